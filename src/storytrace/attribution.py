@@ -1,0 +1,124 @@
+"""Explicit credits in news text: "Nordwire reported", "told AFP", "laut dpa", "сообщает ТАСС".
+
+A credit counts when the credited name is an outlet: one of the corpus's own sources, a
+well-known agency or outlet, or a name that says it is one ("news agency X", "X Times").
+People and institutions ("the Kremlin said", "Smith said") are not outlets and are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from storytrace.records import Attribution, CleanDoc, Span
+from storytrace.text import fold
+
+KNOWN_OUTLETS: tuple[str, ...] = (
+    "Bloomberg", "Reuters", "Associated Press", "AP", "AFP", "Agence France-Presse",
+    "Interfax", "TASS", "ТАСС", "Интерфакс", "РИА Новости", "RIA Novosti", "Sputnik", "BBC",
+    "CNN", "dpa", "DPA", "EFE", "ANSA", "Xinhua", "Kyodo", "Yonhap", "PAP", "BNS", "ELTA",
+    "BelTA", "UNIAN", "Ukrinform", "Kommersant", "Коммерсантъ", "Vedomosti", "Ведомости",
+    "RBC", "РБК", "Meduza", "Медуза", "Novaya Gazeta", "The Moscow Times", "The New York Times",
+    "New York Times", "The Washington Post", "Washington Post", "The Wall Street Journal",
+    "Wall Street Journal", "Financial Times", "The Guardian", "Der Spiegel", "Spiegel",
+    "Die Zeit", "FAZ", "Süddeutsche Zeitung", "Bild", "El País", "El Mundo", "Le Monde",
+    "Le Figaro", "DELFI", "Delfi", "LRT", "15min", "Politico", "Axios", "Al Jazeera", "NHK",
+    "CNBC", "Fox News", "NBC", "CBS", "ABC News", "Sky News", "Deutsche Welle", "DW",
+    "RFE/RL", "Radio Free Europe", "Euronews", "Nikkei", "South China Morning Post",
+)
+
+_OUTLET_WORDS = re.compile(
+    r"\b(news|agency|times|post|press|wire|daily|gazette|herald|tribune|journal|radio|tv|"
+    r"television|telegraph|courier|observer|chronicle|report|zeitung|agentur|rundschau|"
+    r"kurier|diario|periódico|agencia|noticias|газета|агентство|новости|žinios|naujienos|"
+    r"agentūra)\b",
+    re.IGNORECASE,
+)
+
+# A candidate outlet name: up to five capitalised words (with "the", "de", "of" inside).
+_NAME = (
+    r"(?P<name>(?:[Tt]he\s+)?[A-ZÀ-ÖØ-ÞА-ЯЁĀ-Ž0-9][\w&.'’/-]*"
+    r"(?:\s+(?:of\s+|de\s+|del\s+|la\s+)?[A-ZÀ-ÖØ-ÞА-ЯЁĀ-Ž0-9][\w&.'’/-]*){0,4})"
+)
+_AGENCY_WORD = (
+    r"(?:(?:news\s+)?agency|Nachrichtenagentur|Agentur|Zeitung|agencia(?:\s+de\s+noticias)?|"
+    r"diario|агентство|издание|газета|naujienų\s+agentūra|agentūra|agence)"
+)
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (cue, re.compile(p, re.UNICODE))
+    for cue, p in (
+        ("reported", _NAME + r"\s+(?:has\s+|had\s+)?(?:reported|reports|wrote|writes|cited|cites|"
+         r"quoted|quotes|revealed|learned|said|says|berichtete|berichtet|meldete|meldet|"
+         r"informó|informa|publicó|reportó|сообщил[аио]?|сообщает|пишет|передает|передаёт|"
+         r"pranešė|skelbia|rašo|rapporte|a rapporté)\b"),
+        ("according to", r"(?:according\s+to|citing|reported\s+by|first\s+reported\s+by|laut|"
+         r"según|segun|по\s+данным|по\s+информации|со\s+ссылкой\s+на|selon|remiantis)\s+"
+         r"(?:the\s+|die\s+|der\s+|dem\s+|la\s+|el\s+)?(?:" + _AGENCY_WORD + r"\s+)?" + _NAME),
+        ("told", r"(?:told|tells|said\s+to|speaking\s+to|in\s+an\s+interview\s+with|sagte\s+(?:der|dem)|"
+         r"dijo\s+a|declaró\s+a|заявил[аи]?|рассказал[аи]?|sakė)\s+(?:the\s+|el\s+|la\s+)?" + _NAME),
+        ("writes", r"(?:writes|wrote|reports|reported|berichtete|berichtet|meldet|informó|informa|"
+         r"сообщает|сообщило|пишет|pranešė|rašo|rapporte)\s+(?:the\s+|die\s+|der\s+|das\s+|la\s+|el\s+)?"
+         r"(?:[A-Z][a-z]+\s+)?(?:" + _AGENCY_WORD + r"\s+)?" + _NAME),
+        ("agency", _AGENCY_WORD + r"\s+" + _NAME),
+        ("sources", _NAME + r"\s+sources?\b"),
+    )
+)
+
+
+def find_attributions(doc: CleanDoc, known_sources: Iterable[str] = ()) -> tuple[Attribution, ...]:
+    """Credits to outlets in ``doc`` (raw spans), excluding credits to the doc's own outlet."""
+    outlets = _outlet_lookup(known_sources)
+    found: dict[tuple[str, int], Attribution] = {}
+    for cue, pattern in _PATTERNS:
+        for m in pattern.finditer(doc.text):
+            outlet = _resolve(m.group("name"), outlets, cue, m.group(0))
+            if outlet is None:
+                continue
+            span = doc.raw_span(Span(m.start(), m.end()))
+            key = (fold(outlet), span.start)
+            if key not in found:
+                found[key] = Attribution(outlet=outlet, span=span, cue=cue)
+    return tuple(sorted(found.values(), key=lambda a: a.span.start))
+
+
+def same_outlet(a: str | None, b: str | None) -> bool:
+    """Do two outlet names denote the same outlet ('The Moscow Times' ~ 'moscowtimes.com')?"""
+    if not a or not b:
+        return False
+    ka, kb = _key(a), _key(b)
+    return bool(ka) and bool(kb) and (ka == kb or ka in kb or kb in ka)
+
+
+def _key(name: str) -> str:
+    folded = fold(name)
+    folded = re.sub(r"^(the|die|der|das|el|la|le)\s+", "", folded)
+    folded = re.sub(r"\.(com|org|net|ru|de|es|lt|co\.uk|test|example)$", "", folded)
+    return re.sub(r"[^\w]", "", folded)
+
+
+def _outlet_lookup(known_sources: Iterable[str]) -> dict[str, str]:
+    table = {_key(name): name for name in KNOWN_OUTLETS}
+    for source in known_sources:
+        if source and len(_key(source)) >= 2:
+            table[_key(source)] = source
+    return table
+
+
+def _resolve(raw_name: str, outlets: dict[str, str], cue: str, matched: str) -> str | None:
+    """The outlet a captured name denotes, trimming trailing words until one is known."""
+    tokens = raw_name.split()
+    while tokens:
+        candidate = " ".join(tokens)
+        key = _key(candidate)
+        if key in outlets:
+            return outlets[key]
+        if _OUTLET_WORDS.search(candidate) and len(tokens) >= 2 and key not in _NOT_OUTLETS:
+            return candidate
+        tokens.pop()
+    if cue == "agency" or re.search(_AGENCY_WORD, matched, re.IGNORECASE):
+        name = raw_name.split()[0] if raw_name else ""
+        return name if len(name) > 1 else None
+    return None
+
+
+_NOT_OUTLETS = frozenset({"thepress", "pressservice", "newsconference", "pressconference"})

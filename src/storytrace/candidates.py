@@ -1,0 +1,158 @@
+"""Candidate pairs: LSH banding over MinHash (copies) and nearest neighbours over embeddings
+(rewrites and translations, which share few shingles).
+
+The user gives a Jaccard threshold; ``lsh_params`` derives bands x rows that minimise the
+weighted probability of false positives and false negatives around it (as datasketch does),
+and says what it chose. Pure functions over arrays: the store looks keys up, this module
+decides.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from storytrace.fingerprint import mix64
+from storytrace.records import CandidatePair, FoundBy
+
+U64 = npt.NDArray[np.uint64]
+F32 = npt.NDArray[np.float32]
+_MAX_BUCKET = 200  # larger buckets (mass duplicates) are chained, not expanded pairwise
+
+
+@dataclass(frozen=True, slots=True)
+class LshParams:
+    bands: int
+    rows: int
+    threshold: float
+    false_positive: float
+    false_negative: float
+
+    def describe(self) -> str:
+        return (
+            f"LSH {self.bands} bands x {self.rows} rows for Jaccard {self.threshold:.2f} "
+            f"(P[miss a pair at threshold] ~{self.false_negative:.3f}, "
+            f"false-positive mass ~{self.false_positive:.3f})"
+        )
+
+
+def _integrate(f: npt.NDArray[np.float64], x: npt.NDArray[np.float64]) -> float:
+    return float(np.sum((f[1:] + f[:-1]) * np.diff(x)) / 2.0)
+
+
+def lsh_params(threshold: float, num_perm: int, fp_weight: float = 0.5) -> LshParams:
+    """Bands and rows for ``threshold``: minimise weighted FP area below and FN area above it."""
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(f"threshold must be in (0, 1), got {threshold}")
+    best: tuple[float, int, int, float, float] | None = None
+    lo = np.linspace(0.0, threshold, 200)
+    hi = np.linspace(threshold, 1.0, 200)
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            fp = _integrate(1.0 - (1.0 - lo**rows) ** bands, lo)
+            fn = _integrate((1.0 - hi**rows) ** bands, hi)
+            err = fp_weight * fp + (1.0 - fp_weight) * fn
+            if best is None or err < best[0]:
+                best = (err, bands, rows, fp, fn)
+    assert best is not None
+    _, bands, rows, fp, fn = best
+    miss = float((1.0 - threshold**rows) ** bands)
+    return LshParams(bands, rows, threshold, fp, miss if miss < fn else fn)
+
+
+def band_keys(minhashes: npt.NDArray[np.uint32], params: LshParams) -> npt.NDArray[np.int64]:
+    """One 63-bit key per (document, band): a hash of the band's rows (fits SQLite INTEGER)."""
+    n = minhashes.shape[0]
+    used = minhashes[:, : params.bands * params.rows].astype(np.uint64)
+    grouped = used.reshape(n, params.bands, params.rows)
+    acc = np.zeros((n, params.bands), dtype=np.uint64)
+    for r in range(params.rows):
+        acc = mix64(acc ^ grouped[:, :, r])
+    band_salt = np.arange(params.bands, dtype=np.uint64)[None, :]
+    keys = mix64(acc ^ band_salt) >> np.uint64(1)
+    return keys.astype(np.int64)
+
+
+def pairs_from_buckets(buckets: Iterable[Sequence[str]]) -> set[tuple[str, str]]:
+    """Unordered id pairs sharing a bucket; huge buckets are chained in sorted order."""
+    pairs: set[tuple[str, str]] = set()
+    for members in buckets:
+        ids = sorted(set(members))
+        if len(ids) < 2:
+            continue
+        if len(ids) > _MAX_BUCKET:
+            pairs.update(zip(ids, ids[1:], strict=False))
+            continue
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                pairs.add((a, b))
+    return pairs
+
+
+def lexical_candidates(
+    new_ids: Sequence[str],
+    new_keys: npt.NDArray[np.int64],
+    indexed: Iterable[tuple[int, int, str]],
+) -> set[tuple[str, str]]:
+    """Pairs among the new documents and between them and already indexed ones.
+
+    ``indexed`` yields ``(band, key, id)`` rows of the store's band index whose key equals
+    one of the new documents' keys in that band.
+    """
+    buckets: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for row, doc in enumerate(new_ids):
+        for band, key in enumerate(new_keys[row].tolist()):
+            buckets[(band, key)].append(doc)
+    for band, key, doc in indexed:
+        if (band, key) in buckets:
+            buckets[(band, key)].append(doc)
+    return pairs_from_buckets(buckets.values())
+
+
+def semantic_candidates(
+    new_ids: Sequence[str],
+    new_vecs: F32,
+    all_ids: Sequence[str],
+    all_vecs: F32,
+    neighbours: int,
+    floor: float,
+) -> dict[tuple[str, str], float]:
+    """Nearest documents by embedding cosine: each new document's top ``neighbours`` above ``floor``."""
+    found: dict[tuple[str, str], float] = {}
+    if len(new_ids) == 0 or len(all_ids) == 0:
+        return found
+    for start in range(0, len(new_ids), 1024):
+        sims = new_vecs[start : start + 1024] @ all_vecs.T
+        k = min(neighbours + 1, sims.shape[1])
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        for row, cols in enumerate(top):
+            a = new_ids[start + row]
+            for col in cols.tolist():
+                b = all_ids[col]
+                score = float(sims[row, col])
+                if b == a or score < floor:
+                    continue
+                key = (a, b) if a < b else (b, a)
+                found[key] = max(score, found.get(key, -1.0))
+    return found
+
+
+def merge_candidates(
+    lexical: set[tuple[str, str]], semantic: dict[tuple[str, str], float]
+) -> list[CandidatePair]:
+    """One ``CandidatePair`` per pair, saying whether LSH, embeddings or both found it."""
+    out: list[CandidatePair] = []
+    for pair in sorted(lexical | set(semantic)):
+        how: FoundBy
+        if pair in lexical and pair in semantic:
+            how = "both"
+        elif pair in lexical:
+            how = "lexical"
+        else:
+            how = "semantic"
+        out.append(CandidatePair(pair[0], pair[1], how, semantic.get(pair, 1.0)))
+    return out

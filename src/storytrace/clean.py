@@ -1,0 +1,360 @@
+"""Plain-text cleaning: keep the story, drop the junk, explain every removal.
+
+HTML extractors decide with the DOM; given plain text (PDF text, exports, scraper dumps)
+they keep every paragraph. This stage works on the text alone:
+
+1. reflow: hard-wrapped lines are joined back into paragraphs and words hyphenated across
+   a line break are rejoined (real compounds such as "EU-funded" keep their hyphen);
+2. paragraph rules: ad markers, bare URLs, "Related article" and share lines, photo
+   captions and credits, copyright notices, donation/subscription appeals (from their
+   opening line to the end), reader-comment sections (from their first cue to the end),
+   paragraphs repeated within the document, stray fragments;
+3. inline URLs inside kept paragraphs.
+
+The result keeps a run-length map from clean offsets to raw offsets, and every removal as
+``(start, end, reason)`` in raw offsets. Pure: no I/O, no global state.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from storytrace import cleaning_cues as cues
+from storytrace.lang import detect_language
+from storytrace.records import CleanDoc, Document, OffsetRun, Removal, Span
+from storytrace.text import split_paragraphs, split_sentences
+
+_TERMINAL = re.compile(r"""[.!?…:;"'”’»)\]]\s*$""")
+_HYPHEN_END = re.compile(r"(\w+)-$")
+_WORD_START = re.compile(r"^(\w+)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Edit:
+    """Delete raw ``[start, end)`` (``space=True``: replace it by one space instead)."""
+
+    start: int
+    end: int
+    reason: str | None
+    space: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Para:
+    """A logical paragraph: raw span of its first to last character, and its text."""
+
+    start: int
+    end: int
+    text: str
+
+
+def clean(doc: Document) -> CleanDoc:
+    """Clean ``doc.text``; see the module docstring for what is removed and why."""
+    raw = doc.text
+    lines = _lines(raw)
+    wrapped = _is_hard_wrapped(raw, lines)
+    edits: list[_Edit] = []
+    paras = _reflow(raw, lines, wrapped, edits)
+    reasons = _classify(paras)
+    kept: list[_Para] = []
+    for para, reason in zip(paras, reasons, strict=True):
+        if reason is None:
+            kept.append(para)
+        else:
+            edits.append(_Edit(para.start, para.end, reason))
+    for para in kept:
+        for m in cues.INLINE_URL.finditer(raw, para.start, para.end):
+            edits.append(_Edit(m.start(), m.end(), "inline url"))
+    edits.extend(_whitespace_edits(raw, kept))
+    text, runs, removed = _apply(raw, edits)
+    sentences = tuple(split_sentences(text))
+    paragraphs = tuple(split_paragraphs(text))
+    lang = doc.lang or detect_language(text)
+    return CleanDoc(
+        id=doc.id,
+        text=text,
+        removed=removed,
+        runs=runs,
+        sentences=sentences,
+        paragraphs=paragraphs,
+        lang=lang,
+        raw_length=len(raw),
+    )
+
+
+def _lines(raw: str) -> list[Span]:
+    """Spans of every line, without its newline (blank lines included)."""
+    spans: list[Span] = []
+    pos = 0
+    for line in raw.split("\n"):
+        spans.append(Span(pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _is_hard_wrapped(raw: str, lines: list[Span]) -> bool:
+    """True for text broken at a fixed width (PDF extracts): short lines ending mid-sentence."""
+    lengths = sorted(len(raw[s.start : s.end].strip()) for s in lines if raw[s.start : s.end].strip())
+    if len(lengths) < 4:
+        return False
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    if width > 130 or width < 30:
+        return False
+    nonblank = [s for s in lines if raw[s.start : s.end].strip()]
+    mid_sentence = sum(1 for s in nonblank if not _TERMINAL.search(raw[s.start : s.end]))
+    return mid_sentence / len(nonblank) >= 0.3
+
+
+def _reflow(raw: str, lines: list[Span], wrapped: bool, edits: list[_Edit]) -> list[_Para]:
+    """Group lines into logical paragraphs, adding the join edits to ``edits``."""
+    width = max((len(raw[s.start : s.end].strip()) for s in lines), default=0)
+    vocab = _vocabulary(raw) if any(raw[s.start : s.end].rstrip().endswith("-") for s in lines) else set()
+    paras: list[_Para] = []
+    current: list[Span] = []
+
+    def close() -> None:
+        if current:
+            start = current[0].start + _lead(raw, current[0])
+            end = current[-1].end - _trail(raw, current[-1])
+            if end > start:
+                paras.append(_Para(start, end, _joined_text(raw, start, end, edits)))
+            current.clear()
+
+    for line in lines:
+        text = raw[line.start : line.end]
+        if not text.strip():
+            close()
+            continue
+        if current and _joins(raw, current[-1], line, wrapped, width):
+            _join_edit(raw, current[-1], line, vocab, edits)
+            current.append(line)
+        else:
+            close()
+            current.append(line)
+    close()
+    return paras
+
+
+def _joins(raw: str, prev: Span, line: Span, wrapped: bool, width: int) -> bool:
+    """Does ``line`` continue the paragraph that ``prev`` ends?"""
+    prev_text = raw[prev.start : prev.end].rstrip()
+    next_text = raw[line.start : line.end].lstrip()
+    if cues.URL_LINE.match(next_text) or cues.URL_LINE.match(prev_text):
+        return False
+    starts_lower = next_text[:1].islower()
+    if prev_text.endswith("-") and starts_lower:
+        return True
+    if wrapped:
+        ends_sentence = bool(_TERMINAL.search(prev_text))
+        return not (ends_sentence and len(prev_text) < 0.8 * width)
+    return starts_lower and not _TERMINAL.search(prev_text)
+
+
+def _join_edit(raw: str, prev: Span, line: Span, vocab: set[str], edits: list[_Edit]) -> None:
+    """Edits that join ``prev`` and ``line``: drop a line-break hyphen or turn the break into a space."""
+    trail = prev.end - _trail(raw, prev)
+    lead = line.start + _lead(raw, line)
+    prev_text = raw[prev.start : trail]
+    hyphen = _HYPHEN_END.search(prev_text)
+    right = _WORD_START.match(raw[lead : line.end])
+    if hyphen and right:
+        left_word, right_word = hyphen.group(1), right.group(1)
+        if _keeps_hyphen(left_word, right_word, vocab):
+            edits.append(_Edit(trail, lead, None))  # "EU-\nfunded" -> "EU-funded"
+        else:
+            edits.append(_Edit(trail - 1, lead, "line-break hyphen"))
+        return
+    # Replace the line break (and the spaces around it) by one space.
+    edits.append(_Edit(trail, trail + 1, None, space=True))
+    if lead > trail + 1:
+        edits.append(_Edit(trail + 1, lead, None))
+
+
+def _keeps_hyphen(left: str, right: str, vocab: set[str]) -> bool:
+    """Is ``left-right`` a real compound rather than a word split at a line end?"""
+    joined, compound = (left + right).lower(), f"{left}-{right}".lower()
+    if compound in vocab:
+        return True
+    if joined in vocab:
+        return False
+    if any(c.isdigit() for c in left) or (len(left) > 1 and left.isupper()):
+        return True
+    return right[:1].isupper()
+
+
+def _vocabulary(raw: str) -> set[str]:
+    """Lower-cased words and hyphenated compounds used in the text (outside line ends)."""
+    return {m.group(0).lower() for m in re.finditer(r"\w+(?:-\w+)*", raw)}
+
+
+def _joined_text(raw: str, start: int, end: int, edits: list[_Edit]) -> str:
+    """The paragraph's text with its join edits applied (for the rules to read)."""
+    inner = sorted((e for e in edits if start <= e.start < end), key=lambda e: e.start)
+    out: list[str] = []
+    pos = start
+    for edit in inner:
+        out.append(raw[pos : edit.start])
+        if edit.space:
+            out.append(" ")
+        pos = edit.end
+    out.append(raw[pos:end])
+    return "".join(out)
+
+
+def _lead(raw: str, span: Span) -> int:
+    text = raw[span.start : span.end]
+    return len(text) - len(text.lstrip())
+
+
+def _trail(raw: str, span: Span) -> int:
+    text = raw[span.start : span.end]
+    return len(text) - len(text.rstrip())
+
+
+def _classify(paras: list[_Para]) -> list[str | None]:
+    """The removal reason for each paragraph, or None to keep it."""
+    reasons: list[str | None] = [_paragraph_reason(p.text) for p in paras]
+    body = [i for i, r in enumerate(reasons) if r is None]
+    first_body = body[0] if body else 0
+    cut = _comments_cut(paras, first_body)
+    if cut is not None:
+        for i in range(cut, len(paras)):
+            reasons[i] = "comments"
+    appeal = _appeal_start(paras, reasons, first_body)
+    if appeal is not None:
+        for i in range(appeal, len(paras)):
+            if reasons[i] is None or reasons[i] == "donation appeal":
+                reasons[i] = "donation appeal"
+    seen: set[str] = set()
+    for i, para in enumerate(paras):
+        key = " ".join(para.text.split()).lower()
+        if reasons[i] is None and key in seen and len(key) > 20:
+            reasons[i] = "repeated paragraph"
+        seen.add(key)
+    return reasons
+
+
+def _paragraph_reason(text: str) -> str | None:
+    stripped = text.strip()
+    if cues.AD_MARKER.match(stripped):
+        return "ad marker"
+    if cues.URL_LINE.match(stripped):
+        return "url"
+    if cues.RELATED.match(stripped) and len(stripped) < 250:
+        return "related link"
+    if cues.SHARE_LINE.match(stripped):
+        return "share line"
+    if cues.CREDIT_PIPE.match(stripped) or cues.PHOTO_CREDIT.match(stripped):
+        return "photo credit"
+    if len(stripped) < 400 and cues.CAPTION_CREDIT.search(stripped):
+        return "photo caption"
+    if len(stripped) < 700 and cues.COPYRIGHT.search(stripped):
+        return "copyright notice"
+    if cues.STRAY.match(stripped):
+        return "stray fragment"
+    return None
+
+
+def _comments_cut(paras: list[_Para], first_body: int) -> int | None:
+    """Index of the paragraph where a reader-comment section starts, if there is one."""
+    for i in range(first_body + 2, len(paras)):
+        if cues.COMMENTS_START.match(paras[i].text.strip()):
+            return i
+    return None
+
+
+def _appeal_start(paras: list[_Para], reasons: list[str | None], first_body: int) -> int | None:
+    """Where a closing donation/subscription appeal begins (it runs to the end)."""
+    end = next((i for i, r in enumerate(reasons) if r == "comments"), len(paras))
+    body = [i for i in range(first_body, end) if reasons[i] is None]
+    if len(body) < 3:
+        return None
+    tail_from = body[len(body) // 2]
+    for i in range(tail_from, end):
+        text = paras[i].text.strip()
+        if reasons[i] is not None:
+            continue
+        if cues.APPEAL_START.match(text):
+            block = " ".join(paras[j].text for j in range(i, end))
+            if cues.APPEAL.search(block):
+                return i
+    # Without an opening line: a run of appeal paragraphs that closes the article.
+    start = end
+    for i in reversed(range(tail_from, end)):
+        if reasons[i] is not None and reasons[i] != "donation appeal":
+            continue
+        if cues.APPEAL.search(paras[i].text) and len(paras[i].text) < 400:
+            start = i
+        else:
+            break
+    return start if start < end else None
+
+
+def _whitespace_edits(raw: str, kept: list[_Para]) -> list[_Edit]:
+    """Delete whitespace so kept paragraphs are separated by exactly one newline."""
+    edits: list[_Edit] = []
+    pos = 0
+    for i, para in enumerate(kept):
+        if para.start > pos:
+            newline = raw.find("\n", pos, para.start) if i > 0 else -1
+            if newline < 0:
+                edits.append(_Edit(pos, para.start, None))
+            else:
+                edits.append(_Edit(pos, newline, None))
+                edits.append(_Edit(newline + 1, para.start, None))
+        pos = para.end
+    if pos < len(raw):
+        edits.append(_Edit(pos, len(raw), None))
+    return edits
+
+
+def _apply(raw: str, edits: list[_Edit]) -> tuple[str, tuple[OffsetRun, ...], tuple[Removal, ...]]:
+    """Apply the edits (deletions win over spaces); return clean text, runs and removals."""
+    state = bytearray(len(raw))  # 0 keep, 1 delete, 2 replace by a space
+    reason_at: dict[int, str] = {}
+    for edit in edits:
+        mark = 2 if edit.space else 1
+        for pos in range(edit.start, edit.end):
+            if state[pos] != 1:
+                state[pos] = mark
+            if edit.reason is not None:
+                reason_at[pos] = edit.reason
+    out: list[str] = []
+    runs: list[OffsetRun] = []
+    run_clean = run_raw = 0
+    run_len = 0
+    clean_pos = 0
+    for pos, ch in enumerate(raw):
+        mark = state[pos]
+        if mark == 1:
+            continue
+        out.append(" " if mark == 2 else ch)
+        if run_len and run_raw + run_len == pos:
+            run_len += 1
+        else:
+            if run_len:
+                runs.append(OffsetRun(run_clean, run_raw, run_len))
+            run_clean, run_raw, run_len = clean_pos, pos, 1
+        clean_pos += 1
+    if run_len:
+        runs.append(OffsetRun(run_clean, run_raw, run_len))
+    return "".join(out), tuple(runs), _removal_spans(raw, reason_at)
+
+
+def _removal_spans(raw: str, reason_at: dict[int, str]) -> tuple[Removal, ...]:
+    """Merge removed positions into spans per reason (whitespace between them is absorbed)."""
+    removals: list[Removal] = []
+    start = end = -1
+    reason = ""
+    for pos in sorted(reason_at):
+        r = reason_at[pos]
+        if r == reason and pos >= end and not raw[end:pos].strip():
+            end = pos + 1
+            continue
+        if start >= 0:
+            removals.append(Removal(start, end, reason))
+        start, end, reason = pos, pos + 1, r
+    if start >= 0:
+        removals.append(Removal(start, end, reason))
+    return tuple(removals)

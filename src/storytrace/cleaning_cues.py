@@ -1,0 +1,101 @@
+"""Cue patterns for the junk that sites wrap around news text, per language.
+
+Kept apart from ``clean`` so the rules read as data: each pattern names one kind of junk,
+and ``clean`` records that name as the reason for every removal it makes.
+Languages covered: English, German, Spanish, Russian, Lithuanian, French.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE | re.UNICODE
+
+AD_MARKER = re.compile(
+    r"^\s*[\[(]?\s*(ad_?\d+|advertisement|advertising|anzeige|werbung|publicidad|anuncio|"
+    r"реклама|reklama|publicité)\s*[\])]?\s*$",
+    _I,
+)
+
+URL_LINE = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", _I)
+INLINE_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'”»]+[^\s<>\"'”».,;:!?)\]]", _I)
+
+RELATED = re.compile(
+    r"^\s*(related( articles?| stories| story| content| reading)?|read (more|also|next)|"
+    r"see also|also read|more on this|recommended|lesen sie (auch|mehr)|mehr zum thema|"
+    r"auch interessant|lea también|lee también|leer más|te puede interesar|"
+    r"читайте (также|еще|тоже)|по теме|taip pat skaitykite|skaitykite taip pat|susiję|"
+    r"à lire aussi|lire aussi)\b\s*[:\-–—|»>]",
+    _I,
+)
+
+SHARE_LINE = re.compile(
+    r"^\s*((share|print|tweet|email|e-mail|copy link|facebook|twitter|x|whatsapp|telegram|"
+    r"linkedin|teilen|drucken|compartir|imprimir|поделиться|печать|dalintis|spausdinti)"
+    r"(\s+(this|on|via|article|story|artikel|en|on facebook|on twitter))*[\s|/·•,]*){1,8}$",
+    _I,
+)
+
+# "Vladimir Putin | SPUTNIK / KREMLIN / POOL / VIA AP" style credit lines.
+CREDIT_PIPE = re.compile(r"^[^|]{0,100}\|\s*[A-Z0-9][A-Z0-9 /.&()'’-]{2,}\s*\)?\s*$")
+# A caption ending "... Firstname Lastname / AGENCY" (photographer / agency).
+CAPTION_CREDIT = re.compile(
+    r"[.!?]\s+\(?(?:Photo:?\s*)?[A-ZÀ-ÖØ-ÞА-ЯĀ-Ž][\w'’.-]+(?:\s+[A-ZÀ-ÖØ-ÞА-ЯĀ-Ž][\w'’.-]+){0,3}"
+    r"\s*/\s*[A-ZА-Я][\w&.-]*(?:\s*/\s*[A-Za-zА-Я][\w&.-]*)*\)?\s*$"
+)
+PHOTO_CREDIT = re.compile(
+    r"^\s*\(?(photo|photos|foto|fotos|image|picture|bild|фото|nuotr\.?|nuotrauka)\s*"
+    r"(by|credit|:|©|/)\s*.{2,80}$",
+    _I,
+)
+
+COPYRIGHT = re.compile(
+    r"(©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved|alle rechte vorbehalten|"
+    r"todos los derechos reservados|все права защищены|visos teisės saugomos|"
+    r"tous droits réservés|strictly (forbidden|prohibited)|"
+    r"(reproduc\w*|redistribut\w*|republish\w*|distribut\w*|copy\w*) .{0,80}without .{0,40}"
+    r"(consent|permission|authori[sz]ation)|"
+    r"without .{0,40}(consent|permission).{0,120}(reproduc|distribut|republish|cite)|"
+    r"must (cite|credit) .{0,60} as the source|"
+    r"nachdruck .{0,40}(nur|verboten)|prohibida (su|la) reproducción|"
+    r"перепечатка .{0,60}(запрещена|только)|draudžiama .{0,80}(skelbti|platinti|naudoti))",
+    _I,
+)
+
+# The first line of a reader-comment section: everything from it to the end is comments.
+COMMENTS_START = re.compile(
+    r"^\s*(\d+\s+(comments?|kommentare?|comentarios?|commentaires?|комментари\w*|"
+    r"коммент\w*|komentar\w*)|(comments|kommentare|comentarios|commentaires|комментарии|"
+    r"komentarai)\s*(\(\d+\))?|(leave|add|post|show|view)\s+(a\s+)?comments?|"
+    r"join the (discussion|conversation)|"
+    r".{0,40}(to (leave|post|write) (a )?comments?|um zu kommentieren|para comentar|"
+    r"чтобы (оставить|написать) комментари).{0,60}(sign in|log ?in|register|anmelden|"
+    r"registr|войти|авториз|зарегистр).{0,20})\s*[.:!]?\s*$",
+    _I,
+)
+COMMENT_META = re.compile(
+    r"^\s*([+-−]?\d{1,4}|\d{1,2}\s+\w+\s+\d{4}\s+\d{1,2}\s*:\s*\d{2}|\d{1,2}\.\s*[+-]?\d+)\s*$"
+)
+
+# Opening lines of a donation or subscription appeal: from one of these to the end of the
+# article (or the comments) is the appeal.
+APPEAL_START = re.compile(
+    r"^\s*(a message from\b.{0,60}|dear (readers?|friends)\b.{0,40}|"
+    r"support (our|independent|quality) journalism.{0,80}|"
+    r"liebe leserinnen( und leser)?\b.{0,40}|liebe leser\b.{0,40}|"
+    r"(queridos|estimados) lectores\b.{0,40}|querido lector\b.{0,40}|"
+    r"(дорогие|уважаемые) читатели\b.{0,40}|mieli skaitytojai\b.{0,40}|"
+    r"chers lecteurs\b.{0,40})\s*[:,.!]?\s*$",
+    _I,
+)
+APPEAL = re.compile(
+    r"(\bdonat\w+|\bsupport (us|our|the|independent)\b|\bcontribution|\bcontribute\b|"
+    r"\bsubscrib\w+|\bbecome a (member|subscriber|supporter)|\bremind me later\b|"
+    r"quality journalism|independent journalism|help us (get|keep|continue)|"
+    r"\bunterstützen sie\b|\bspende\w*|\babonn\w+|\bjetzt (abonnieren|unterstützen)|"
+    r"\bapóyanos\b|\bdona(r|ción|ciones)\b|\bsuscr[ií]\w+|"
+    r"\bподдержи(те)?\b|\bпожертвова\w+|\bподпи(ска|шитесь)|\bparemk\w+|\bprenumer\w+)",
+    _I,
+)
+
+STRAY = re.compile(r"^\s*[\W\d_]{0,6}\s*$", re.UNICODE)

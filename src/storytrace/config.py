@@ -1,0 +1,55 @@
+"""Every tunable parameter in one frozen record, with no hidden defaults elsewhere.
+
+The config used for a run is saved in the store next to its results, so a report can always
+say how it was made.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Parameters of the whole pipeline.
+
+    Lexical: ``shingle_size`` words per shingle, ``num_perm`` MinHash permutations,
+    ``lsh_threshold`` the Jaccard at which LSH should find pairs (bands and rows are
+    derived from it), ``seed`` for the hash family.
+
+    Semantic: ``semantic_neighbours`` nearest documents checked per new document and
+    ``semantic_floor`` the document cosine below which no semantic candidate is kept;
+    ``sentence_match`` the sentence cosine at which two sentences count as the same content.
+
+    Relations: ``near_duplicate_jaccard`` (shingle Jaccard for near-duplicates after
+    cleaning), ``partial_containment`` (shingle containment for partial reuse),
+    ``derived_coverage`` (share of the shorter document's text covered sentence by
+    sentence for a rewrite or translation), ``same_story_cosine`` (document cosine for two
+    reports of the same event that share no passages).
+    """
+
+    shingle_size: int = 5
+    num_perm: int = 128
+    lsh_threshold: float = 0.5
+    seed: int = 1
+    semantic_neighbours: int = 20
+    semantic_floor: float = 0.45
+    sentence_match: float = 0.70
+    near_duplicate_jaccard: float = 0.70
+    duplicate_jaccard: float = 0.97
+    partial_containment: float = 0.50
+    derived_coverage: float = 0.35
+    same_story_cosine: float = 0.80
+    encoder: str = "use-multilingual"
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Config:
+        data: dict[str, Any] = json.loads(text)
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})

@@ -1,0 +1,39 @@
+"""One documented exception hierarchy; every error carries a code and says what to do."""
+
+from __future__ import annotations
+
+
+class StorytraceError(Exception):
+    """Base of every error storytrace raises on purpose."""
+
+    code = "ST000"
+
+
+class InputError(StorytraceError):
+    """An input cannot be read (a missing path, a binary file, a malformed line)."""
+
+    code = "ST100"
+
+
+class NothingToAnalyseError(StorytraceError):
+    """No document in the batch could be read."""
+
+    code = "ST101"
+
+
+class StoreError(StorytraceError):
+    """The store file cannot be opened, is locked by another writer, or is not ours."""
+
+    code = "ST200"
+
+
+class StoreBusyError(StoreError):
+    """Another process is writing to the store."""
+
+    code = "ST201"
+
+
+class ModelError(StorytraceError):
+    """A shipped model is missing or its weights do not match the pinned hash."""
+
+    code = "ST300"

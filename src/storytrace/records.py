@@ -1,0 +1,258 @@
+"""The typed, frozen records that flow between stages.
+
+Stages are pure functions from records to records; nothing else passes between them. Every
+record that states a decision (a removal, a match, an alignment, a lineage edge, a change)
+carries the evidence for it, so a user can see *why*.
+
+Identifiers: ``Document.id`` is the user's identifier (a JSONL ``id`` or the path of the
+file relative to the input it came from) and is the key everywhere downstream;
+``Document.doc_id`` is a hash of the normalised content, so exact copies share it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+Relation = Literal[
+    "duplicate",
+    "near_duplicate",
+    "partial_reuse",
+    "rewrite",
+    "translation",
+    "same_story",
+    "unrelated",
+]
+"""How two documents relate, as decided by ``compare``."""
+
+STORY_RELATIONS: frozenset[str] = frozenset(
+    {"duplicate", "near_duplicate", "partial_reuse", "rewrite", "translation"}
+)
+"""Relations that put two documents in the same story (one derived from the other)."""
+
+LineageRelation = Literal["copy", "same_article", "rewrite", "translation", "partial_reuse"]
+PassageKind = Literal["verbatim", "edited", "paraphrase", "translation"]
+ChangeKind = Literal["number", "date", "name", "quote", "negation", "added", "dropped"]
+FoundBy = Literal["lexical", "semantic", "both"]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One input document as read, before any cleaning."""
+
+    id: str
+    doc_id: str
+    text: str
+    input: str
+    url: str | None = None
+    source: str | None = None
+    published: datetime | None = None
+    title: str | None = None
+    lang: str | None = None
+    meta: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestError:
+    """An input that could not be read, and why (reported, never silently dropped)."""
+
+    input: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range ``[start, end)``."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"bad span [{self.start}, {self.end})")
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """Text taken out by cleaning, in raw offsets, with the rule that took it."""
+
+    start: int
+    end: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetRun:
+    """``length`` characters of clean text starting at ``clean`` come from raw ``raw``."""
+
+    clean: int
+    raw: int
+    length: int
+
+
+@dataclass(frozen=True, slots=True)
+class CleanDoc:
+    """The cleaned text of a document, with every removal and a map back to raw offsets.
+
+    ``sentences`` and ``paragraphs`` are spans in *clean* offsets; use :meth:`to_raw` or
+    :meth:`raw_span` to point into the raw text.
+    """
+
+    id: str
+    text: str
+    removed: tuple[Removal, ...]
+    runs: tuple[OffsetRun, ...]
+    sentences: tuple[Span, ...]
+    paragraphs: tuple[Span, ...]
+    lang: str
+    raw_length: int
+
+    def to_raw(self, pos: int) -> int:
+        """Raw offset of clean position ``pos`` (``len(text)`` maps to the raw end)."""
+        if pos >= len(self.text):
+            if not self.runs:
+                return self.raw_length
+            last = self.runs[-1]
+            return last.raw + last.length
+        lo, hi = 0, len(self.runs) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.runs[mid].clean <= pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        run = self.runs[lo]
+        return run.raw + (pos - run.clean)
+
+    def raw_span(self, span: Span) -> Span:
+        """The raw range covering clean ``span`` (end mapped from its last character)."""
+        if span.length == 0:
+            start = self.to_raw(span.start)
+            return Span(start, start)
+        return Span(self.to_raw(span.start), self.to_raw(span.end - 1) + 1)
+
+    def sentence_texts(self) -> list[str]:
+        return [self.text[s.start : s.end] for s in self.sentences]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Signature:
+    """Fingerprints of one cleaned document.
+
+    ``shingles``: sorted unique 64-bit hashes of word n-grams (exact Jaccard/containment);
+    ``minhash``: uint32 MinHash over them; ``embedding``: L2-normalised document vector;
+    ``sentence_embeddings``: one L2-normalised row per sentence of the ``CleanDoc``.
+    """
+
+    id: str
+    shingles: npt.NDArray[np.uint64]
+    minhash: npt.NDArray[np.uint32]
+    embedding: npt.NDArray[np.float32] | None = None
+    sentence_embeddings: npt.NDArray[np.float32] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CandidatePair:
+    """Two documents worth comparing, ``a < b``, and how the pair was found."""
+
+    a: str
+    b: str
+    found_by: FoundBy
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The verdict on a candidate pair, with the scores behind it.
+
+    ``containment_ab``: share of a's shingles found in b. ``coverage_ab``: share of a's
+    sentences (by characters) that have a semantically close sentence in b.
+    """
+
+    a: str
+    b: str
+    relation: Relation
+    jaccard: float
+    containment_ab: float
+    containment_ba: float
+    semantic: float
+    coverage_ab: float
+    coverage_ba: float
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One aligned passage pair: raw spans in a and b, its kind and similarity."""
+
+    a: Span
+    b: Span
+    kind: PassageKind
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Passage-level alignment of two documents, with coverage of each by the other."""
+
+    a: str
+    b: str
+    passages: tuple[Passage, ...]
+    coverage_a: float
+    coverage_b: float
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """An explicit credit in the text ("Nordwire reported"), with its raw span."""
+
+    outlet: str
+    span: Span
+    cue: str
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What a derived version changed on an aligned passage (or added/dropped).
+
+    ``parent_span``/``child_span`` are raw spans; either is None for a passage that
+    exists on one side only.
+    """
+
+    kind: ChangeKind
+    parent_span: Span | None
+    child_span: Span | None
+    before: str
+    after: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LineageEdge:
+    """A directed derivation ``parent -> child`` with relation, confidence and evidence."""
+
+    parent: str
+    child: str
+    relation: LineageRelation
+    confidence: float
+    evidence: tuple[str, ...]
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A cluster of documents that are versions of one story, with its derivation DAG."""
+
+    id: str
+    members: tuple[str, ...]
+    origins: tuple[str, ...] = ()
+    edges: tuple[LineageEdge, ...] = ()
