@@ -44,10 +44,19 @@ _AGENCY_WORD = (
     r"(?:(?:news\s+)?agency|Nachrichtenagentur|Agentur|Zeitung|agencia(?:\s+de\s+noticias)?|"
     r"diario|агентство|издание|газета|naujienų\s+agentūra|agentūra|agence)"
 )
+_ACRONYM = r"(?:\s*\((?P<acronym>[A-ZА-Я][A-ZА-Я0-9&]{1,7})\))?"
+# "Meridane Press Service (MPS)": the acronym is an alias of the outlet.
+_ALIAS = re.compile(_NAME + r"\s*\((?P<acronym>[A-ZА-Я][A-ZА-Я0-9&]{1,7})\)")
+# Agency datelines: "VELAMAR, Corvania, March 14 (MPS) -", "MOSCOW (Reuters) -".
+_DATELINE = re.compile(
+    r"^\s*[A-ZÀ-ÖØ-ÞА-ЯЁ][A-ZÀ-ÖØ-ÞА-ЯЁ .'-]{2,40}(?:,\s*[^\n()]{2,40}?)?\s*"
+    r"\((?P<outlet>[^()\n]{2,40})\)\s*[-–—]",
+    re.MULTILINE,
+)
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (cue, re.compile(p, re.UNICODE))
     for cue, p in (
-        ("reported", _NAME + r"\s+(?:has\s+|had\s+)?(?:reported|reports|wrote|writes|cited|cites|"
+        ("reported", _NAME + _ACRONYM + r"\s+(?:has\s+|had\s+)?(?:reported|reports|wrote|writes|cited|cites|"
          r"quoted|quotes|revealed|learned|said|says|berichtete|berichtet|meldete|meldet|"
          r"informó|informa|publicó|reportó|сообщил[аио]?|сообщает|пишет|передает|передаёт|"
          r"pranešė|skelbia|rašo|rapporte|a rapporté)\b"),
@@ -65,20 +74,46 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
-def find_attributions(doc: CleanDoc, known_sources: Iterable[str] = ()) -> tuple[Attribution, ...]:
-    """Credits to outlets in ``doc`` (raw spans), excluding credits to the doc's own outlet."""
+def find_attributions(
+    doc: CleanDoc, known_sources: Iterable[str] = (), aliases: dict[str, str] | None = None
+) -> tuple[Attribution, ...]:
+    """Credits to outlets in ``doc`` with raw spans; ``aliases`` maps acronyms to outlets."""
     outlets = _outlet_lookup(known_sources)
+    for alias, outlet in (aliases or {}).items():
+        outlets.setdefault(_key(alias), outlet)
     found: dict[tuple[str, int], Attribution] = {}
     for cue, pattern in _PATTERNS:
         for m in pattern.finditer(doc.text):
             outlet = _resolve(m.group("name"), outlets, cue, m.group(0))
             if outlet is None:
                 continue
+            outlet = (aliases or {}).get(_key(outlet), outlet)
             span = doc.raw_span(Span(m.start(), m.end()))
             key = (fold(outlet), span.start)
             if key not in found:
                 found[key] = Attribution(outlet=outlet, span=span, cue=cue)
     return tuple(sorted(found.values(), key=lambda a: a.span.start))
+
+
+def find_aliases(texts: Iterable[str], known_sources: Iterable[str] = ()) -> dict[str, str]:
+    """Acronym -> outlet, from "Meridane Press Service (MPS)" style mentions in ``texts``."""
+    outlets = _outlet_lookup(known_sources)
+    aliases: dict[str, str] = {}
+    for text in texts:
+        for m in _ALIAS.finditer(text):
+            outlet = _resolve(m.group("name"), outlets, "alias", m.group(0))
+            if outlet is not None and _key(outlet) != _key(m.group("acronym")):
+                aliases.setdefault(_key(m.group("acronym")), outlet)
+    return aliases
+
+
+def dateline_outlet(text: str, aliases: dict[str, str] | None = None) -> str | None:
+    """The agency named in a dateline at the top of ``text`` ("VELAMAR, March 14 (MPS) -")."""
+    m = _DATELINE.search(text[:1500])
+    if m is None:
+        return None
+    outlet = m.group("outlet").strip()
+    return (aliases or {}).get(_key(outlet), outlet)
 
 
 def same_outlet(a: str | None, b: str | None) -> bool:
@@ -105,18 +140,19 @@ def _outlet_lookup(known_sources: Iterable[str]) -> dict[str, str]:
 
 
 def _resolve(raw_name: str, outlets: dict[str, str], cue: str, matched: str) -> str | None:
-    """The outlet a captured name denotes, trimming trailing words until one is known."""
+    """The outlet a captured name denotes: its longest known prefix, else a name that says
+    it is an outlet ("Meridane Press Service"), else the name after an agency word."""
     tokens = raw_name.split()
-    while tokens:
-        candidate = " ".join(tokens)
-        key = _key(candidate)
+    for n in range(len(tokens), 0, -1):
+        key = _key(" ".join(tokens[:n]))
         if key in outlets:
             return outlets[key]
-        if _OUTLET_WORDS.search(candidate) and len(tokens) >= 2 and key not in _NOT_OUTLETS:
-            return candidate
-        tokens.pop()
+    for n in range(len(tokens), 1, -1):
+        candidate = " ".join(tokens[:n])
+        if _OUTLET_WORDS.search(candidate) and _key(candidate) not in _NOT_OUTLETS:
+            return re.sub(r"^(?:[Tt]he|[Tt]he)\s+", "", candidate)
     if cue == "agency" or re.search(_AGENCY_WORD, matched, re.IGNORECASE):
-        name = raw_name.split()[0] if raw_name else ""
+        name = tokens[0] if tokens else ""
         return name if len(name) > 1 else None
     return None
 

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from storytrace import cleaning_cues as cues
-from storytrace.lang import detect_language
+from storytrace.lang import detect_language, zipf
 from storytrace.records import CleanDoc, Document, OffsetRun, Removal, Span
 from storytrace.text import split_paragraphs, split_sentences
 
@@ -52,10 +52,11 @@ class _Para:
 def clean(doc: Document) -> CleanDoc:
     """Clean ``doc.text``; see the module docstring for what is removed and why."""
     raw = doc.text
+    lang = doc.lang or detect_language(raw)
     lines = _lines(raw)
     wrapped = _is_hard_wrapped(raw, lines)
     edits: list[_Edit] = []
-    paras = _reflow(raw, lines, wrapped, edits)
+    paras = _reflow(raw, lines, wrapped, lang, edits)
     reasons = _classify(paras)
     kept: list[_Para] = []
     for para, reason in zip(paras, reasons, strict=True):
@@ -70,7 +71,8 @@ def clean(doc: Document) -> CleanDoc:
     text, runs, removed = _apply(raw, edits)
     sentences = tuple(split_sentences(text))
     paragraphs = tuple(split_paragraphs(text))
-    lang = doc.lang or detect_language(text)
+    if not doc.lang:
+        lang = detect_language(text)
     return CleanDoc(
         id=doc.id,
         text=text,
@@ -106,7 +108,9 @@ def _is_hard_wrapped(raw: str, lines: list[Span]) -> bool:
     return mid_sentence / len(nonblank) >= 0.3
 
 
-def _reflow(raw: str, lines: list[Span], wrapped: bool, edits: list[_Edit]) -> list[_Para]:
+def _reflow(
+    raw: str, lines: list[Span], wrapped: bool, lang: str, edits: list[_Edit]
+) -> list[_Para]:
     """Group lines into logical paragraphs, adding the join edits to ``edits``."""
     width = max((len(raw[s.start : s.end].strip()) for s in lines), default=0)
     vocab = _vocabulary(raw) if any(raw[s.start : s.end].rstrip().endswith("-") for s in lines) else set()
@@ -127,7 +131,7 @@ def _reflow(raw: str, lines: list[Span], wrapped: bool, edits: list[_Edit]) -> l
             close()
             continue
         if current and _joins(raw, current[-1], line, wrapped, width):
-            _join_edit(raw, current[-1], line, vocab, edits)
+            _join_edit(raw, current[-1], line, vocab, lang, edits)
             current.append(line)
         else:
             close()
@@ -151,7 +155,9 @@ def _joins(raw: str, prev: Span, line: Span, wrapped: bool, width: int) -> bool:
     return starts_lower and not _TERMINAL.search(prev_text)
 
 
-def _join_edit(raw: str, prev: Span, line: Span, vocab: set[str], edits: list[_Edit]) -> None:
+def _join_edit(
+    raw: str, prev: Span, line: Span, vocab: set[str], lang: str, edits: list[_Edit]
+) -> None:
     """Edits that join ``prev`` and ``line``: drop a line-break hyphen or turn the break into a space."""
     trail = prev.end - _trail(raw, prev)
     lead = line.start + _lead(raw, line)
@@ -160,7 +166,7 @@ def _join_edit(raw: str, prev: Span, line: Span, vocab: set[str], edits: list[_E
     right = _WORD_START.match(raw[lead : line.end])
     if hyphen and right:
         left_word, right_word = hyphen.group(1), right.group(1)
-        if _keeps_hyphen(left_word, right_word, vocab):
+        if _keeps_hyphen(left_word, right_word, vocab, lang):
             edits.append(_Edit(trail, lead, None))  # "EU-\nfunded" -> "EU-funded"
         else:
             edits.append(_Edit(trail - 1, lead, "line-break hyphen"))
@@ -171,16 +177,21 @@ def _join_edit(raw: str, prev: Span, line: Span, vocab: set[str], edits: list[_E
         edits.append(_Edit(trail + 1, lead, None))
 
 
-def _keeps_hyphen(left: str, right: str, vocab: set[str]) -> bool:
-    """Is ``left-right`` a real compound rather than a word split at a line end?"""
+def _keeps_hyphen(left: str, right: str, vocab: set[str], lang: str) -> bool:
+    """Is ``left-right`` a real compound rather than a word split at a line end?
+
+    The document's own vocabulary decides first (the compound or the joined word used
+    elsewhere in it); then word frequencies of the language: "long-term" is far more
+    common than "longterm", "reported" far more than "re-ported".
+    """
     joined, compound = (left + right).lower(), f"{left}-{right}".lower()
     if compound in vocab:
         return True
     if joined in vocab:
         return False
-    if any(c.isdigit() for c in left) or (len(left) > 1 and left.isupper()):
+    if any(c.isdigit() for c in left) or (len(left) > 1 and left.isupper()) or right[:1].isupper():
         return True
-    return right[:1].isupper()
+    return zipf(compound, lang) - zipf(joined, lang) > 1.0
 
 
 def _vocabulary(raw: str) -> set[str]:
@@ -215,6 +226,13 @@ def _trail(raw: str, span: Span) -> int:
 def _classify(paras: list[_Para]) -> list[str | None]:
     """The removal reason for each paragraph, or None to keep it."""
     reasons: list[str | None] = [_paragraph_reason(p.text) for p in paras]
+    for i in range(1, len(paras)):
+        # A short line right above a credit line is the photo's caption.
+        prev = paras[i - 1].text
+        credit_only = not cues.CREDIT_PIPE.match(paras[i].text.strip())
+        if reasons[i] == "photo credit" and credit_only and reasons[i - 1] is None:
+            if len(prev) < 250 and len(split_sentences(prev)) <= 2:
+                reasons[i - 1] = "photo caption"
     body = [i for i, r in enumerate(reasons) if r is None]
     first_body = body[0] if body else 0
     cut = _comments_cut(paras, first_body)
@@ -245,7 +263,11 @@ def _paragraph_reason(text: str) -> str | None:
         return "related link"
     if cues.SHARE_LINE.match(stripped):
         return "share line"
-    if cues.CREDIT_PIPE.match(stripped) or cues.PHOTO_CREDIT.match(stripped):
+    if (
+        cues.CREDIT_PIPE.match(stripped)
+        or cues.PHOTO_CREDIT.match(stripped)
+        or (len(stripped) < 80 and cues.CREDIT_ONLY.match(stripped))
+    ):
         return "photo credit"
     if len(stripped) < 400 and cues.CAPTION_CREDIT.search(stripped):
         return "photo caption"
@@ -279,13 +301,17 @@ def _appeal_start(paras: list[_Para], reasons: list[str | None], first_body: int
             block = " ".join(paras[j].text for j in range(i, end))
             if cues.APPEAL.search(block):
                 return i
-    # Without an opening line: a run of appeal paragraphs that closes the article.
+    # Without an opening line: appeal paragraphs (and short lines among them, such as
+    # "Thank you!") closing the article.
     start = end
     for i in reversed(range(tail_from, end)):
         if reasons[i] is not None and reasons[i] != "donation appeal":
             continue
-        if cues.APPEAL.search(paras[i].text) and len(paras[i].text) < 400:
+        text = paras[i].text
+        if cues.APPEAL.search(text) and len(text) < 400:
             start = i
+        elif len(text) < 60 and i - 1 >= tail_from and cues.APPEAL.search(paras[i - 1].text):
+            continue
         else:
             break
     return start if start < end else None

@@ -37,11 +37,18 @@ SHARE_LINE = re.compile(
 )
 
 # "Vladimir Putin | SPUTNIK / KREMLIN / POOL / VIA AP" style credit lines.
-CREDIT_PIPE = re.compile(r"^[^|]{0,100}\|\s*[A-Z0-9][A-Z0-9 /.&()'’-]{2,}\s*\)?\s*$")
+CREDIT_PIPE = re.compile(r"^[^|]{0,250}\|\s*[A-Z0-9][A-Z0-9 /.&()'’-]{2,}\s*\)?\s*$")
 # A caption ending "... Firstname Lastname / AGENCY" (photographer / agency).
 CAPTION_CREDIT = re.compile(
     r"[.!?]\s+\(?(?:Photo:?\s*)?[A-ZÀ-ÖØ-ÞА-ЯĀ-Ž][\w'’.-]+(?:\s+[A-ZÀ-ÖØ-ÞА-ЯĀ-Ž][\w'’.-]+){0,3}"
     r"\s*/\s*[A-ZА-Я][\w&.-]*(?:\s*/\s*[A-Za-zА-Я][\w&.-]*)*\)?\s*$"
+)
+# A line that is only a credit: "Lena Varg / Nordwire", "Photo: Ines Farrow / Corvania Today".
+CREDIT_ONLY = re.compile(
+    r"^\s*\(?(?:(?:photo|foto|image|bild|фото)\s*:?\s*)?[A-ZÀ-ÖØ-ÞА-ЯĀ-Ž][\w'’.-]+"
+    r"(?:\s+[A-ZÀ-ÖØ-ÞА-ЯĀ-Ž][\w'’.-]+){0,3}\s*/\s*[A-ZА-Я][\w&.-]*"
+    r"(?:\s+[A-Z][\w&.-]*){0,3}(?:\s*/\s*[A-Za-zА-Я][\w&.-]*)*\)?\s*$",
+    re.IGNORECASE,
 )
 PHOTO_CREDIT = re.compile(
     r"^\s*\(?(photo|photos|foto|fotos|image|picture|bild|фото|nuotr\.?|nuotrauka)\s*"
@@ -85,7 +92,7 @@ APPEAL_START = re.compile(
     r"liebe leserinnen( und leser)?\b.{0,40}|liebe leser\b.{0,40}|"
     r"(queridos|estimados) lectores\b.{0,40}|querido lector\b.{0,40}|"
     r"(дорогие|уважаемые) читатели\b.{0,40}|mieli skaitytojai\b.{0,40}|"
-    r"chers lecteurs\b.{0,40})\s*[:,.!]?\s*$",
+    r"chers lecteurs\b.{0,40})\s*[:,.!]?(\s|$)",
     _I,
 )
 APPEAL = re.compile(

@@ -31,3 +31,14 @@ def _detect(sample: str) -> str:
         return UNDETERMINED
     lang = str(result[0].get("lang", UNDETERMINED)).lower()
     return lang or UNDETERMINED
+
+
+@lru_cache(maxsize=65536)
+def zipf(word: str, lang: str) -> float:
+    """Zipf frequency of ``word`` in ``lang`` (wordfreq; 0.0 when unknown or unsupported)."""
+    from wordfreq import zipf_frequency
+
+    try:
+        return float(zipf_frequency(word, lang if lang != UNDETERMINED else "en"))
+    except Exception:  # languages wordfreq lacks, or needing optional tokenizers
+        return 0.0

@@ -33,15 +33,14 @@ class Version:
     doc: Document
     clean: CleanDoc
     attributions: tuple[Attribution, ...]
+    outlet: str | None = None
+    """The outlet that published it: declared (``doc.source``) or named in its dateline."""
 
     @property
     def credited(self) -> tuple[str, ...]:
         """Outlets this version credits, other than its own."""
-        return tuple(
-            dict.fromkeys(
-                a.outlet for a in self.attributions if not same_outlet(a.outlet, self.doc.source)
-            )
-        )
+        own = self.outlet or self.doc.source
+        return tuple(dict.fromkeys(a.outlet for a in self.attributions if not same_outlet(a.outlet, own)))
 
     @property
     def scraped(self) -> bool:
@@ -70,13 +69,13 @@ def direction(parent: Version, child: Version, match: Match) -> tuple[float, lis
     else:
         missing = [v.doc.id for v in (parent, child) if v.doc.published is None]
         notes.append(f"no publication time for {', '.join(missing)}")
-    credited_parent = [o for o in child.credited if same_outlet(o, parent.doc.source)]
+    credited_parent = [o for o in child.credited if same_outlet(o, parent.outlet)]
     if credited_parent:
         score += 3.0
         notes.append(f"child credits the parent's outlet ({credited_parent[0]})")
-    elif any(same_outlet(o, child.doc.source) for o in parent.credited):
+    elif any(same_outlet(o, child.outlet) for o in parent.credited):
         score -= 3.0
-        notes.append(f"parent credits the child's outlet ({child.doc.source})")
+        notes.append(f"parent credits the child's outlet ({child.outlet})")
     elif child.credited and not parent.credited:
         score += 1.0
         notes.append(f"child credits {', '.join(child.credited)}; parent credits no outlet")
@@ -138,6 +137,7 @@ def derive_lineage(
     for v in sorted(by_id):
         graph.add_edge(_ROOT, v, weight=_ROOT_WEIGHT)
     tree = nx.maximum_spanning_arborescence(graph, attr="weight", preserve_attrs=True)
+    below = {node: nx.descendants(tree, node) for node in by_id}
     origins: list[str] = []
     edges: list[LineageEdge] = []
     for parent, child in sorted(tree.edges()):
@@ -145,7 +145,13 @@ def derive_lineage(
             origins.append(child)
             continue
         weight, notes, match = candidates[(parent, child)]
-        rivals = [w for (p, c), (w, _, _) in candidates.items() if c == child and p != parent]
+        # Rival parents: any other version, except the child's own descendants in the tree
+        # (a same-article twin below it is not an alternative explanation).
+        rivals = [
+            w
+            for (p, c), (w, _, _) in candidates.items()
+            if c == child and p != parent and p not in below[child]
+        ]
         reverse = candidates.get((child, parent), (0.0, [], match))[0]
         margin = weight - max([reverse, _ROOT_WEIGHT, *rivals])
         confidence = round(0.5 + 0.5 * math.tanh(margin), 3)

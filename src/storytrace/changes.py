@@ -1,0 +1,173 @@
+"""What a derived version changed: numbers, dates, names, quotes, negations, added or dropped text.
+
+Rules over aligned passages (no NLI model is available offline): each aligned pair is
+compared for the facts that matter to a fact-checker. Names are compared through a
+transliteration-insensitive key, so Tsikhanouskaya and Cichanouskaja count as one name.
+Every change points at both raw spans (or one, for added and dropped passages).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from storytrace.records import Alignment, Change, CleanDoc, Document, Span
+from storytrace.text import fold, words
+
+_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+(?:[.,]\d+)?(?![\w])|(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])")
+_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
+_QUOTE = re.compile(r"[\"“„«»](.{8,400}?)[\"”“»«]")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-ÖØ-ÞА-ЯЁĀ-Ž][\w’'-]{2,}(?:\s+[A-ZÀ-ÖØ-ÞА-ЯЁĀ-Ž][\w’'-]{2,})*")
+_NEGATIONS = frozenset(
+    """
+    not no never none nothing neither nor without n't cannot nobody nowhere
+    nicht kein keine keinen keinem keiner keines nie niemals ohne weder
+    nunca jamás jamas ni sin ningún ninguna ninguno tampoco
+    не нет ни никогда без ничего никто
+    ne nė niekada be nieko niekas
+    pas jamais sans aucun aucune personne rien
+    """.split()
+)
+_CYRILLIC = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya".split(),
+        strict=True,
+    )
+)
+_TRANSLIT = (
+    ("shch", "s"), ("sch", "s"), ("tsch", "c"), ("kh", "h"), ("ch", "h"), ("sh", "s"),
+    ("zh", "z"), ("ts", "c"), ("tz", "c"), ("cz", "c"), ("ou", "u"), ("j", "i"), ("y", "i"),
+    ("w", "v"), ("ck", "k"), ("q", "k"), ("x", "ks"),
+)
+
+
+def name_key(name: str) -> str:
+    """A spelling-insensitive key: diacritics, Cyrillic script and transliteration variants fold
+    together ('Tsikhanouskaya', 'Cichanouskaja', 'Тихановская' share their consonant skeleton)."""
+    text = "".join(_CYRILLIC.get(c, c) for c in fold(name)).replace("_", "")
+    text = re.sub(r"[^a-z]", "", text)
+    for a, b in _TRANSLIT:
+        text = text.replace(a, b)
+    text = re.sub(r"(.)\1+", r"\1", text)
+    if not text:
+        return ""
+    return text[0] + re.sub(r"[aeiou]", "", text[1:])
+
+
+def number_values(text: str) -> Counter[str]:
+    """Numbers in ``text`` normalised: '1,240' and '1.240' and '1 240' -> '1240'; '4,5' -> '4.5'."""
+    out: Counter[str] = Counter()
+    for m in _NUMBER.finditer(text):
+        token = m.group(0)
+        grouped = re.fullmatch(r"\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+", token)
+        if grouped:
+            value = re.sub(r"\D", "", token)
+        else:
+            value = token.replace(",", ".")
+        value = value.lstrip("0") or "0"
+        out[value] += 1
+    return out
+
+
+def negation_count(text: str) -> int:
+    count = sum(1 for w in words(text) if w in _NEGATIONS)
+    return count + len(re.findall(r"n[’']t\b", text))
+
+
+def names(text: str) -> dict[str, str]:
+    """Capitalised names not at a sentence start, by spelling-insensitive key."""
+    found: dict[str, str] = {}
+    for m in _NAME.finditer(text):
+        key = name_key(m.group(0))
+        if len(key) >= 3:
+            found.setdefault(key, m.group(0))
+    return found
+
+
+def passage_changes(before: str, after: str, p_span: Span, c_span: Span, translation: bool) -> list[Change]:
+    """Changes between one aligned passage of the parent (``before``) and the child (``after``)."""
+    changes: list[Change] = []
+    nb, na = number_values(before), number_values(after)
+    if nb != na and nb and na:
+        lost = sorted((nb - na).elements())
+        new = sorted((na - nb).elements())
+        if lost and new:
+            kind = "date" if all(_YEAR.match(v) for v in lost + new) else "number"
+            changes.append(
+                Change(kind, p_span, c_span, ", ".join(lost), ", ".join(new), f"{kind} changed")
+            )
+    if not translation:
+        qb, qa = _QUOTE.findall(before), _QUOTE.findall(after)
+        for quote in qb:
+            if quote in qa or not qa:
+                continue
+            closest = max(qa, key=lambda q: _overlap(quote, q))
+            if 0.3 <= _overlap(quote, closest) < 0.9:
+                changes.append(Change("quote", p_span, c_span, quote, closest, "quotation altered"))
+        names_b, names_a = names(before), names(after)
+        lost_names = [names_b[k] for k in names_b.keys() - names_a.keys()]
+        new_names = [names_a[k] for k in names_a.keys() - names_b.keys()]
+        if lost_names and new_names:
+            changes.append(
+                Change("name", p_span, c_span, ", ".join(sorted(lost_names)),
+                       ", ".join(sorted(new_names)), "different names")
+            )
+    if negation_count(before) % 2 != negation_count(after) % 2:
+        changes.append(
+            Change("negation", p_span, c_span, before, after, "negation added or removed: meaning may be flipped")
+        )
+    return changes
+
+
+def _overlap(a: str, b: str) -> float:
+    wa, wb = set(words(a)), set(words(b))
+    return len(wa & wb) / len(wa | wb) if wa | wb else 0.0
+
+
+def find_changes(
+    parent: Document,
+    child: Document,
+    parent_clean: CleanDoc,
+    child_clean: CleanDoc,
+    alignment: Alignment,
+) -> tuple[Change, ...]:
+    """Every change the child made to the parent, over ``alignment`` (a = parent, b = child)."""
+    translation = parent_clean.lang != child_clean.lang
+    changes: list[Change] = []
+    for passage in alignment.passages:
+        before = parent.text[passage.a.start : passage.a.end]
+        after = child.text[passage.b.start : passage.b.end]
+        if passage.kind == "verbatim":
+            continue
+        changes.extend(passage_changes(before, after, passage.a, passage.b, translation))
+    changes.extend(_unaligned(child, child_clean, [p.b for p in alignment.passages], "added"))
+    changes.extend(_unaligned(parent, parent_clean, [p.a for p in alignment.passages], "dropped"))
+    return tuple(changes)
+
+
+def _unaligned(doc: Document, clean: CleanDoc, covered: Sequence[Span], kind: str) -> list[Change]:
+    """Runs of sentences of ``doc`` outside every aligned span, as added/dropped changes."""
+    out: list[Change] = []
+    run: list[Span] = []
+
+    def flush() -> None:
+        if run:
+            span = Span(run[0].start, run[-1].end)
+            text = doc.text[span.start : span.end]
+            if kind == "added":
+                out.append(Change("added", None, span, "", text, "passage not in the parent"))
+            else:
+                out.append(Change("dropped", span, None, text, "", "passage not in the child"))
+            run.clear()
+
+    for sentence in clean.sentences:
+        raw = clean.raw_span(sentence)
+        inside = any(c.start <= raw.start and raw.end <= c.end for c in covered)
+        if inside:
+            flush()
+        else:
+            run.append(raw)
+    flush()
+    return out

@@ -1,0 +1,238 @@
+"""The ``storytrace`` command: thin wrappers over the library, with progress bars.
+
+Commands: ``analyze`` (inputs -> store -> reports), ``report`` (rewrite the reports from a
+store), ``query`` (where else has this text appeared?), ``clean`` (show what cleaning keeps
+and removes). Errors are one line naming the input and the problem, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from storytrace import __version__
+from storytrace.config import Config
+from storytrace.errors import StorytraceError
+from storytrace.progress import Task
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # CPU inference on small machines: no oversubscription
+
+
+class RichProgress:
+    """Progress bars on stderr (silent when stderr is not a terminal and ``quiet``)."""
+
+    def __init__(self, console: Console, enabled: bool = True) -> None:
+        self.console = console
+        self.enabled = enabled
+
+    @contextmanager
+    def task(self, description: str, total: int | None) -> Iterator[Task]:
+        if not self.enabled:
+            yield _NoTask()
+            return
+        columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+        with Progress(*columns, console=self.console, transient=False) as bar:
+            task_id = bar.add_task(description, total=total)
+            yield _RichTask(bar, task_id)
+            if total is None:
+                bar.update(task_id, total=bar.tasks[0].completed)
+
+
+class _RichTask:
+    def __init__(self, bar: Progress, task_id: Any) -> None:
+        self.bar, self.task_id = bar, task_id
+
+    def advance(self, n: int = 1) -> None:
+        self.bar.advance(self.task_id, n)
+
+
+class _NoTask:
+    def advance(self, n: int = 1) -> None:
+        return None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="storytrace",
+        description="Follow a news story across the web: copies, rewrites, translations, "
+        "who derived from whom, and what each version changed.",
+    )
+    parser.add_argument("--version", action="version", version=f"storytrace {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("analyze", help="analyse documents into a store and write report.json/report.html")
+    p.add_argument("inputs", nargs="+", help=".txt, .html, .jsonl files or directories of them")
+    p.add_argument("--out", required=True, help="output directory (holds storytrace.db and the reports)")
+    p.add_argument("--threshold", type=float, default=Config().lsh_threshold,
+                   help="Jaccard similarity that LSH must find (default %(default)s)")
+    p.add_argument("--workers", type=int, default=None, help="processes for cleaning (default: up to 4)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    r = sub.add_parser("report", help="rewrite report.json and report.html from a store")
+    r.add_argument("--out", required=True, help="the directory given to 'analyze --out'")
+
+    q = sub.add_parser("query", help="where else has this text appeared?")
+    q.add_argument("text", help="a file path, or the text itself")
+    q.add_argument("--db", required=True, help="a storytrace.db (or the directory holding it)")
+    q.add_argument("--top", type=int, default=10, help="how many documents to show")
+    q.add_argument("--format", choices=("text", "json"), default="text")
+
+    c = sub.add_parser("clean", help="print a document's cleaned text and every removal")
+    c.add_argument("file", help="a .txt, .html or .jsonl file (first record)")
+    c.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    out = Console(soft_wrap=True)
+    err = Console(stderr=True)
+    try:
+        if args.command == "analyze":
+            return _analyze(args, out, err)
+        if args.command == "report":
+            return _report(args, out)
+        if args.command == "query":
+            return _query(args, out)
+        if args.command == "clean":
+            return _clean(args, out)
+    except StorytraceError as exc:
+        err.print(f"[red]error[/red] {escape(str(exc))}")
+        return 1
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/yellow]: the store keeps every finished batch; run again to resume")
+        return 130
+    return 2
+
+
+def _analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from storytrace.pipeline import analyze
+
+    config = Config(lsh_threshold=args.threshold)
+    progress = RichProgress(err, enabled=not args.quiet)
+    result = analyze(args.inputs, args.out, config, progress=progress, workers=args.workers)
+    for e in result.errors:
+        err.print(f"[yellow]skipped[/yellow] {escape(e.input)}: {escape(e.reason)}")
+    _print_summary(out, result.report, result.added, len(result.errors))
+    out.print(
+        f"\nWrote [bold]{escape(str(result.report_json))}[/bold] and "
+        f"[bold]{escape(str(result.report_html))}[/bold] (store: {escape(str(result.db_path))})"
+    )
+    return 0
+
+
+def _print_summary(out: Console, report: dict[str, Any], added: int, skipped: int) -> None:
+    docs = {d["id"]: d for d in report["documents"]}
+    out.print(
+        f"Analysed {len(docs)} documents ({added} new this run, {skipped} inputs skipped); "
+        f"found {len(report['stories'])} {'story' if len(report['stories']) == 1 else 'stories'}."
+    )
+    for n, story in enumerate(report["stories"], start=1):
+        origins = ", ".join(story["origins"]) or "undetermined"
+        out.print(f"\n[bold]Story {n}[/bold] · {len(story['members'])} versions · origin: [bold]{escape(origins)}[/bold]")
+        children: dict[str, list[dict[str, Any]]] = {}
+        for e in story["edges"]:
+            children.setdefault(e["parent"], []).append(e)
+
+        def walk(node: str, depth: int) -> None:
+            for e in sorted(children.get(node, []), key=lambda x: x["child"]):
+                d = docs[e["child"]]
+                outlet = f" ({d['source']})" if d.get("source") else ""
+                changes = [c["kind"] for c in e["changes"] if c["kind"] not in ("added", "dropped")]
+                note = f"; changed: {', '.join(sorted(set(changes)))}" if changes else ""
+                out.print(
+                    f"{'  ' * depth}└─ {escape(e['child'])}{escape(outlet)} ← {e['relation'].replace('_', ' ')} "
+                    f"of {escape(node)} (confidence {e['confidence']:.2f}{escape(note)})"
+                )
+                walk(e["child"], depth + 1)
+
+        for origin in story["origins"]:
+            d = docs[origin]
+            out.print(f"  {escape(origin)}" + (f" ({escape(d['source'])})" if d.get("source") else ""))
+            walk(origin, 2)
+    alone = len(docs) - sum(len(s["members"]) for s in report["stories"])
+    if alone:
+        out.print(f"\n{alone} documents belong to no story.")
+
+
+def _report(args: argparse.Namespace, out: Console) -> int:
+    from storytrace.report import build_report, write_reports
+    from storytrace.store import DB_NAME, Store
+
+    with Store(Path(args.out) / DB_NAME) as store:
+        report = build_report(store)
+        json_path, html_path = write_reports(store, report, args.out)
+    out.print(f"Wrote {escape(str(json_path))} and {escape(str(html_path))}")
+    return 0
+
+
+def _query(args: argparse.Namespace, out: Console) -> int:
+    from storytrace.query import query_store
+
+    db = Path(args.db)
+    if db.is_dir():
+        db = db / "storytrace.db"
+    path = Path(args.text)
+    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else args.text
+    hits = query_store(db, text, top=args.top)
+    if args.format == "json":
+        out.print_json(json.dumps([h.as_dict() for h in hits], ensure_ascii=False))
+        return 0
+    if not hits:
+        out.print("No document in the store shares passages or content with this text.")
+        return 0
+    for h in hits:
+        out.print(
+            f"[bold]{escape(h.id)}[/bold] {escape(h.source or '')} · {h.relation} · Jaccard {h.jaccard:.2f} · "
+            f"containment {h.containment_query:.2f} · semantic {h.semantic:.2f}"
+        )
+        for passage in h.passages[:3]:
+            out.print(f"    [dim]shared:[/dim] {escape(passage)}")
+    return 0
+
+
+def _clean(args: argparse.Namespace, out: Console) -> int:
+    from storytrace.clean import clean
+    from storytrace.ingest import read_inputs
+    from storytrace.records import Document
+
+    for record in read_inputs([args.file]):
+        if not isinstance(record, Document):
+            raise StorytraceError(f"{record.input}: {record.reason}")
+        cleaned = clean(record)
+        removals = [
+            {"start": r.start, "end": r.end, "reason": r.reason, "text": record.text[r.start : r.end]}
+            for r in cleaned.removed
+        ]
+        if args.format == "json":
+            print(json.dumps({"id": record.id, "lang": cleaned.lang, "text": cleaned.text, "removed": removals},
+                             ensure_ascii=False, indent=1))
+        else:
+            out.print(escape(cleaned.text), highlight=False)
+            out.print(f"\n[bold]{len(removals)} removals[/bold] (raw offsets):")
+            for r in removals:
+                snippet = " ".join(str(r["text"]).split())
+                out.print(f"  [{r['start']}, {r['end']}) [yellow]{r['reason']}[/yellow]: {escape(snippet[:100])}")
+        return 0
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

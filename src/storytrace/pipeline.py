@@ -1,0 +1,283 @@
+"""The whole job: inputs -> store -> stories, lineage and changes -> report.json / report.html.
+
+This module wires the pure stages to the store and an executor; it holds no algorithm of
+its own. Work is resumable: documents are indexed (cleaned, fingerprinted, banded) and then
+matched in batches, each batch committed atomically, so an interrupted run continues where
+it stopped and a later run with new inputs only processes what is new.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from storytrace.align import align
+from storytrace.attribution import dateline_outlet, find_aliases, find_attributions
+from storytrace.candidates import (
+    band_keys,
+    lexical_candidates,
+    lsh_params,
+    merge_candidates,
+    semantic_candidates,
+)
+from storytrace.changes import find_changes
+from storytrace.clean import clean
+from storytrace.compare import compare
+from storytrace.config import Config
+from storytrace.embed import Encoder, load_encoder
+from storytrace.errors import NothingToAnalyseError
+from storytrace.executors import LocalExecutor
+from storytrace.fingerprint import fingerprint
+from storytrace.ingest import read_inputs
+from storytrace.progress import Progress, SilentProgress
+from storytrace.provenance import Version, derive_lineage
+from storytrace.records import Document, IngestError, Match
+from storytrace.report import build_report, write_reports
+from storytrace.store import DB_NAME, Store
+from storytrace.stories import build_stories, story_id
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisResult:
+    """What a run did and where its outputs are."""
+
+    out_dir: Path
+    db_path: Path
+    report_json: Path
+    report_html: Path
+    added: int
+    total: int
+    errors: tuple[IngestError, ...]
+    report: dict[str, Any] = field(repr=False)
+
+
+def analyze(
+    inputs: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    config: Config | None = None,
+    *,
+    progress: Progress | None = None,
+    encoder: Encoder | None = None,
+    batch_size: int = 256,
+    workers: int | None = None,
+) -> AnalysisResult:
+    """Analyse ``inputs`` into the store in ``out_dir`` and write its reports.
+
+    Raises ``NothingToAnalyseError`` when the store holds no document at all afterwards;
+    unreadable inputs are reported in the result's ``errors`` (and in report.json).
+    """
+    config = config or Config()
+    progress = progress or SilentProgress()
+    out = Path(out_dir)
+    with Store(out / DB_NAME, writer=True) as store, LocalExecutor(workers) as executor:
+        run = store.start_run(config, [str(p) for p in inputs])
+        errors = _ingest(store, run, inputs, progress)
+        added = sum(1 for _ in store.document_ids("new"))
+        if store.count_documents() == 0:
+            store.finish_run(run, 0)
+            raise NothingToAnalyseError(
+                "nothing could be analysed: "
+                + ("; ".join(f"{e.input}: {e.reason}" for e in errors[:5]) or "no input documents")
+            )
+        encoder = encoder or load_encoder(config.encoder)
+        _index(store, config, encoder, executor, progress, batch_size)
+        _match(store, config, progress, batch_size)
+        _build_stories(store, progress)
+        report = build_report(store)
+        json_path, html_path = write_reports(store, report, out)
+        store.finish_run(run, added)
+        return AnalysisResult(
+            out_dir=out,
+            db_path=store.path,
+            report_json=json_path,
+            report_html=html_path,
+            added=added,
+            total=store.count_documents(),
+            errors=tuple(errors),
+            report=report,
+        )
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _ingest(
+    store: Store, run: int, inputs: Sequence[str | os.PathLike[str]], progress: Progress
+) -> list[IngestError]:
+    errors: list[IngestError] = []
+    pending: list[Document] = []
+    with progress.task("Reading inputs", None) as task:
+        for record in read_inputs(inputs):
+            if isinstance(record, IngestError):
+                errors.append(record)
+            else:
+                pending.append(record)
+                if len(pending) >= 500:
+                    errors.extend(store.add_documents(pending, run)[1])
+                    pending.clear()
+            task.advance()
+        errors.extend(store.add_documents(pending, run)[1])
+    store.add_errors(run, errors)
+    return errors
+
+
+def _index(
+    store: Store,
+    config: Config,
+    encoder: Encoder,
+    executor: LocalExecutor,
+    progress: Progress,
+    batch_size: int,
+) -> None:
+    """Clean, fingerprint and band every document not yet indexed."""
+    ids = store.document_ids("new")
+    params = lsh_params(config.lsh_threshold, config.num_perm)
+    with progress.task("Cleaning and fingerprinting", len(ids)) as task:
+        for batch in _chunks(ids, batch_size):
+            docs = store.documents(batch)
+            cleaned = executor.map(clean, docs)
+            sigs = fingerprint(
+                cleaned,
+                shingle_size=config.shingle_size,
+                num_perm=config.num_perm,
+                seed=config.seed,
+                encoder=encoder,
+            )
+            keys = band_keys(np.stack([s.minhash for s in sigs]), params)
+            store.save_indexed(cleaned, sigs, keys)
+            task.advance(len(batch))
+
+
+def _match(store: Store, config: Config, progress: Progress, batch_size: int) -> None:
+    """Find and compare candidate pairs for every indexed, not yet matched document."""
+    ids = store.document_ids("indexed")
+    params = lsh_params(config.lsh_threshold, config.num_perm)
+    all_ids, all_vecs = store.embeddings()
+    done: set[tuple[str, str]] = set()
+    with progress.task("Finding and comparing candidates", len(ids)) as task:
+        for batch in _chunks(ids, batch_size):
+            sigs = store.signatures(batch)
+            keys = band_keys(np.stack([sigs[i].minhash for i in batch]), params)
+            lexical = lexical_candidates(batch, keys, store.band_hits(keys))
+            semantic: dict[tuple[str, str], float] = {}
+            if all_vecs.size and all(sigs[i].embedding is not None for i in batch):
+                vecs = np.stack([sigs[i].embedding for i in batch if sigs[i].embedding is not None])
+                semantic = semantic_candidates(
+                    batch, vecs, all_ids, all_vecs, config.semantic_neighbours, config.semantic_floor
+                )
+            pairs = [c for c in merge_candidates(lexical, semantic) if (c.a, c.b) not in done]
+            needed = sorted({c.a for c in pairs} | {c.b for c in pairs})
+            docs, all_sigs = store.clean_docs(needed), store.signatures(needed)
+            matches = [
+                compare(docs[c.a], docs[c.b], all_sigs[c.a], all_sigs[c.b], config) for c in pairs
+            ]
+            store.save_matches(matches, {(c.a, c.b): c.found_by for c in pairs}, batch)
+            done.update((c.a, c.b) for c in pairs)
+            task.advance(len(batch))
+
+
+def _build_stories(store: Store, progress: Progress) -> None:
+    """Stories, lineage, alignments and changes, recomputed from all matches in the store."""
+    config = store.config() or Config()
+    matches = {(m.a, m.b): m for m, _ in store.matches()}
+    ids = store.document_ids()
+    groups = build_stories(ids, matches.values())
+    sources = sorted({d.source for d in store.documents() if d.source})
+    stories: list[dict[str, Any]] = []
+    alignments: list[dict[str, Any]] = []
+    with progress.task("Tracing provenance", len(groups)) as task:
+        for members in groups:
+            story, story_alignments = _story(store, members, matches, sources, config)
+            stories.append(story)
+            alignments.extend(story_alignments)
+            task.advance()
+    store.replace_stories(stories, alignments)
+
+
+def _story(
+    store: Store,
+    members: list[str],
+    matches: dict[tuple[str, str], Match],
+    sources: list[str],
+    config: Config,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    docs = {d.id: d for d in store.documents(members)}
+    cleaned = store.clean_docs(members)
+    sigs = store.signatures(members)
+    aliases = find_aliases((cleaned[m].text for m in members), sources)
+    versions = [
+        Version(
+            docs[m],
+            cleaned[m],
+            find_attributions(cleaned[m], sources, aliases),
+            outlet=docs[m].source or dateline_outlet(cleaned[m].text, aliases),
+        )
+        for m in members
+    ]
+    inside = {k: v for k, v in matches.items() if k[0] in docs and k[1] in docs}
+    origins, edges = derive_lineage(versions, inside)
+    edge_dicts: list[dict[str, Any]] = []
+    alignment_dicts: list[dict[str, Any]] = []
+    for edge in edges:
+        p, c = edge.parent, edge.child
+        alignment = align(cleaned[p], cleaned[c], sigs[p], sigs[c], config.sentence_match)
+        changes = find_changes(docs[p], docs[c], cleaned[p], cleaned[c], alignment)
+        edge_dicts.append(
+            {
+                "parent": p,
+                "child": c,
+                "relation": edge.relation,
+                "confidence": edge.confidence,
+                "evidence": list(edge.evidence),
+                "changes": [
+                    {
+                        "kind": ch.kind,
+                        "parent_span": [ch.parent_span.start, ch.parent_span.end] if ch.parent_span else None,
+                        "child_span": [ch.child_span.start, ch.child_span.end] if ch.child_span else None,
+                        "before": ch.before,
+                        "after": ch.after,
+                        "note": ch.note,
+                    }
+                    for ch in changes
+                ],
+            }
+        )
+        alignment_dicts.append(
+            {
+                "parent": p,
+                "child": c,
+                "coverage_parent": alignment.coverage_a,
+                "coverage_child": alignment.coverage_b,
+                "passages": [
+                    {
+                        "parent": [ps.a.start, ps.a.end],
+                        "child": [ps.b.start, ps.b.end],
+                        "kind": ps.kind,
+                        "score": ps.score,
+                    }
+                    for ps in alignment.passages
+                ],
+            }
+        )
+    story = {
+        "id": story_id(members, {d: docs[d].doc_id for d in members}),
+        "members": members,
+        "origins": list(origins),
+        "edges": edge_dicts,
+        "attributions": {
+            v.doc.id: [
+                {"outlet": a.outlet, "start": a.span.start, "end": a.span.end, "cue": a.cue}
+                for a in v.attributions
+            ]
+            for v in versions
+            if v.attributions
+        },
+    }
+    return story, alignment_dicts

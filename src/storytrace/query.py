@@ -1,0 +1,85 @@
+"""'Where else has this text appeared?': look a text up in a store's index.
+
+The text is cleaned and fingerprinted like any document, its LSH band keys are looked up
+in the store's band index and its embedding is compared with every stored document's;
+each candidate is then compared exactly and aligned to show the shared passages.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+
+from storytrace.align import align
+from storytrace.candidates import band_keys, lexical_candidates, lsh_params, semantic_candidates
+from storytrace.clean import clean
+from storytrace.compare import compare
+from storytrace.config import Config
+from storytrace.embed import Encoder, load_encoder
+from storytrace.errors import InputError
+from storytrace.fingerprint import fingerprint
+from storytrace.records import Document
+from storytrace.store import Store
+from storytrace.text import content_id
+
+QUERY_ID = "\x00query"
+_RANK = {"duplicate": 0, "near_duplicate": 1, "partial_reuse": 2, "translation": 3, "rewrite": 4, "same_story": 5}
+
+
+@dataclass(frozen=True, slots=True)
+class QueryHit:
+    id: str
+    source: str | None
+    url: str | None
+    relation: str
+    jaccard: float
+    containment_query: float
+    semantic: float
+    coverage_query: float
+    passages: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def query_store(db_path: str | os.PathLike[str], text: str, *, top: int = 10, encoder: Encoder | None = None) -> list[QueryHit]:
+    """Stored documents related to ``text``, best first, with the passages they share."""
+    if not text.strip():
+        raise InputError("the query text is empty")
+    with Store(db_path) as store:
+        config = store.config() or Config()
+        encoder = encoder or load_encoder(config.encoder)
+        doc = Document(id=QUERY_ID, doc_id=content_id(text), text=text, input="query")
+        cleaned = clean(doc)
+        sig = fingerprint([cleaned], shingle_size=config.shingle_size, num_perm=config.num_perm,
+                          seed=config.seed, encoder=encoder)[0]
+        keys = band_keys(sig.minhash[None, :], lsh_params(config.lsh_threshold, config.num_perm))
+        lexical = lexical_candidates([QUERY_ID], keys, store.band_hits(keys))
+        ids, vecs = store.embeddings()
+        semantic: dict[tuple[str, str], float] = {}
+        if vecs.size and sig.embedding is not None:
+            semantic = semantic_candidates([QUERY_ID], sig.embedding[None, :], ids, vecs,
+                                           max(top, config.semantic_neighbours), config.semantic_floor)
+        others = sorted({b if a == QUERY_ID else a for a, b in set(lexical) | set(semantic)} - {QUERY_ID})
+        if not others:
+            return []
+        docs = {d.id: d for d in store.documents(others)}
+        cleans, sigs = store.clean_docs(others), store.signatures(others)
+        hits: list[QueryHit] = []
+        for other in others:
+            m = compare(cleaned, cleans[other], sig, sigs[other], config)
+            if m.relation == "unrelated":
+                continue
+            alignment = align(cleans[other], cleaned, sigs[other], sig, config.sentence_match)
+            passages = tuple(
+                " ".join(docs[other].text[p.a.start : p.a.end].split())[:300] for p in alignment.passages
+            )
+            hits.append(QueryHit(other, docs[other].source, docs[other].url, m.relation, m.jaccard,
+                                 m.containment_ab, m.semantic, m.coverage_ab, passages))
+    hits.sort(key=lambda h: (_RANK.get(h.relation, 9), -h.jaccard, -h.semantic))
+    return hits[:top]
+
+

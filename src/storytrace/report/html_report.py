@@ -1,0 +1,292 @@
+"""A self-contained report.html: stories with their derivation graph, side-by-side aligned text,
+changes highlighted, and every removed span greyed with its reason on hover.
+
+Everything from documents is untrusted and escaped; the page needs no network (inline CSS,
+inline SVG, a few lines of inline JS to link aligned passages).
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from storytrace.report.graph import render_dag
+
+_CSS = """
+:root{--fg:#1d2330;--muted:#6b7280;--line:#e5e7eb;--bg:#fafafa}
+body{font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--fg);margin:0;background:var(--bg)}
+header{background:#16213e;color:#fff;padding:18px 28px}header h1{margin:0;font-size:22px}
+header p{margin:4px 0 0;color:#cbd5e1}main{padding:18px 28px;max-width:1400px}
+section.story{background:#fff;border:1px solid var(--line);border-radius:8px;padding:16px 20px;margin:0 0 22px}
+h2{margin:0 0 8px;font-size:19px}h3{font-size:16px;margin:18px 0 6px}
+table{border-collapse:collapse;width:100%;font-size:14px}td,th{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+th{color:var(--muted);font-weight:600}.muted{color:var(--muted)}.tag{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;background:#eef2ff}
+.origin{background:#fde68a}.rel-copy,.rel-same_article{background:#dbeafe}.rel-rewrite{background:#dcfce7}
+.rel-translation{background:#fae8ff}.rel-partial_reuse{background:#ffedd5}
+details{margin:6px 0}summary{cursor:pointer}
+.sbs{display:grid;grid-template-columns:1fr 1fr;gap:14px}.sbs>div{border:1px solid var(--line);border-radius:6px;padding:10px;white-space:pre-wrap;font-size:13.5px;max-height:560px;overflow:auto;background:#fff}
+.removed{color:#9ca3af;background:#f3f4f6;text-decoration:line-through;text-decoration-color:#d1d5db}
+.k-verbatim{background:#bfdbfe}.k-edited{background:#fde68a}.k-paraphrase{background:#bbf7d0}.k-translation{background:#f5d0fe}
+.hl{outline:2px solid #ef4444}mark{background:#fca5a5;padding:0 1px}
+.chg{border-bottom:2px solid #dc2626}
+ul.changes li{margin:2px 0}.legend span{margin-right:10px}
+"""
+
+_JS = """
+document.addEventListener('mouseover',e=>{const t=e.target.closest('[data-pid]');
+document.querySelectorAll('.hl').forEach(x=>x.classList.remove('hl'));
+if(t){document.querySelectorAll('[data-pid="'+t.dataset.pid+'"]').forEach(x=>x.classList.add('hl'));}});
+"""
+
+
+def esc(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def render_html(report: Mapping[str, Any], texts: Mapping[str, str]) -> str:
+    """The whole report page for a report dictionary and the raw texts of its documents."""
+    docs = {d["id"]: d for d in report["documents"]}
+    alignments = {(a["parent"], a["child"]): a for a in report.get("alignments", [])}
+    summary = report.get("summary", {})
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>",
+        "<title>storytrace report</title><style>", _CSS, "</style></head><body>",
+        "<header><h1>storytrace report</h1><p>",
+        esc(
+            f"{summary.get('documents', len(docs))} documents · {summary.get('stories', 0)} stories · "
+            f"{summary.get('matches', 0)} matches · {summary.get('errors', 0)} inputs skipped"
+        ),
+        "</p></header><main>",
+    ]
+    if not report["stories"]:
+        parts.append("<p>No story: no two documents were found to be versions of each other.</p>")
+    for number, story in enumerate(report["stories"], start=1):
+        parts.append(_story_section(number, story, docs, texts, alignments))
+    parts.append(_documents_section(report["documents"], texts))
+    parts.append(_matches_section(report["matches"]))
+    parts.append(_errors_section(report["errors"]))
+    parts.append("</main><script>" + _JS + "</script></body></html>")
+    return "".join(parts)
+
+
+def _title(doc: Mapping[str, Any], text: str) -> str:
+    if doc.get("title"):
+        return str(doc["title"])
+    first = text.strip().split("\n", 1)[0]
+    return first[:120]
+
+
+def _story_section(
+    number: int,
+    story: Mapping[str, Any],
+    docs: Mapping[str, Mapping[str, Any]],
+    texts: Mapping[str, str],
+    alignments: Mapping[tuple[str, str], Mapping[str, Any]],
+) -> str:
+    origins = story.get("origins", [])
+    headline_doc = origins[0] if origins else story["members"][0]
+    parent_of = {e["child"]: e for e in story["edges"]}
+    out = [
+        f"<section class='story' id='{esc(story['id'])}'>",
+        f"<h2>Story {number}: {esc(_title(docs[headline_doc], texts.get(headline_doc, '')))}</h2>",
+        f"<p class='muted'>{len(story['members'])} versions · origin: "
+        + ", ".join(f"<b>{esc(o)}</b>" for o in origins)
+        + f" · id {esc(story['id'])}</p>",
+        "<h3>Derivation graph</h3>",
+        render_dag(story["members"], story["edges"], origins, docs),
+        "<h3>Versions</h3><table><tr><th>document</th><th>outlet</th><th>published</th>"
+        "<th>lang</th><th>derived from</th><th>relation</th><th>confidence</th><th>credits</th></tr>",
+    ]
+    credits = story.get("attributions", {})
+    for member in story["members"]:
+        d = docs[member]
+        edge = parent_of.get(member)
+        outlets = sorted({a["outlet"] for a in credits.get(member, [])})
+        origin_tag = " <span class='tag origin'>origin</span>" if member in origins else ""
+        confidence = f"{edge['confidence']:.2f}" if edge else ""
+        out.append(
+            "<tr>"
+            f"<td>{esc(member)}{origin_tag}</td>"
+            f"<td>{esc(d.get('source') or '—')}</td><td>{esc(d.get('published') or '—')}</td>"
+            f"<td>{esc(d.get('lang') or '—')}</td>"
+            f"<td>{esc(edge['parent']) if edge else '—'}</td>"
+            f"<td>{_relation_tag(edge['relation']) if edge else ''}</td>"
+            f"<td>{confidence}</td>"
+            f"<td>{esc(', '.join(outlets)) or '—'}</td></tr>"
+        )
+    out.append("</table><h3>Who derived from whom, and what changed</h3>")
+    for edge in story["edges"]:
+        out.append(_edge_details(story["id"], edge, texts, docs, alignments.get((edge["parent"], edge["child"]))))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _relation_tag(relation: str) -> str:
+    return f"<span class='tag rel-{esc(relation)}'>{esc(relation.replace('_', ' '))}</span>"
+
+
+def _edge_details(
+    story_id: str,
+    edge: Mapping[str, Any],
+    texts: Mapping[str, str],
+    docs: Mapping[str, Mapping[str, Any]],
+    alignment: Mapping[str, Any] | None,
+) -> str:
+    p, c = edge["parent"], edge["child"]
+    changes = [ch for ch in edge["changes"] if ch["kind"] not in ("added", "dropped")]
+    added = sum(1 for ch in edge["changes"] if ch["kind"] == "added")
+    dropped = sum(1 for ch in edge["changes"] if ch["kind"] == "dropped")
+    out = [
+        "<details><summary>",
+        f"<b>{esc(p)}</b> → <b>{esc(c)}</b> {_relation_tag(edge['relation'])} "
+        f"confidence {edge['confidence']:.2f} · {len(changes)} changes · "
+        f"{added} passages added · {dropped} dropped",
+        "</summary><p class='muted'>Evidence:</p><ul>",
+        "".join(f"<li>{esc(ev)}</li>" for ev in edge["evidence"]),
+        "</ul>",
+    ]
+    if changes:
+        out.append("<p class='muted'>Changes on aligned passages:</p><ul class='changes'>")
+        for ch in changes:
+            before, after = ch["before"], ch["after"]
+            if ch["kind"] == "negation":
+                before, after = _clip(before), _clip(after)
+            out.append(
+                f"<li><span class='tag'>{esc(ch['kind'])}</span> {esc(ch['note'])}: "
+                f"<q>{esc(before)}</q> → <q>{esc(after)}</q></li>"
+            )
+        out.append("</ul>")
+    if alignment is not None:
+        out.append(
+            f"<p class='muted'>Side by side: {esc(p)} (parent, {alignment['coverage_parent']:.0%} reused) · "
+            f"{esc(c)} (child, {alignment['coverage_child']:.0%} from parent). "
+            "<span class='legend'><span class='k-verbatim'>verbatim</span><span class='k-edited'>edited</span>"
+            "<span class='k-paraphrase'>paraphrase</span><span class='k-translation'>translation</span>"
+            "<span class='removed'>removed junk</span><mark>changed words</mark></span></p>"
+        )
+        out.append(_side_by_side(story_id, edge, alignment, texts, docs))
+    out.append("</details>")
+    return "".join(out)
+
+
+def _clip(text: str, limit: int = 220) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _side_by_side(
+    story_id: str,
+    edge: Mapping[str, Any],
+    alignment: Mapping[str, Any],
+    texts: Mapping[str, str],
+    docs: Mapping[str, Mapping[str, Any]],
+) -> str:
+    p, c = edge["parent"], edge["child"]
+    p_text, c_text = texts.get(p, ""), texts.get(c, "")
+    p_marks: list[tuple[int, int, dict[str, str]]] = []
+    c_marks: list[tuple[int, int, dict[str, str]]] = []
+    for r in docs[p].get("removed", []):
+        p_marks.append((r["start"], r["end"], {"class": "removed", "title": "removed: " + r["reason"]}))
+    for r in docs[c].get("removed", []):
+        c_marks.append((r["start"], r["end"], {"class": "removed", "title": "removed: " + r["reason"]}))
+    prefix = re.sub(r"\W", "", story_id) + re.sub(r"\W", "", p + c)[-24:]
+    for i, passage in enumerate(alignment["passages"]):
+        pid = f"{prefix}-{i}"
+        attrs = {"class": f"k-{passage['kind']}", "data-pid": pid, "title": f"{passage['kind']} ({passage['score']:.2f})"}
+        (ps, pe), (cs, ce) = passage["parent"], passage["child"]
+        p_marks.append((ps, pe, attrs))
+        c_marks.append((cs, ce, attrs))
+        if passage["kind"] == "edited":
+            for a, b, x, y in _word_diff(p_text[ps:pe], c_text[cs:ce]):
+                if b > a:
+                    p_marks.append((ps + a, ps + b, {"tag": "mark"}))
+                if y > x:
+                    c_marks.append((cs + x, cs + y, {"tag": "mark"}))
+    return (
+        "<div class='sbs'><div>" + _markup(p_text, p_marks) + "</div><div>" + _markup(c_text, c_marks) + "</div></div>"
+    )
+
+
+_WORD = re.compile(r"\w+|[^\w\s]")
+
+
+def _word_diff(a: str, b: str) -> Iterable[tuple[int, int, int, int]]:
+    """Character ranges of words that differ between ``a`` and ``b`` (a-range, b-range)."""
+    ta = [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(a)]
+    tb = [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(b)]
+    matcher = difflib.SequenceMatcher(a=[t[2] for t in ta], b=[t[2] for t in tb], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        a_range = (ta[i1][0], ta[i2 - 1][1]) if i2 > i1 else (0, 0)
+        b_range = (tb[j1][0], tb[j2 - 1][1]) if j2 > j1 else (0, 0)
+        yield a_range[0], a_range[1], b_range[0], b_range[1]
+
+
+def _markup(text: str, marks: list[tuple[int, int, dict[str, str]]]) -> str:
+    """Escape ``text`` and wrap marked ranges; overlapping marks nest by splitting at boundaries."""
+    bounds = {0, len(text)}
+    for s, e, _ in marks:
+        bounds.add(max(0, min(s, len(text))))
+        bounds.add(max(0, min(e, len(text))))
+    cuts = sorted(bounds)
+    out: list[str] = []
+    for s, e in zip(cuts, cuts[1:], strict=False):
+        piece = esc(text[s:e])
+        covering = [m for m in marks if m[0] <= s and e <= m[1]]
+        covering.sort(key=lambda m: -(m[1] - m[0]))  # widest outermost
+        for _, _, attrs in reversed(covering):
+            tag = attrs.get("tag", "span")
+            attr_text = "".join(f" {k}='{esc(v)}'" for k, v in attrs.items() if k != "tag")
+            piece = f"<{tag}{attr_text}>{piece}</{tag}>"
+        out.append(piece)
+    return "".join(out)
+
+
+def _documents_section(documents: list[Mapping[str, Any]], texts: Mapping[str, str]) -> str:
+    out = ["<section class='story'><h2>All documents</h2><p class='muted'>Removed junk is greyed; hover for the reason.</p>"]
+    for d in documents:
+        text = texts.get(d["id"], "")
+        marks = [(r["start"], r["end"], {"class": "removed", "title": "removed: " + r["reason"]}) for r in d["removed"]]
+        reasons: dict[str, int] = defaultdict(int)
+        for r in d["removed"]:
+            reasons[r["reason"]] += 1
+        removed = ", ".join(f"{k} ×{v}" for k, v in sorted(reasons.items())) or "nothing removed"
+        out.append(
+            f"<details id='doc-{esc(re.sub(r'[^A-Za-z0-9_-]', '_', d['id']))}'><summary><b>{esc(d['id'])}</b> "
+            f"<span class='muted'>{esc(d.get('source') or '')} {esc(d.get('lang') or '')} · {esc(removed)}</span>"
+            f"</summary><div class='sbs' style='grid-template-columns:1fr'><div>{_markup(text, marks)}</div></div></details>"
+        )
+    out.append("</section>")
+    return "".join(out)
+
+
+def _matches_section(matches: list[Mapping[str, Any]]) -> str:
+    out = [
+        "<section class='story'><h2>Matches</h2><table><tr><th>a</th><th>b</th><th>relation</th>"
+        "<th>Jaccard</th><th>containment a→b / b→a</th><th>semantic</th><th>sentence coverage</th></tr>"
+    ]
+    for m in matches:
+        out.append(
+            f"<tr><td>{esc(m['a'])}</td><td>{esc(m['b'])}</td><td>{esc(m['relation'])}</td>"
+            f"<td>{m['jaccard']:.2f}</td><td>{m['containment_ab']:.2f} / {m['containment_ba']:.2f}</td>"
+            f"<td>{m['semantic']:.2f}</td><td>{m.get('coverage_ab', 0):.2f} / {m.get('coverage_ba', 0):.2f}</td></tr>"
+        )
+    out.append("</table></section>")
+    return "".join(out)
+
+
+def _errors_section(errors: list[Mapping[str, Any]]) -> str:
+    if not errors:
+        return ""
+    rows = "".join(f"<tr><td>{esc(e['input'])}</td><td>{esc(e['reason'])}</td></tr>" for e in errors)
+    return (
+        "<section class='story'><h2>Skipped inputs</h2><table><tr><th>input</th><th>reason</th></tr>"
+        + rows
+        + "</table></section>"
+    )

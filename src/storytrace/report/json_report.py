@@ -1,0 +1,100 @@
+"""report.json: the documented contract (version 1), built from the store.
+
+Required keys (``version``, ``documents``, ``stories``, ``matches``, ``errors``) keep the
+shape given in the design; additional keys (``summary``, ``config``, ``alignments``) only
+add information.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from storytrace.config import Config
+from storytrace.store import Store
+
+REPORT_VERSION = 1
+
+
+def build_report(store: Store) -> dict[str, Any]:
+    """The report dictionary for everything in ``store``."""
+    docs = store.documents()
+    cleaned = store.clean_docs()
+    stories = store.stories()
+    matches = store.matches()
+    config = store.config() or Config()
+    documents = []
+    for d in docs:
+        c = cleaned.get(d.id)
+        documents.append(
+            {
+                "id": d.id,
+                "doc_id": d.doc_id,
+                "source": d.source,
+                "url": d.url,
+                "published": d.published.isoformat() if d.published else None,
+                "lang": d.lang or (c.lang if c else None),
+                "title": d.title,
+                "input": d.input,
+                "removed": [
+                    {"start": r.start, "end": r.end, "reason": r.reason} for r in (c.removed if c else ())
+                ],
+            }
+        )
+    in_story = {m for s in stories for m in s["members"]}
+    return {
+        "version": REPORT_VERSION,
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "summary": {
+            "documents": len(docs),
+            "stories": len(stories),
+            "documents_in_stories": len(in_story),
+            "matches": sum(1 for m, _ in matches if m.relation != "unrelated"),
+            "errors": len(store.errors()),
+        },
+        "config": json.loads(config.to_json()),
+        "documents": documents,
+        "stories": sorted(stories, key=lambda s: (-len(s["members"]), s["id"])),
+        "matches": [
+            {
+                "a": m.a,
+                "b": m.b,
+                "relation": m.relation,
+                "jaccard": m.jaccard,
+                "containment_ab": m.containment_ab,
+                "containment_ba": m.containment_ba,
+                "semantic": m.semantic,
+                "coverage_ab": m.coverage_ab,
+                "coverage_ba": m.coverage_ba,
+                "found_by": found_by,
+                "evidence": list(m.evidence),
+            }
+            for m, found_by in matches
+            if m.relation != "unrelated"
+        ],
+        "alignments": store.alignments(),
+        "errors": [{"input": e.input, "reason": e.reason} for e in store.errors()],
+    }
+
+
+def write_reports(store: Store, report: dict[str, Any], out_dir: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """Write ``report.json`` and ``report.html`` into ``out_dir`` (atomically) and return their paths."""
+    from storytrace.report.html_report import render_html
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    json_path = out / "report.json"
+    html_path = out / "report.html"
+    texts = {d.id: d.text for d in store.documents()}
+    _atomic_write(json_path, json.dumps(report, ensure_ascii=False, indent=1))
+    _atomic_write(html_path, render_html(report, texts))
+    return json_path, html_path
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,413 @@
+"""The store of record: one SQLite file in WAL mode (readers never block the writer).
+
+Holds documents, cleaning results, signatures, the LSH band index, matches, stories with
+their lineage, alignments, per-run errors and the config of every run. Adding documents
+later only processes the new ones: each document moves ``new -> indexed -> matched``, and a
+run resumes whatever an interrupted run left behind. One writer at a time (an exclusive
+lock file); a second writer gets ``StoreBusyError`` instead of corrupting anything.
+
+An adapter at the side: it serialises records and runs queries, and holds no algorithm.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+import numpy.typing as npt
+
+from storytrace.config import Config
+from storytrace.errors import StoreBusyError, StoreError
+from storytrace.records import (
+    CleanDoc,
+    Document,
+    IngestError,
+    Match,
+    OffsetRun,
+    Removal,
+    Signature,
+    Span,
+)
+
+SCHEMA_VERSION = 1
+DB_NAME = "storytrace.db"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL, finished TEXT,
+    config TEXT NOT NULL, inputs TEXT NOT NULL, added INTEGER DEFAULT 0);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, input TEXT NOT NULL, url TEXT, source TEXT,
+    published TEXT, title TEXT, lang TEXT, meta TEXT NOT NULL, text TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'new', run INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS documents_state ON documents(state);
+CREATE TABLE IF NOT EXISTS clean (
+    id TEXT PRIMARY KEY, text TEXT NOT NULL, lang TEXT NOT NULL, raw_length INTEGER NOT NULL,
+    removed TEXT NOT NULL, runs BLOB NOT NULL, sentences BLOB NOT NULL, paragraphs BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS signatures (
+    id TEXT PRIMARY KEY, shingles BLOB NOT NULL, minhash BLOB NOT NULL,
+    embedding BLOB, sentence_embeddings BLOB, dim INTEGER);
+CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, key INTEGER NOT NULL, id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS bands_key ON bands(band, key);
+CREATE TABLE IF NOT EXISTS matches (
+    a TEXT NOT NULL, b TEXT NOT NULL, relation TEXT NOT NULL, jaccard REAL, containment_ab REAL,
+    containment_ba REAL, semantic REAL, coverage_ab REAL, coverage_ba REAL, evidence TEXT,
+    found_by TEXT, PRIMARY KEY (a, b));
+CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS alignments (
+    parent TEXT NOT NULL, child TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (parent, child));
+CREATE TABLE IF NOT EXISTS errors (run INTEGER NOT NULL, input TEXT NOT NULL, reason TEXT NOT NULL);
+"""
+
+
+def _spans_blob(spans: Sequence[Span]) -> bytes:
+    return np.array([(s.start, s.end) for s in spans], dtype=np.int64).reshape(-1, 2).tobytes()
+
+
+def _spans_from(blob: bytes) -> tuple[Span, ...]:
+    arr = np.frombuffer(blob, dtype=np.int64).reshape(-1, 2)
+    return tuple(Span(int(a), int(b)) for a, b in arr)
+
+
+def _array_blob(arr: npt.NDArray[Any] | None) -> bytes | None:
+    return None if arr is None else np.ascontiguousarray(arr).tobytes()
+
+
+class Store:
+    """A storytrace store file. Use as a context manager; ``writer=True`` takes the write lock."""
+
+    def __init__(self, path: str | os.PathLike[str], *, writer: bool = False) -> None:
+        self.path = Path(path)
+        self.writer = writer
+        self._lock: TextIO | None = None
+        if writer:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = self._take_lock()
+        elif not self.path.exists():
+            raise StoreError(f"no store at {self.path} (run 'storytrace analyze ... --out DIR' first)")
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=30.0)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            if writer:
+                self.conn.executescript(_SCHEMA)
+                self._check_version()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreError(f"{self.path} is not a usable storytrace store: {exc}") from exc
+
+    def _take_lock(self) -> TextIO:
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        handle = lock_path.open("w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.close()
+            raise StoreBusyError(
+                f"another storytrace process is writing to {self.path}; wait for it to finish"
+            ) from exc
+        handle.write(str(os.getpid()))
+        handle.flush()
+        return handle
+
+    def _check_version(self) -> None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if row is None:
+            with self.conn:
+                self.conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) != SCHEMA_VERSION:
+            raise StoreError(f"{self.path} has schema {row[0]}, this storytrace reads {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
+        if self._lock is not None:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.conn:
+            yield self.conn
+
+    # -- runs and config -------------------------------------------------------------------
+    def start_run(self, config: Config, inputs: Sequence[str]) -> int:
+        stored = self.config()
+        if stored is not None and stored != config:
+            raise StoreError(
+                f"{self.path} was built with a different configuration; "
+                "use a new --out directory to analyse with other parameters"
+            )
+        with self.transaction() as tx:
+            if stored is None:
+                tx.execute("INSERT OR REPLACE INTO meta VALUES ('config', ?)", (config.to_json(),))
+            cur = tx.execute(
+                "INSERT INTO runs (started, config, inputs) VALUES (?, ?, ?)",
+                (_now(), config.to_json(), json.dumps(list(inputs))),
+            )
+            return int(cur.lastrowid or 0)
+
+    def finish_run(self, run: int, added: int) -> None:
+        with self.transaction() as tx:
+            tx.execute("UPDATE runs SET finished=?, added=? WHERE run=?", (_now(), added, run))
+
+    def config(self) -> Config | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key='config'").fetchone()
+        return Config.from_json(row[0]) if row else None
+
+    def runs(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute("SELECT run, started, finished, inputs, added FROM runs ORDER BY run")
+        return [
+            {"run": r[0], "started": r[1], "finished": r[2], "inputs": json.loads(r[3]), "added": r[4]}
+            for r in rows
+        ]
+
+    # -- documents ---------------------------------------------------------------------------
+    def add_documents(self, docs: Iterable[Document], run: int) -> tuple[int, list[IngestError]]:
+        """Insert new documents; the same id with the same content is skipped silently."""
+        added = 0
+        problems: list[IngestError] = []
+        with self.transaction() as tx:
+            for doc in docs:
+                row = tx.execute("SELECT doc_id, input FROM documents WHERE id=?", (doc.id,)).fetchone()
+                if row is not None:
+                    if row[0] != doc.doc_id:
+                        problems.append(
+                            IngestError(
+                                doc.input,
+                                f"id {doc.id!r} is already in the store with other content "
+                                f"(from {row[1]}); give it another id or use a new --out",
+                            )
+                        )
+                    continue
+                tx.execute(
+                    "INSERT INTO documents (id, doc_id, input, url, source, published, title, lang,"
+                    " meta, text, state, run) VALUES (?,?,?,?,?,?,?,?,?,?, 'new', ?)",
+                    (
+                        doc.id, doc.doc_id, doc.input, doc.url, doc.source,
+                        doc.published.isoformat() if doc.published else None,
+                        doc.title, doc.lang, json.dumps(dict(doc.meta), ensure_ascii=False),
+                        doc.text, run,
+                    ),
+                )
+                added += 1
+        return added, problems
+
+    def document_ids(self, state: str | None = None) -> list[str]:
+        if state is None:
+            rows = self.conn.execute("SELECT id FROM documents ORDER BY id")
+        else:
+            rows = self.conn.execute("SELECT id FROM documents WHERE state=? ORDER BY id", (state,))
+        return [r[0] for r in rows]
+
+    def count_documents(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    def documents(self, ids: Sequence[str] | None = None) -> list[Document]:
+        sql = "SELECT id, doc_id, input, url, source, published, title, lang, meta, text FROM documents"
+        rows = self._select_in(sql, "id", ids, order="id")
+        return [
+            Document(
+                id=r[0], doc_id=r[1], input=r[2], url=r[3], source=r[4],
+                published=datetime.fromisoformat(r[5]) if r[5] else None,
+                title=r[6], lang=r[7], meta=json.loads(r[8]), text=r[9],
+            )
+            for r in rows
+        ]
+
+    def set_state(self, ids: Sequence[str], state: str, tx: sqlite3.Connection | None = None) -> None:
+        conn = tx or self.conn
+        conn.executemany("UPDATE documents SET state=? WHERE id=?", [(state, i) for i in ids])
+
+    # -- cleaning and signatures ----------------------------------------------------------
+    def save_indexed(
+        self,
+        cleaned: Sequence[CleanDoc],
+        signatures: Sequence[Signature],
+        keys: npt.NDArray[np.int64],
+    ) -> None:
+        """Save clean docs, signatures and band keys of a batch, and mark it indexed, atomically."""
+        with self.transaction() as tx:
+            tx.executemany(
+                "INSERT OR REPLACE INTO clean VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        c.id, c.text, c.lang, c.raw_length,
+                        json.dumps([[r.start, r.end, r.reason] for r in c.removed]),
+                        np.array([(r.clean, r.raw, r.length) for r in c.runs], dtype=np.int64).tobytes(),
+                        _spans_blob(c.sentences), _spans_blob(c.paragraphs),
+                    )
+                    for c in cleaned
+                ],
+            )
+            tx.executemany(
+                "INSERT OR REPLACE INTO signatures VALUES (?,?,?,?,?,?)",
+                [
+                    (
+                        s.id, _array_blob(s.shingles), _array_blob(s.minhash),
+                        _array_blob(s.embedding), _array_blob(s.sentence_embeddings),
+                        None if s.embedding is None else int(s.embedding.shape[0]),
+                    )
+                    for s in signatures
+                ],
+            )
+            ids = [s.id for s in signatures]
+            tx.executemany("DELETE FROM bands WHERE id=?", [(i,) for i in ids])
+            tx.executemany(
+                "INSERT INTO bands VALUES (?,?,?)",
+                [
+                    (band, int(key), doc)
+                    for doc, row in zip(ids, keys, strict=True)
+                    for band, key in enumerate(row.tolist())
+                ],
+            )
+            self.set_state(ids, "indexed", tx)
+
+    def clean_docs(self, ids: Sequence[str] | None = None) -> dict[str, CleanDoc]:
+        sql = "SELECT id, text, lang, raw_length, removed, runs, sentences, paragraphs FROM clean"
+        out: dict[str, CleanDoc] = {}
+        for r in self._select_in(sql, "id", ids):
+            runs = np.frombuffer(r[5], dtype=np.int64).reshape(-1, 3)
+            out[r[0]] = CleanDoc(
+                id=r[0], text=r[1], lang=r[2], raw_length=r[3],
+                removed=tuple(Removal(int(a), int(b), str(c)) for a, b, c in json.loads(r[4])),
+                runs=tuple(OffsetRun(int(a), int(b), int(c)) for a, b, c in runs),
+                sentences=_spans_from(r[6]), paragraphs=_spans_from(r[7]),
+            )
+        return out
+
+    def signatures(self, ids: Sequence[str] | None = None) -> dict[str, Signature]:
+        sql = "SELECT id, shingles, minhash, embedding, sentence_embeddings, dim FROM signatures"
+        out: dict[str, Signature] = {}
+        for r in self._select_in(sql, "id", ids):
+            dim = r[5]
+            out[r[0]] = Signature(
+                id=r[0],
+                shingles=np.frombuffer(r[1], dtype=np.uint64),
+                minhash=np.frombuffer(r[2], dtype=np.uint32),
+                embedding=None if r[3] is None else np.frombuffer(r[3], dtype=np.float32),
+                sentence_embeddings=None
+                if r[4] is None
+                else np.frombuffer(r[4], dtype=np.float32).reshape(-1, dim),
+            )
+        return out
+
+    def embeddings(self) -> tuple[list[str], npt.NDArray[np.float32]]:
+        """Ids and document vectors of every indexed document that has one."""
+        rows = self.conn.execute(
+            "SELECT id, embedding FROM signatures WHERE embedding IS NOT NULL ORDER BY id"
+        ).fetchall()
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        return [r[0] for r in rows], np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+
+    def band_hits(self, keys: npt.NDArray[np.int64]) -> list[tuple[int, int, str]]:
+        """Rows ``(band, key, id)`` of the index whose key equals one of ``keys`` in its band."""
+        wanted = {(band, int(key)) for row in keys for band, key in enumerate(row.tolist())}
+        with self.transaction() as tx:
+            tx.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (band INTEGER, key INTEGER)")
+            tx.execute("DELETE FROM wanted")
+            tx.executemany("INSERT INTO wanted VALUES (?, ?)", sorted(wanted))
+            rows = tx.execute(
+                "SELECT b.band, b.key, b.id FROM wanted w JOIN bands b ON b.band=w.band AND b.key=w.key"
+            ).fetchall()
+        return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
+
+    # -- matches, stories, alignments, errors -------------------------------------------------
+    def save_matches(self, matches: Sequence[Match], found_by: dict[tuple[str, str], str], ids: Sequence[str]) -> None:
+        """Save a batch's matches and mark its documents matched, atomically."""
+        with self.transaction() as tx:
+            tx.executemany(
+                "INSERT OR REPLACE INTO matches VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        m.a, m.b, m.relation, m.jaccard, m.containment_ab, m.containment_ba,
+                        m.semantic, m.coverage_ab, m.coverage_ba, json.dumps(list(m.evidence)),
+                        found_by.get((m.a, m.b), ""),
+                    )
+                    for m in matches
+                ],
+            )
+            self.set_state(ids, "matched", tx)
+
+    def matches(self) -> list[tuple[Match, str]]:
+        rows = self.conn.execute("SELECT * FROM matches ORDER BY a, b").fetchall()
+        return [
+            (
+                Match(
+                    a=r[0], b=r[1], relation=r[2], jaccard=r[3], containment_ab=r[4],
+                    containment_ba=r[5], semantic=r[6], coverage_ab=r[7], coverage_ba=r[8],
+                    evidence=tuple(json.loads(r[9] or "[]")),
+                ),
+                r[10],
+            )
+            for r in rows
+        ]
+
+    def replace_stories(self, stories: Sequence[dict[str, Any]], alignments: Sequence[dict[str, Any]]) -> None:
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM stories")
+            tx.execute("DELETE FROM alignments")
+            tx.executemany(
+                "INSERT INTO stories VALUES (?, ?)",
+                [(s["id"], json.dumps(s, ensure_ascii=False)) for s in stories],
+            )
+            tx.executemany(
+                "INSERT INTO alignments VALUES (?, ?, ?)",
+                [(a["parent"], a["child"], json.dumps(a, ensure_ascii=False)) for a in alignments],
+            )
+
+    def stories(self) -> list[dict[str, Any]]:
+        return [json.loads(r[0]) for r in self.conn.execute("SELECT body FROM stories ORDER BY id")]
+
+    def alignments(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute("SELECT body FROM alignments ORDER BY parent, child")
+        return [json.loads(r[0]) for r in rows]
+
+    def add_errors(self, run: int, errors: Iterable[IngestError]) -> None:
+        with self.transaction() as tx:
+            tx.executemany(
+                "INSERT INTO errors VALUES (?, ?, ?)", [(run, e.input, e.reason) for e in errors]
+            )
+
+    def errors(self) -> list[IngestError]:
+        rows = self.conn.execute("SELECT input, reason FROM errors ORDER BY run, rowid")
+        return [IngestError(r[0], r[1]) for r in rows]
+
+    def _select_in(
+        self, sql: str, column: str, ids: Sequence[str] | None, order: str | None = None
+    ) -> list[tuple[Any, ...]]:
+        if ids is None:
+            suffix = f" ORDER BY {order}" if order else ""
+            return self.conn.execute(sql + suffix).fetchall()
+        rows: list[tuple[Any, ...]] = []
+        id_list = list(ids)
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows.extend(self.conn.execute(f"{sql} WHERE {column} IN ({marks})", chunk).fetchall())
+        if order:
+            rows.sort(key=lambda r: r[0])
+        return rows
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
