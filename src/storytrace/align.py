@@ -73,7 +73,11 @@ def align(
     a: CleanDoc, b: CleanDoc, a_sig: Signature, b_sig: Signature, threshold: float
 ) -> Alignment:
     """Passages of ``a`` reused in ``b``, with raw spans and coverage of each side."""
-    pairs = align_sentences(a, b, a_sig, b_sig, threshold)
+    return passages_from_pairs(a, b, align_sentences(a, b, a_sig, b_sig, threshold))
+
+
+def passages_from_pairs(a: CleanDoc, b: CleanDoc, pairs: list[SentencePair]) -> Alignment:
+    """Merge aligned sentence pairs into passages (consecutive on both sides) and type them."""
     translation = a.lang != b.lang and "und" not in (a.lang, b.lang)
     groups: list[list[SentencePair]] = []
     for pair in pairs:

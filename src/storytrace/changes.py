@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from storytrace.align import SentencePair
 from storytrace.records import Alignment, Change, CleanDoc, Document, Span
 from storytrace.text import fold, words
 
@@ -19,14 +20,16 @@ _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+(?:[.,]\d+)?
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 _QUOTE = re.compile(r"[\"“„«»](.{8,400}?)[\"”“»«]")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-ÖØ-ÞА-ЯЁĀ-Ž][\w’'-]{2,}(?:\s+[A-ZÀ-ÖØ-ÞА-ЯЁĀ-Ž][\w’'-]{2,})*")
+# Sentence negators only: "without"/"ohne"/"sin" often render a word ("driverless" ->
+# "sin conductor") rather than negate a clause, so they are left out.
 _NEGATIONS = frozenset(
     """
-    not no never none nothing neither nor without n't cannot nobody nowhere
-    nicht kein keine keinen keinem keiner keines nie niemals ohne weder
-    nunca jamás jamas ni sin ningún ninguna ninguno tampoco
-    не нет ни никогда без ничего никто
-    ne nė niekada be nieko niekas
-    pas jamais sans aucun aucune personne rien
+    not no never none nothing neither nor n't cannot nobody nowhere
+    nicht kein keine keinen keinem keiner keines nie niemals weder
+    nunca jamás jamas ni ningún ninguna ninguno tampoco
+    не нет ни никогда ничего никто
+    ne nė niekada nieko niekas
+    pas jamais aucun aucune rien
     """.split()
 )
 _CYRILLIC = dict(
@@ -79,15 +82,24 @@ def negation_count(text: str) -> int:
 def names(text: str) -> dict[str, str]:
     """Capitalised names not at a sentence start, by spelling-insensitive key."""
     found: dict[str, str] = {}
-    for m in _NAME.finditer(text):
+    lowered = set(words(text))
+    for m in _NAME.finditer(text.strip()):
+        if m.start() == 0 or m.group(0).lower() in lowered or m.group(0).isupper():
+            continue
         key = name_key(m.group(0))
         if len(key) >= 3:
             found.setdefault(key, m.group(0))
     return found
 
 
-def passage_changes(before: str, after: str, p_span: Span, c_span: Span, translation: bool) -> list[Change]:
-    """Changes between one aligned passage of the parent (``before``) and the child (``after``)."""
+def passage_changes(
+    before: str, after: str, p_span: Span, c_span: Span, translation: bool, lexical: float = 1.0
+) -> list[Change]:
+    """Changes between aligned text of the parent (``before``) and the child (``after``).
+
+    Names are compared only where the wording is otherwise close (``lexical`` word overlap
+    >= 0.5): in a loose paraphrase a missing name is rephrasing, not a substitution.
+    """
     changes: list[Change] = []
     nb, na = number_values(before), number_values(after)
     if nb != na and nb and na:
@@ -106,6 +118,7 @@ def passage_changes(before: str, after: str, p_span: Span, c_span: Span, transla
             closest = max(qa, key=lambda q: _overlap(quote, q))
             if 0.3 <= _overlap(quote, closest) < 0.9:
                 changes.append(Change("quote", p_span, c_span, quote, closest, "quotation altered"))
+    if not translation and lexical >= 0.5:
         names_b, names_a = names(before), names(after)
         lost_names = [names_b[k] for k in names_b.keys() - names_a.keys()]
         new_names = [names_a[k] for k in names_a.keys() - names_b.keys()]
@@ -131,17 +144,22 @@ def find_changes(
     child: Document,
     parent_clean: CleanDoc,
     child_clean: CleanDoc,
+    pairs: Sequence[SentencePair],
     alignment: Alignment,
 ) -> tuple[Change, ...]:
-    """Every change the child made to the parent, over ``alignment`` (a = parent, b = child)."""
+    """Every change the child made to the parent: facts compared sentence pair by sentence pair
+    (``pairs``: parent sentence ``a`` aligned with child sentence ``b``), and passages of
+    either side outside the ``alignment`` as added or dropped."""
     translation = parent_clean.lang != child_clean.lang
     changes: list[Change] = []
-    for passage in alignment.passages:
-        before = parent.text[passage.a.start : passage.a.end]
-        after = child.text[passage.b.start : passage.b.end]
-        if passage.kind == "verbatim":
+    for pair in pairs:
+        p_span = parent_clean.raw_span(parent_clean.sentences[pair.a])
+        c_span = child_clean.raw_span(child_clean.sentences[pair.b])
+        before = parent.text[p_span.start : p_span.end]
+        after = child.text[c_span.start : c_span.end]
+        if words(before) == words(after):
             continue
-        changes.extend(passage_changes(before, after, passage.a, passage.b, translation))
+        changes.extend(passage_changes(before, after, p_span, c_span, translation, pair.lexical))
     changes.extend(_unaligned(child, child_clean, [p.b for p in alignment.passages], "added"))
     changes.extend(_unaligned(parent, parent_clean, [p.a for p in alignment.passages], "dropped"))
     return tuple(changes)

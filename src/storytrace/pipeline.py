@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from storytrace.align import align
+from storytrace.align import align_sentences, passages_from_pairs
 from storytrace.attribution import dateline_outlet, find_aliases, find_attributions
 from storytrace.candidates import (
     band_keys,
@@ -227,8 +227,9 @@ def _story(
     alignment_dicts: list[dict[str, Any]] = []
     for edge in edges:
         p, c = edge.parent, edge.child
-        alignment = align(cleaned[p], cleaned[c], sigs[p], sigs[c], config.sentence_match)
-        changes = find_changes(docs[p], docs[c], cleaned[p], cleaned[c], alignment)
+        pairs = align_sentences(cleaned[p], cleaned[c], sigs[p], sigs[c], config.sentence_match)
+        alignment = passages_from_pairs(cleaned[p], cleaned[c], pairs)
+        changes = find_changes(docs[p], docs[c], cleaned[p], cleaned[c], pairs, alignment)
         edge_dicts.append(
             {
                 "parent": p,
