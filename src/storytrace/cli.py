@@ -189,8 +189,7 @@ def _query(args: argparse.Namespace, out: Console) -> int:
     db = Path(args.db)
     if db.is_dir():
         db = db / "storytrace.db"
-    path = Path(args.text)
-    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else args.text
+    text = _file_or_text(args.text)
     hits = query_store(db, text, top=args.top)
     if args.format == "json":
         out.print_json(json.dumps([h.as_dict() for h in hits], ensure_ascii=False))
@@ -206,6 +205,25 @@ def _query(args: argparse.Namespace, out: Console) -> int:
         for passage in h.passages[:3]:
             out.print(f"    [dim]shared:[/dim] {escape(passage)}")
     return 0
+
+
+def _file_or_text(value: str) -> str:
+    """The contents of ``value`` when it names a readable file, else ``value`` itself."""
+    if "\n" in value or len(value) > 4096:
+        return value
+    path = Path(value)
+    try:
+        is_file = path.is_file()
+    except OSError:
+        return value
+    if not is_file:
+        return value
+    from storytrace.ingest.decode import decode_text
+
+    try:
+        return decode_text(path.read_bytes())
+    except OSError as exc:
+        raise StorytraceError(f"{value}: cannot read: {exc.strerror or exc}") from exc
 
 
 def _clean(args: argparse.Namespace, out: Console) -> int:

@@ -1,0 +1,31 @@
+"""Shared fixtures: the bundled demo corpus, its expected answers, and one analysed store."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "src" / "storytrace" / "demo" / "corpus"
+EXPECTED = ROOT / "src" / "storytrace" / "demo" / "expected.json"
+SHARED = Path(os.environ.get("STORYTRACE_SHARED", ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def expected() -> dict[str, Any]:
+    return json.loads(EXPECTED.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The demo corpus analysed once per test session (a real store and real reports)."""
+    from storytrace.pipeline import analyze
+
+    out = tmp_path_factory.mktemp("demo-out")
+    return analyze([DEMO], out)

@@ -1,0 +1,135 @@
+"""End to end on the bundled demo corpus: stories, origins, parents, changes, incremental runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storytrace.changes import number_values
+from storytrace.errors import NothingToAnalyseError
+from storytrace.pipeline import analyze
+from tests.conftest import DEMO
+
+
+def _story_of(report: dict[str, Any], member: str) -> dict[str, Any]:
+    return next(s for s in report["stories"] if member in s["members"])
+
+
+def test_demo_finds_each_story_with_all_its_versions(demo_run: Any, expected: dict[str, Any]) -> None:
+    report = demo_run.report
+    assert len(report["stories"]) == len(expected["stories"])
+    for truth in expected["stories"].values():
+        story = _story_of(report, truth["original"])
+        assert sorted(story["members"]) == sorted(truth["members"])
+
+
+def test_distractors_stay_out_of_every_story(demo_run: Any, expected: dict[str, Any]) -> None:
+    in_story = {m for s in demo_run.report["stories"] for m in s["members"]}
+    assert not in_story & set(expected["distractors"])
+
+
+def test_origins_and_parents_match_the_truth(demo_run: Any, expected: dict[str, Any]) -> None:
+    for truth in expected["stories"].values():
+        story = _story_of(demo_run.report, truth["original"])
+        assert story["origins"] == [truth["original"]]
+        parents = {e["child"]: e["parent"] for e in story["edges"]}
+        for member, info in truth["members"].items():
+            if info["parent"] is None:
+                assert member not in parents
+                continue
+            allowed = {info["parent"]}
+            if info["kind"] == "scraper_copy":
+                allowed.add(truth["original"])
+            assert parents[member] in allowed, (member, parents[member])
+
+
+def test_edge_relations_follow_the_kind_of_version(demo_run: Any, expected: dict[str, Any]) -> None:
+    wanted = {"rewrite": "rewrite", "pdf_copy": "same_article", "scraper_copy": "copy", "translation": "translation"}
+    for truth in expected["stories"].values():
+        story = _story_of(demo_run.report, truth["original"])
+        relation = {e["child"]: e["relation"] for e in story["edges"]}
+        for member, info in truth["members"].items():
+            if info["kind"] in wanted:
+                assert relation[member] == wanted[info["kind"]], member
+
+
+def test_planted_changes_are_reported(demo_run: Any, expected: dict[str, Any]) -> None:
+    edges = [e for s in demo_run.report["stories"] for e in s["edges"]]
+    for change in expected["changes"]:
+        edge = next(e for e in edges if e["child"] == change["doc"])
+        if change["kind"] == "number":
+            old = set(number_values(change["original_text"]))
+            new = set(number_values(change["changed_text"]))
+            hits = [
+                c for c in edge["changes"]
+                if c["kind"] == "number" and old - new <= set(c["before"].split(", "))
+                and new - old <= set(c["after"].split(", "))
+            ]
+        else:
+            hits = [
+                c for c in edge["changes"]
+                if c["kind"] == "negation" and change["changed_text"] in c["after"]
+            ]
+        assert hits, change
+
+
+def test_credits_are_found_and_used_as_evidence(demo_run: Any, expected: dict[str, Any]) -> None:
+    for truth in expected["stories"].values():
+        story = _story_of(demo_run.report, truth["original"])
+        rewrites = [m for m, i in truth["members"].items() if i["kind"] == "rewrite"]
+        for member in rewrites:
+            assert story["attributions"][member], member
+            edge = next(e for e in story["edges"] if e["child"] == member)
+            assert any("credits" in ev for ev in edge["evidence"])
+
+
+def test_second_run_adds_instead_of_starting_over(tmp_path: Path, expected: dict[str, Any]) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    story_a = expected["stories"]["A"]
+    for name in ("web", "text", "feeds"):
+        (first / name).mkdir(parents=True)
+    shutil.copy(DEMO / story_a["original"], first / story_a["original"])
+    shutil.copy(DEMO / "text/hotnewsmirror_harvik_dam.txt", first / "text/hotnewsmirror_harvik_dam.txt")
+    out = tmp_path / "out"
+    r1 = analyze([first], out)
+    assert r1.added == 2 and len(r1.report["stories"]) == 1
+    shutil.copytree(DEMO, second)
+    r2 = analyze([second], out)
+    # Ids are relative to each input directory, so the two already-stored files are
+    # recognised by id and content and not added again.
+    assert r2.added == r2.total - 2
+    assert r2.total == sum(1 for _ in DEMO.rglob("*.*") if _.suffix in (".txt", ".html")) + 5
+    assert len(r2.report["stories"]) == 2
+    r3 = analyze([second], out)
+    assert r3.added == 0 and r3.total == r2.total
+    assert json.loads(r3.report_json.read_text())["stories"] == r2.report["stories"]
+
+
+def test_bad_inputs_are_reported_and_the_rest_is_analysed(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    shutil.copy(DEMO / "text/mps_velamar_port_strike.txt", corpus / "a.txt")
+    shutil.copy(DEMO / "text/portnewsnow_velamar_strike.txt", corpus / "b.txt")
+    (corpus / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00\x00" * 50)
+    (corpus / "empty.txt").write_text("   \n")
+    (corpus / "latin.txt").write_bytes("Caf\xe9 cr\xe8me".encode("latin-1"))
+    (corpus / "feed.jsonl").write_text('{"id": "ok", "text": "A short note about ferries."}\n{broken\n')
+    result = analyze([corpus, tmp_path / "missing.txt"], tmp_path / "out")
+    reasons = {Path(e.input).name.split(":")[0]: e.reason for e in result.errors}
+    assert set(reasons) == {"binary.txt", "empty.txt", "latin.txt", "feed.jsonl", "missing.txt"}
+    assert "binary" in reasons["binary.txt"] and "UTF-8" in reasons["latin.txt"]
+    assert "no such file" in reasons["missing.txt"]
+    report = json.loads(result.report_json.read_text())
+    assert len(report["errors"]) == 5
+    assert result.total == 3
+    assert len(report["stories"]) == 1
+
+
+def test_nothing_readable_raises_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "bin.txt").write_bytes(b"\x00" * 64)
+    with pytest.raises(NothingToAnalyseError, match="bin.txt"):
+        analyze([tmp_path / "bin.txt"], tmp_path / "out")

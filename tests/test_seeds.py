@@ -1,0 +1,78 @@
+"""The five real seed documents (../shared/seeds, read at run time, never copied).
+
+One story with all five; 000 and 001 the same article (near-duplicates after cleaning);
+004 the origin with every other document derived from it directly or through another;
+credits to Bloomberg found in 000-003.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import SHARED
+
+SEEDS = SHARED / "seeds"
+pytestmark = pytest.mark.skipif(
+    not SEEDS.is_dir() or len(list(SEEDS.glob("*.txt"))) < 5,
+    reason=f"seed documents not found at {SEEDS} (set STORYTRACE_SHARED to the shared folder)",
+)
+
+
+@pytest.fixture(scope="module")
+def seeds_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from storytrace.pipeline import analyze
+
+    return analyze([SEEDS], tmp_path_factory.mktemp("seeds")).report
+
+
+def _id(report: dict[str, Any], prefix: str) -> str:
+    return next(d["id"] for d in report["documents"] if Path(d["id"]).name.startswith(prefix))
+
+
+def test_one_story_with_all_five(seeds_report: dict[str, Any]) -> None:
+    assert len(seeds_report["stories"]) == 1
+    assert len(seeds_report["stories"][0]["members"]) == 5
+
+
+def test_000_and_001_are_the_same_article(seeds_report: dict[str, Any]) -> None:
+    a, b = sorted((_id(seeds_report, "000"), _id(seeds_report, "001")))
+    match = next(m for m in seeds_report["matches"] if (m["a"], m["b"]) == (a, b))
+    assert match["relation"] in ("duplicate", "near_duplicate")
+    assert match["jaccard"] >= 0.9
+    edges = seeds_report["stories"][0]["edges"]
+    twin = [e for e in edges if {e["parent"], e["child"]} == {a, b}]
+    assert twin and twin[0]["relation"] == "same_article"
+
+
+def test_004_is_the_origin_and_everything_derives_from_it(seeds_report: dict[str, Any]) -> None:
+    story = seeds_report["stories"][0]
+    origin = _id(seeds_report, "004")
+    assert story["origins"] == [origin]
+    parent = {e["child"]: e["parent"] for e in story["edges"]}
+    for member in story["members"]:
+        node, hops = member, 0
+        while node != origin:
+            node = parent[node]
+            hops += 1
+            assert hops <= 5
+    assert len(parent) == 4
+
+
+def test_bloomberg_is_credited_in_000_to_003(seeds_report: dict[str, Any]) -> None:
+    credits = seeds_report["stories"][0]["attributions"]
+    for prefix in ("000", "001", "002", "003"):
+        outlets = {a["outlet"] for a in credits[_id(seeds_report, prefix)]}
+        assert "Bloomberg" in outlets, prefix
+    assert not credits.get(_id(seeds_report, "004"))
+
+
+def test_junk_is_removed_from_the_seeds(seeds_report: dict[str, Any]) -> None:
+    reasons = {d["id"][:3]: {r["reason"] for r in d["removed"]} for d in seeds_report["documents"]}
+    assert "donation appeal" in reasons["000"]
+    assert {"photo caption", "related link", "url"} <= reasons["001"]
+    assert {"ad marker", "copyright notice"} <= reasons["002"]
+    assert "comments" in reasons["003"]
+    assert {"photo credit", "donation appeal"} <= reasons["004"]

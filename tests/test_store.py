@@ -1,0 +1,75 @@
+"""The SQLite store: WAL mode, resumable states, one writer, readers alongside."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from storytrace.config import Config
+from storytrace.errors import StoreBusyError, StoreError
+from storytrace.records import Document
+from storytrace.store import Store
+
+
+def _doc(i: int, text: str = "") -> Document:
+    body = text or f"Document number {i} talks about the harbour ferry timetable."
+    return Document(
+        id=f"d{i}", doc_id=f"hash{i}{len(body)}", text=body, input=f"d{i}.txt",
+        source="Harbour Post", published=datetime(2025, 3, i + 1, tzinfo=UTC), meta={"format": "txt"},
+    )
+
+
+def test_store_is_a_wal_sqlite_file(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db", writer=True) as store:
+        store.start_run(Config(), ["x"])
+    conn = sqlite3.connect(tmp_path / "s.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_documents_round_trip_and_duplicates_are_skipped(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db", writer=True) as store:
+        run = store.start_run(Config(), ["x"])
+        added, problems = store.add_documents([_doc(1), _doc(2)], run)
+        assert added == 2 and not problems
+        added, problems = store.add_documents([_doc(1)], run)
+        assert added == 0 and not problems
+        added, problems = store.add_documents([_doc(1, "Completely different text here.")], run)
+        assert added == 0 and "already in the store" in problems[0].reason
+        back = store.documents(["d2"])[0]
+        assert back == _doc(2)
+        assert store.document_ids("new") == ["d1", "d2"]
+
+
+def test_a_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db", writer=True), pytest.raises(StoreBusyError, match="another storytrace"):
+        Store(tmp_path / "s.db", writer=True)
+
+
+def test_readers_work_while_a_writer_holds_the_lock(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db", writer=True) as writer:
+        run = writer.start_run(Config(), ["x"])
+        writer.add_documents([_doc(1)], run)
+        with Store(tmp_path / "s.db") as reader:
+            assert reader.document_ids() == ["d1"]
+
+
+def test_reader_on_a_missing_store_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="storytrace analyze"):
+        Store(tmp_path / "none.db")
+
+
+def test_other_configuration_is_refused(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db", writer=True) as store:
+        store.start_run(Config(), ["x"])
+    with Store(tmp_path / "s.db", writer=True) as store, pytest.raises(StoreError, match="different configuration"):
+        store.start_run(Config(num_perm=64), ["x"])
+
+
+def test_not_a_database_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="not a usable storytrace store"):
+        Store(path, writer=True)
