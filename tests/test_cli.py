@@ -9,12 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from storytrace.cli import main
 from tests.conftest import DEMO
 
+from storytrace.cli import main
 
-def test_analyze_prints_a_summary_and_writes_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_analyze_prints_a_summary_and_writes_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     corpus = tmp_path / "in"
     shutil.copytree(DEMO / "text", corpus)
     (corpus / "broken.txt").write_bytes(b"\xff\xfe\xfd not text \x00\x00")
@@ -29,7 +31,9 @@ def test_analyze_prints_a_summary_and_writes_reports(tmp_path: Path, capsys: pyt
     assert report["version"] == 1 and report["errors"][0]["input"].endswith("broken.txt")
 
 
-def test_nothing_analysable_exits_non_zero_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_nothing_analysable_exits_non_zero_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["analyze", str(tmp_path / "nope"), "--out", str(tmp_path / "out"), "--quiet"])
     captured = capsys.readouterr()
     assert code == 1
@@ -37,14 +41,18 @@ def test_nothing_analysable_exits_non_zero_with_a_message(tmp_path: Path, capsys
 
 
 def test_clean_command_lists_removals(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["clean", str(DEMO / "text/portnewsnow_velamar_strike.txt"), "--format", "json"]) == 0
+    assert (
+        main(["clean", str(DEMO / "text/portnewsnow_velamar_strike.txt"), "--format", "json"]) == 0
+    )
     data = json.loads(capsys.readouterr().out)
     reasons = {r["reason"] for r in data["removed"]}
     assert {"ad marker", "donation appeal", "comments"} <= reasons
     assert "[ad_1]" not in data["text"]
 
 
-def test_query_finds_where_a_text_appeared(demo_run: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_query_finds_where_a_text_appeared(
+    demo_run: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = demo_run.db_path  # type: ignore[attr-defined]
     excerpt = (DEMO / "text/mps_velamar_port_strike.txt").read_text(encoding="utf-8")
     assert main(["query", excerpt, "--db", str(db), "--format", "json"]) == 0
@@ -56,7 +64,9 @@ def test_query_finds_where_a_text_appeared(demo_run: object, tmp_path: Path, cap
     assert hits[0]["passages"]
 
 
-def test_report_command_rewrites_reports(demo_run: object, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_command_rewrites_reports(
+    demo_run: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = demo_run.out_dir  # type: ignore[attr-defined]
     (out / "report.html").unlink()
     assert main(["report", "--out", str(out)]) == 0

@@ -236,7 +236,10 @@ def test_embed_documents_encodes_each_sentence_once() -> None:
 
 
 def test_embed_documents_length_weighted_mean() -> None:
-    short, long = "Storm hits Velamar.", "Engineers say the northern pier will stay closed for weeks."
+    short, long = (
+        "Storm hits Velamar.",
+        "Engineers say the northern pier will stay closed for weeks.",
+    )
     doc = _doc("a", f"{short} {long}")
     assert doc.sentence_texts() == [short, long]
     fake = _CountingEncoder()
@@ -249,7 +252,13 @@ def test_embed_documents_length_weighted_mean() -> None:
 
 def test_embed_documents_document_without_sentences(encoder: Encoder) -> None:
     empty = CleanDoc(
-        id="e", text="", removed=(), runs=(), sentences=(), paragraphs=(), lang="und",
+        id="e",
+        text="",
+        removed=(),
+        runs=(),
+        sentences=(),
+        paragraphs=(),
+        lang="und",
         raw_length=0,
     )
     doc_vecs, sent_vecs = embed_documents(encoder, [empty])

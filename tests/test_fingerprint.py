@@ -253,7 +253,13 @@ def test_short_text_is_one_shingle() -> None:
 
 def test_fingerprint_empty_and_tiny_documents() -> None:
     empty = CleanDoc(
-        id="empty", text="", removed=(), runs=(), sentences=(), paragraphs=(), lang="und",
+        id="empty",
+        text="",
+        removed=(),
+        runs=(),
+        sentences=(),
+        paragraphs=(),
+        lang="und",
         raw_length=0,
     )
     tiny = _clean_doc("tiny", "Storm.")

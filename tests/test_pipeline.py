@@ -8,18 +8,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import DEMO
 
 from storytrace.changes import number_values
 from storytrace.errors import NothingToAnalyseError
 from storytrace.pipeline import analyze
-from tests.conftest import DEMO
 
 
 def _story_of(report: dict[str, Any], member: str) -> dict[str, Any]:
     return next(s for s in report["stories"] if member in s["members"])
 
 
-def test_demo_finds_each_story_with_all_its_versions(demo_run: Any, expected: dict[str, Any]) -> None:
+def test_demo_finds_each_story_with_all_its_versions(
+    demo_run: Any, expected: dict[str, Any]
+) -> None:
     report = demo_run.report
     assert len(report["stories"]) == len(expected["stories"])
     for truth in expected["stories"].values():
@@ -48,7 +50,12 @@ def test_origins_and_parents_match_the_truth(demo_run: Any, expected: dict[str, 
 
 
 def test_edge_relations_follow_the_kind_of_version(demo_run: Any, expected: dict[str, Any]) -> None:
-    wanted = {"rewrite": "rewrite", "pdf_copy": "same_article", "scraper_copy": "copy", "translation": "translation"}
+    wanted = {
+        "rewrite": "rewrite",
+        "pdf_copy": "same_article",
+        "scraper_copy": "copy",
+        "translation": "translation",
+    }
     for truth in expected["stories"].values():
         story = _story_of(demo_run.report, truth["original"])
         relation = {e["child"]: e["relation"] for e in story["edges"]}
@@ -65,13 +72,16 @@ def test_planted_changes_are_reported(demo_run: Any, expected: dict[str, Any]) -
             old = set(number_values(change["original_text"]))
             new = set(number_values(change["changed_text"]))
             hits = [
-                c for c in edge["changes"]
-                if c["kind"] == "number" and old - new <= set(c["before"].split(", "))
+                c
+                for c in edge["changes"]
+                if c["kind"] == "number"
+                and old - new <= set(c["before"].split(", "))
                 and new - old <= set(c["after"].split(", "))
             ]
         else:
             hits = [
-                c for c in edge["changes"]
+                c
+                for c in edge["changes"]
                 if c["kind"] == "negation" and change["changed_text"] in c["after"]
             ]
         assert hits, change
@@ -93,7 +103,9 @@ def test_second_run_adds_instead_of_starting_over(tmp_path: Path, expected: dict
     for name in ("web", "text", "feeds"):
         (first / name).mkdir(parents=True)
     shutil.copy(DEMO / story_a["original"], first / story_a["original"])
-    shutil.copy(DEMO / "text/hotnewsmirror_harvik_dam.txt", first / "text/hotnewsmirror_harvik_dam.txt")
+    shutil.copy(
+        DEMO / "text/hotnewsmirror_harvik_dam.txt", first / "text/hotnewsmirror_harvik_dam.txt"
+    )
     out = tmp_path / "out"
     r1 = analyze([first], out)
     assert r1.added == 2 and len(r1.report["stories"]) == 1
@@ -117,7 +129,9 @@ def test_bad_inputs_are_reported_and_the_rest_is_analysed(tmp_path: Path) -> Non
     (corpus / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00\x00" * 50)
     (corpus / "empty.txt").write_text("   \n")
     (corpus / "latin.txt").write_bytes("Caf\xe9 cr\xe8me".encode("latin-1"))
-    (corpus / "feed.jsonl").write_text('{"id": "ok", "text": "A short note about ferries."}\n{broken\n')
+    (corpus / "feed.jsonl").write_text(
+        '{"id": "ok", "text": "A short note about ferries."}\n{broken\n'
+    )
     result = analyze([corpus, tmp_path / "missing.txt"], tmp_path / "out")
     reasons = {Path(e.input).name.split(":")[0]: e.reason for e in result.errors}
     assert set(reasons) == {"binary.txt", "empty.txt", "latin.txt", "feed.jsonl", "missing.txt"}
@@ -131,5 +145,5 @@ def test_bad_inputs_are_reported_and_the_rest_is_analysed(tmp_path: Path) -> Non
 
 def test_nothing_readable_raises_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "bin.txt").write_bytes(b"\x00" * 64)
-    with pytest.raises(NothingToAnalyseError, match="bin.txt"):
+    with pytest.raises(NothingToAnalyseError, match=r"bin\.txt"):
         analyze([tmp_path / "bin.txt"], tmp_path / "out")

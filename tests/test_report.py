@@ -25,7 +25,15 @@ def test_report_json_has_the_contract_shape(demo_run: Any) -> None:
     assert edge["relation"] in {"copy", "rewrite", "translation", "partial_reuse", "same_article"}
     assert 0.0 <= edge["confidence"] <= 1.0
     match = report["matches"][0]
-    assert {"a", "b", "relation", "jaccard", "containment_ab", "containment_ba", "semantic"} <= match.keys()
+    assert {
+        "a",
+        "b",
+        "relation",
+        "jaccard",
+        "containment_ab",
+        "containment_ba",
+        "semantic",
+    } <= match.keys()
     ids = {d["id"] for d in report["documents"]}
     assert all(m in ids for s in report["stories"] for m in s["members"])
 
@@ -53,9 +61,16 @@ def test_html_report_is_self_contained_and_shows_the_story(demo_run: Any) -> Non
 def test_document_text_is_escaped(tmp_path: Path) -> None:
     corpus = tmp_path / "in"
     corpus.mkdir()
-    evil = "<script>alert('x')</script> The harbour ferry will run twice a day from May, the port said. " * 3
-    (corpus / "a.txt").write_text(evil + "\nMore about the ferry schedule and its new timetable for summer.")
-    (corpus / "b.txt").write_text(evil + "\nMore about the ferry schedule and its new timetable for summer!")
+    evil = (
+        "<script>alert('x')</script> The harbour ferry will run twice a day from May, the port said. "
+        * 3
+    )
+    (corpus / "a.txt").write_text(
+        evil + "\nMore about the ferry schedule and its new timetable for summer."
+    )
+    (corpus / "b.txt").write_text(
+        evil + "\nMore about the ferry schedule and its new timetable for summer!"
+    )
     result = analyze([corpus], tmp_path / "out")
     page = result.report_html.read_text(encoding="utf-8")
     assert "<script>alert" not in page
@@ -63,7 +78,11 @@ def test_document_text_is_escaped(tmp_path: Path) -> None:
 
 
 def test_layers_put_origins_on_top() -> None:
-    edges = [{"parent": "a", "child": "b"}, {"parent": "b", "child": "c"}, {"parent": "a", "child": "d"}]
+    edges = [
+        {"parent": "a", "child": "b"},
+        {"parent": "b", "child": "c"},
+        {"parent": "a", "child": "d"},
+    ]
     assert layers(["a", "b", "c", "d"], edges, ["a"]) == [["a"], ["b", "d"], ["c"]]
 
 

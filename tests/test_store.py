@@ -17,8 +17,13 @@ from storytrace.store import Store
 def _doc(i: int, text: str = "") -> Document:
     body = text or f"Document number {i} talks about the harbour ferry timetable."
     return Document(
-        id=f"d{i}", doc_id=f"hash{i}{len(body)}", text=body, input=f"d{i}.txt",
-        source="Harbour Post", published=datetime(2025, 3, i + 1, tzinfo=UTC), meta={"format": "txt"},
+        id=f"d{i}",
+        doc_id=f"hash{i}{len(body)}",
+        text=body,
+        input=f"d{i}.txt",
+        source="Harbour Post",
+        published=datetime(2025, 3, i + 1, tzinfo=UTC),
+        meta={"format": "txt"},
     )
 
 
@@ -44,7 +49,10 @@ def test_documents_round_trip_and_duplicates_are_skipped(tmp_path: Path) -> None
 
 
 def test_a_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db", writer=True), pytest.raises(StoreBusyError, match="another storytrace"):
+    with (
+        Store(tmp_path / "s.db", writer=True),
+        pytest.raises(StoreBusyError, match="another storytrace"),
+    ):
         Store(tmp_path / "s.db", writer=True)
 
 
@@ -64,7 +72,10 @@ def test_reader_on_a_missing_store_says_what_to_do(tmp_path: Path) -> None:
 def test_other_configuration_is_refused(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db", writer=True) as store:
         store.start_run(Config(), ["x"])
-    with Store(tmp_path / "s.db", writer=True) as store, pytest.raises(StoreError, match="different configuration"):
+    with (
+        Store(tmp_path / "s.db", writer=True) as store,
+        pytest.raises(StoreError, match="different configuration"),
+    ):
         store.start_run(Config(num_perm=64), ["x"])
 
 

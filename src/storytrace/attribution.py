@@ -14,17 +14,83 @@ from storytrace.records import Attribution, CleanDoc, Span
 from storytrace.text import fold
 
 KNOWN_OUTLETS: tuple[str, ...] = (
-    "Bloomberg", "Reuters", "Associated Press", "AP", "AFP", "Agence France-Presse",
-    "Interfax", "TASS", "ТАСС", "Интерфакс", "РИА Новости", "RIA Novosti", "Sputnik", "BBC",
-    "CNN", "dpa", "DPA", "EFE", "ANSA", "Xinhua", "Kyodo", "Yonhap", "PAP", "BNS", "ELTA",
-    "BelTA", "UNIAN", "Ukrinform", "Kommersant", "Коммерсантъ", "Vedomosti", "Ведомости",
-    "RBC", "РБК", "Meduza", "Медуза", "Novaya Gazeta", "The Moscow Times", "The New York Times",
-    "New York Times", "The Washington Post", "Washington Post", "The Wall Street Journal",
-    "Wall Street Journal", "Financial Times", "The Guardian", "Der Spiegel", "Spiegel",
-    "Die Zeit", "FAZ", "Süddeutsche Zeitung", "Bild", "El País", "El Mundo", "Le Monde",
-    "Le Figaro", "DELFI", "Delfi", "LRT", "15min", "Politico", "Axios", "Al Jazeera", "NHK",
-    "CNBC", "Fox News", "NBC", "CBS", "ABC News", "Sky News", "Deutsche Welle", "DW",
-    "RFE/RL", "Radio Free Europe", "Euronews", "Nikkei", "South China Morning Post",
+    "Bloomberg",
+    "Reuters",
+    "Associated Press",
+    "AP",
+    "AFP",
+    "Agence France-Presse",
+    "Interfax",
+    "TASS",
+    "ТАСС",
+    "Интерфакс",
+    "РИА Новости",
+    "RIA Novosti",
+    "Sputnik",
+    "BBC",
+    "CNN",
+    "dpa",
+    "DPA",
+    "EFE",
+    "ANSA",
+    "Xinhua",
+    "Kyodo",
+    "Yonhap",
+    "PAP",
+    "BNS",
+    "ELTA",
+    "BelTA",
+    "UNIAN",
+    "Ukrinform",
+    "Kommersant",
+    "Коммерсантъ",
+    "Vedomosti",
+    "Ведомости",
+    "RBC",
+    "РБК",
+    "Meduza",
+    "Медуза",
+    "Novaya Gazeta",
+    "The Moscow Times",
+    "The New York Times",
+    "New York Times",
+    "The Washington Post",
+    "Washington Post",
+    "The Wall Street Journal",
+    "Wall Street Journal",
+    "Financial Times",
+    "The Guardian",
+    "Der Spiegel",
+    "Spiegel",
+    "Die Zeit",
+    "FAZ",
+    "Süddeutsche Zeitung",
+    "Bild",
+    "El País",
+    "El Mundo",
+    "Le Monde",
+    "Le Figaro",
+    "DELFI",
+    "Delfi",
+    "LRT",
+    "15min",
+    "Politico",
+    "Axios",
+    "Al Jazeera",
+    "NHK",
+    "CNBC",
+    "Fox News",
+    "NBC",
+    "CBS",
+    "ABC News",
+    "Sky News",
+    "Deutsche Welle",
+    "DW",
+    "RFE/RL",
+    "Radio Free Europe",
+    "Euronews",
+    "Nikkei",
+    "South China Morning Post",
 )
 
 _OUTLET_WORDS = re.compile(
@@ -56,18 +122,31 @@ _DATELINE = re.compile(
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (cue, re.compile(p, re.UNICODE))
     for cue, p in (
-        ("reported", _NAME + _ACRONYM + r"\s+(?:has\s+|had\s+)?(?:reported|reports|wrote|writes|cited|cites|"
-         r"quoted|quotes|revealed|learned|said|says|berichtete|berichtet|meldete|meldet|"
-         r"informó|informa|publicó|reportó|сообщил[аио]?|сообщает|пишет|передает|передаёт|"
-         r"pranešė|skelbia|rašo|rapporte|a rapporté)\b"),
-        ("according to", r"(?:according\s+to|citing|reported\s+by|first\s+reported\s+by|laut|"
-         r"según|segun|по\s+данным|по\s+информации|со\s+ссылкой\s+на|selon|remiantis)\s+"
-         r"(?:the\s+|die\s+|der\s+|dem\s+|la\s+|el\s+)?(?:" + _AGENCY_WORD + r"\s+)?" + _NAME),
-        ("told", r"(?:told|tells|said\s+to|speaking\s+to|in\s+an\s+interview\s+with|sagte\s+(?:der|dem)|"
-         r"dijo\s+a|declaró\s+a|заявил[аи]?|рассказал[аи]?|sakė)\s+(?:the\s+|el\s+|la\s+)?" + _NAME),
-        ("writes", r"(?:writes|wrote|reports|reported|berichtete|berichtet|meldet|informó|informa|"
-         r"сообщает|сообщило|пишет|pranešė|rašo|rapporte)\s+(?:the\s+|die\s+|der\s+|das\s+|la\s+|el\s+)?"
-         r"(?:[A-Z][a-z]+\s+)?(?:" + _AGENCY_WORD + r"\s+)?" + _NAME),
+        (
+            "reported",
+            _NAME + _ACRONYM + r"\s+(?:has\s+|had\s+)?(?:reported|reports|wrote|writes|cited|cites|"
+            r"quoted|quotes|revealed|learned|said|says|berichtete|berichtet|meldete|meldet|"
+            r"informó|informa|publicó|reportó|сообщил[аио]?|сообщает|пишет|передает|передаёт|"
+            r"pranešė|skelbia|rašo|rapporte|a rapporté)\b",
+        ),
+        (
+            "according to",
+            r"(?:according\s+to|citing|reported\s+by|first\s+reported\s+by|laut|"
+            r"según|segun|по\s+данным|по\s+информации|со\s+ссылкой\s+на|selon|remiantis)\s+"
+            r"(?:the\s+|die\s+|der\s+|dem\s+|la\s+|el\s+)?(?:" + _AGENCY_WORD + r"\s+)?" + _NAME,
+        ),
+        (
+            "told",
+            r"(?:told|tells|said\s+to|speaking\s+to|in\s+an\s+interview\s+with|sagte\s+(?:der|dem)|"
+            r"dijo\s+a|declaró\s+a|заявил[аи]?|рассказал[аи]?|sakė)\s+(?:the\s+|el\s+|la\s+)?"
+            + _NAME,
+        ),
+        (
+            "writes",
+            r"(?:writes|wrote|reports|reported|berichtete|berichtet|meldet|informó|informa|"
+            r"сообщает|сообщило|пишет|pranešė|rašo|rapporte)\s+(?:the\s+|die\s+|der\s+|das\s+|la\s+|el\s+)?"
+            r"(?:[A-Z][a-z]+\s+)?(?:" + _AGENCY_WORD + r"\s+)?" + _NAME,
+        ),
         ("agency", _AGENCY_WORD + r"\s+" + _NAME),
         ("sources", _NAME + r"\s+sources?\b"),
     )
@@ -84,10 +163,10 @@ def find_attributions(
     found: dict[tuple[str, int], Attribution] = {}
     for cue, pattern in _PATTERNS:
         for m in pattern.finditer(doc.text):
-            outlet = _resolve(m.group("name"), outlets, cue, m.group(0))
-            if outlet is None:
+            resolved = _resolve(m.group("name"), outlets, cue, m.group(0))
+            if resolved is None:
                 continue
-            outlet = (aliases or {}).get(_key(outlet), outlet)
+            outlet = (aliases or {}).get(_key(resolved), resolved)
             span = doc.raw_span(Span(m.start(), m.end()))
             key = (fold(outlet), span.start)
             if key not in found:

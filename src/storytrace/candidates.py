@@ -9,6 +9,7 @@ decides.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -85,7 +86,7 @@ def pairs_from_buckets(buckets: Iterable[Sequence[str]]) -> set[tuple[str, str]]
         if len(ids) < 2:
             continue
         if len(ids) > _MAX_BUCKET:
-            pairs.update(zip(ids, ids[1:], strict=False))
+            pairs.update(itertools.pairwise(ids))
             continue
         for i, a in enumerate(ids):
             for b in ids[i + 1 :]:

@@ -11,38 +11,130 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from typing import Literal
 
 from storytrace.align import SentencePair
-from storytrace.records import Alignment, Change, CleanDoc, Document, Span
+from storytrace.records import Alignment, Change, ChangeKind, CleanDoc, Document, Span
 from storytrace.text import fold, words
 
-_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+(?:[.,]\d+)?(?![\w])|(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])")
+_NUMBER = re.compile(
+    r"(?<![\w.,])\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+(?:[.,]\d+)?(?![\w])|(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])"
+)
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 _QUOTE = re.compile(r"[\"“„«»](.{8,400}?)[\"”“»«]")
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-ÖØ-ÞА-ЯЁĀ-Ž][\w’'-]{2,}(?:\s+[A-ZÀ-ÖØ-ÞА-ЯЁĀ-Ž][\w’'-]{2,})*")
+_NAME = re.compile(
+    r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-ÖØ-ÞА-ЯЁĀ-Ž][\w’'-]{2,}(?:\s+[A-ZÀ-ÖØ-ÞА-ЯЁĀ-Ž][\w’'-]{2,})*"
+)
 # Sentence negators only: "without"/"ohne"/"sin" often render a word ("driverless" ->
 # "sin conductor") rather than negate a clause, so they are left out.
 _NEGATIONS = frozenset(
-    """
-    not no never none nothing neither nor n't cannot nobody nowhere
-    nicht kein keine keinen keinem keiner keines nie niemals weder
-    nunca jamás jamas ni ningún ninguna ninguno tampoco
-    не нет ни никогда ничего никто
-    ne nė niekada nieko niekas
-    pas jamais aucun aucune rien
-    """.split()
+    [
+        "not",
+        "no",
+        "never",
+        "none",
+        "nothing",
+        "neither",
+        "nor",
+        "n't",
+        "cannot",
+        "nobody",
+        "nowhere",
+        "nicht",
+        "kein",
+        "keine",
+        "keinen",
+        "keinem",
+        "keiner",
+        "keines",
+        "nie",
+        "niemals",
+        "weder",
+        "nunca",
+        "jamás",
+        "jamas",
+        "ni",
+        "ningún",
+        "ninguna",
+        "ninguno",
+        "tampoco",
+        "не",
+        "нет",
+        "ни",
+        "никогда",
+        "ничего",
+        "никто",
+        "ne",
+        "nė",
+        "niekada",
+        "nieko",
+        "niekas",
+        "pas",
+        "jamais",
+        "aucun",
+        "aucune",
+        "rien",
+    ]
 )
 _CYRILLIC = dict(
     zip(
         "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya".split(),
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "i",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "_",
+            "y",
+            "_",
+            "e",
+            "yu",
+            "ya",
+        ],
         strict=True,
     )
 )
 _TRANSLIT = (
-    ("shch", "s"), ("sch", "s"), ("tsch", "c"), ("kh", "h"), ("ch", "h"), ("sh", "s"),
-    ("zh", "z"), ("ts", "c"), ("tz", "c"), ("cz", "c"), ("ou", "u"), ("j", "i"), ("y", "i"),
-    ("w", "v"), ("ck", "k"), ("q", "k"), ("x", "ks"),
+    ("shch", "s"),
+    ("sch", "s"),
+    ("tsch", "c"),
+    ("kh", "h"),
+    ("ch", "h"),
+    ("sh", "s"),
+    ("zh", "z"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("cz", "c"),
+    ("ou", "u"),
+    ("j", "i"),
+    ("y", "i"),
+    ("w", "v"),
+    ("ck", "k"),
+    ("q", "k"),
+    ("x", "ks"),
 )
 
 
@@ -65,10 +157,7 @@ def number_values(text: str) -> Counter[str]:
     for m in _NUMBER.finditer(text):
         token = m.group(0)
         grouped = re.fullmatch(r"\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+", token)
-        if grouped:
-            value = re.sub(r"\D", "", token)
-        else:
-            value = token.replace(",", ".")
+        value = re.sub(r"\D", "", token) if grouped else token.replace(",", ".")
         value = value.lstrip("0") or "0"
         out[value] += 1
     return out
@@ -106,7 +195,7 @@ def passage_changes(
         lost = sorted((nb - na).elements())
         new = sorted((na - nb).elements())
         if lost and new:
-            kind = "date" if all(_YEAR.match(v) for v in lost + new) else "number"
+            kind: ChangeKind = "date" if all(_YEAR.match(v) for v in lost + new) else "number"
             changes.append(
                 Change(kind, p_span, c_span, ", ".join(lost), ", ".join(new), f"{kind} changed")
             )
@@ -124,12 +213,25 @@ def passage_changes(
         new_names = [names_a[k] for k in names_a.keys() - names_b.keys()]
         if lost_names and new_names:
             changes.append(
-                Change("name", p_span, c_span, ", ".join(sorted(lost_names)),
-                       ", ".join(sorted(new_names)), "different names")
+                Change(
+                    "name",
+                    p_span,
+                    c_span,
+                    ", ".join(sorted(lost_names)),
+                    ", ".join(sorted(new_names)),
+                    "different names",
+                )
             )
     if negation_count(before) % 2 != negation_count(after) % 2:
         changes.append(
-            Change("negation", p_span, c_span, before, after, "negation added or removed: meaning may be flipped")
+            Change(
+                "negation",
+                p_span,
+                c_span,
+                before,
+                after,
+                "negation added or removed: meaning may be flipped",
+            )
         )
     return changes
 
@@ -165,7 +267,9 @@ def find_changes(
     return tuple(changes)
 
 
-def _unaligned(doc: Document, clean: CleanDoc, covered: Sequence[Span], kind: str) -> list[Change]:
+def _unaligned(
+    doc: Document, clean: CleanDoc, covered: Sequence[Span], kind: Literal["added", "dropped"]
+) -> list[Change]:
     """Runs of sentences of ``doc`` outside every aligned span, as added/dropped changes."""
     out: list[Change] = []
     run: list[Span] = []

@@ -97,7 +97,9 @@ def _lines(raw: str) -> list[Span]:
 
 def _is_hard_wrapped(raw: str, lines: list[Span]) -> bool:
     """True for text broken at a fixed width (PDF extracts): short lines ending mid-sentence."""
-    lengths = sorted(len(raw[s.start : s.end].strip()) for s in lines if raw[s.start : s.end].strip())
+    lengths = sorted(
+        len(raw[s.start : s.end].strip()) for s in lines if raw[s.start : s.end].strip()
+    )
     if len(lengths) < 4:
         return False
     width = lengths[int(0.9 * (len(lengths) - 1))]
@@ -113,7 +115,11 @@ def _reflow(
 ) -> list[_Para]:
     """Group lines into logical paragraphs, adding the join edits to ``edits``."""
     width = max((len(raw[s.start : s.end].strip()) for s in lines), default=0)
-    vocab = _vocabulary(raw) if any(raw[s.start : s.end].rstrip().endswith("-") for s in lines) else set()
+    vocab = (
+        _vocabulary(raw)
+        if any(raw[s.start : s.end].rstrip().endswith("-") for s in lines)
+        else set()
+    )
     paras: list[_Para] = []
     current: list[Span] = []
 
@@ -230,9 +236,9 @@ def _classify(paras: list[_Para]) -> list[str | None]:
         # A short line right above a credit line is the photo's caption.
         prev = paras[i - 1].text
         credit_only = not cues.CREDIT_PIPE.match(paras[i].text.strip())
-        if reasons[i] == "photo credit" and credit_only and reasons[i - 1] is None:
-            if len(prev) < 250 and len(split_sentences(prev)) <= 2:
-                reasons[i - 1] = "photo caption"
+        is_caption = len(prev) < 250 and len(split_sentences(prev)) <= 2
+        if reasons[i] == "photo credit" and credit_only and reasons[i - 1] is None and is_caption:
+            reasons[i - 1] = "photo caption"
     body = [i for i, r in enumerate(reasons) if r is None]
     first_body = body[0] if body else 0
     cut = _comments_cut(paras, first_body)

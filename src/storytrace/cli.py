@@ -32,7 +32,9 @@ from storytrace.config import Config
 from storytrace.errors import StorytraceError
 from storytrace.progress import Task
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")  # CPU inference on small machines: no oversubscription
+os.environ.setdefault(
+    "OMP_NUM_THREADS", "1"
+)  # CPU inference on small machines: no oversubscription
 
 
 class RichProgress:
@@ -47,7 +49,13 @@ class RichProgress:
         if not self.enabled:
             yield _NoTask()
             return
-        columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+        columns = [
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        ]
         with Progress(*columns, console=self.console, transient=False) as bar:
             task_id = bar.add_task(description, total=total)
             yield _RichTask(bar, task_id)
@@ -77,12 +85,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"storytrace {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("analyze", help="analyse documents into a store and write report.json/report.html")
+    p = sub.add_parser(
+        "analyze", help="analyse documents into a store and write report.json/report.html"
+    )
     p.add_argument("inputs", nargs="+", help=".txt, .html, .jsonl files or directories of them")
-    p.add_argument("--out", required=True, help="output directory (holds storytrace.db and the reports)")
-    p.add_argument("--threshold", type=float, default=Config().lsh_threshold,
-                   help="Jaccard similarity that LSH must find (default %(default)s)")
-    p.add_argument("--workers", type=int, default=None, help="processes for cleaning (default: up to 4)")
+    p.add_argument(
+        "--out", required=True, help="output directory (holds storytrace.db and the reports)"
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=Config().lsh_threshold,
+        help="Jaccard similarity that LSH must find (default %(default)s)",
+    )
+    p.add_argument(
+        "--workers", type=int, default=None, help="processes for cleaning (default: up to 4)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
     r = sub.add_parser("report", help="rewrite report.json and report.html from a store")
@@ -117,7 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.print(f"[red]error[/red] {escape(str(exc))}")
         return 1
     except KeyboardInterrupt:
-        err.print("[yellow]interrupted[/yellow]: the store keeps every finished batch; run again to resume")
+        err.print(
+            "[yellow]interrupted[/yellow]: the store keeps every finished batch; run again to resume"
+        )
         return 130
     return 2
 
@@ -146,12 +166,16 @@ def _print_summary(out: Console, report: dict[str, Any], added: int, skipped: in
     )
     for n, story in enumerate(report["stories"], start=1):
         origins = ", ".join(story["origins"]) or "undetermined"
-        out.print(f"\n[bold]Story {n}[/bold] · {len(story['members'])} versions · origin: [bold]{escape(origins)}[/bold]")
+        out.print(
+            f"\n[bold]Story {n}[/bold] · {len(story['members'])} versions · origin: [bold]{escape(origins)}[/bold]"
+        )
         children: dict[str, list[dict[str, Any]]] = {}
         for e in story["edges"]:
             children.setdefault(e["parent"], []).append(e)
 
-        def walk(node: str, depth: int) -> None:
+        def walk(
+            node: str, depth: int, children: dict[str, list[dict[str, Any]]] = children
+        ) -> None:
             for e in sorted(children.get(node, []), key=lambda x: x["child"]):
                 d = docs[e["child"]]
                 outlet = f" ({d['source']})" if d.get("source") else ""
@@ -161,11 +185,13 @@ def _print_summary(out: Console, report: dict[str, Any], added: int, skipped: in
                     f"{'  ' * depth}└─ {escape(e['child'])}{escape(outlet)} ← {e['relation'].replace('_', ' ')} "
                     f"of {escape(node)} (confidence {e['confidence']:.2f}{escape(note)})"
                 )
-                walk(e["child"], depth + 1)
+                walk(e["child"], depth + 1, children)
 
         for origin in story["origins"]:
             d = docs[origin]
-            out.print(f"  {escape(origin)}" + (f" ({escape(d['source'])})" if d.get("source") else ""))
+            out.print(
+                f"  {escape(origin)}" + (f" ({escape(d['source'])})" if d.get("source") else "")
+            )
             walk(origin, 2)
     alone = len(docs) - sum(len(s["members"]) for s in report["stories"])
     if alone:
@@ -236,18 +262,35 @@ def _clean(args: argparse.Namespace, out: Console) -> int:
             raise StorytraceError(f"{record.input}: {record.reason}")
         cleaned = clean(record)
         removals = [
-            {"start": r.start, "end": r.end, "reason": r.reason, "text": record.text[r.start : r.end]}
+            {
+                "start": r.start,
+                "end": r.end,
+                "reason": r.reason,
+                "text": record.text[r.start : r.end],
+            }
             for r in cleaned.removed
         ]
         if args.format == "json":
-            print(json.dumps({"id": record.id, "lang": cleaned.lang, "text": cleaned.text, "removed": removals},
-                             ensure_ascii=False, indent=1))
+            print(
+                json.dumps(
+                    {
+                        "id": record.id,
+                        "lang": cleaned.lang,
+                        "text": cleaned.text,
+                        "removed": removals,
+                    },
+                    ensure_ascii=False,
+                    indent=1,
+                )
+            )
         else:
             out.print(escape(cleaned.text), highlight=False)
             out.print(f"\n[bold]{len(removals)} removals[/bold] (raw offsets):")
             for r in removals:
                 snippet = " ".join(str(r["text"]).split())
-                out.print(f"  [{r['start']}, {r['end']}) [yellow]{r['reason']}[/yellow]: {escape(snippet[:100])}")
+                out.print(
+                    f"  [{r['start']}, {r['end']}) [yellow]{r['reason']}[/yellow]: {escape(snippet[:100])}"
+                )
         return 0
     return 1
 

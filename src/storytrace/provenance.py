@@ -40,7 +40,9 @@ class Version:
     def credited(self) -> tuple[str, ...]:
         """Outlets this version credits, other than its own."""
         own = self.outlet or self.doc.source
-        return tuple(dict.fromkeys(a.outlet for a in self.attributions if not same_outlet(a.outlet, own)))
+        return tuple(
+            dict.fromkeys(a.outlet for a in self.attributions if not same_outlet(a.outlet, own))
+        )
 
     @property
     def scraped(self) -> bool:
@@ -90,7 +92,9 @@ def direction(parent: Version, child: Version, match: Match) -> tuple[float, lis
     c_in_child, c_in_parent = _containment(parent, child, match)
     if c_in_child - c_in_parent > 0.1 and match.relation in ("partial_reuse", "near_duplicate"):
         score += 0.5
-        notes.append(f"child contains the parent's text plus its own ({c_in_child:.2f} vs {c_in_parent:.2f})")
+        notes.append(
+            f"child contains the parent's text plus its own ({c_in_child:.2f} vs {c_in_parent:.2f})"
+        )
     return score, notes
 
 

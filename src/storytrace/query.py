@@ -11,8 +11,6 @@ import os
 from dataclasses import asdict, dataclass
 from typing import Any
 
-
-
 from storytrace.align import align
 from storytrace.candidates import band_keys, lexical_candidates, lsh_params, semantic_candidates
 from storytrace.clean import clean
@@ -26,7 +24,14 @@ from storytrace.store import Store
 from storytrace.text import content_id
 
 QUERY_ID = "\x00query"
-_RANK = {"duplicate": 0, "near_duplicate": 1, "partial_reuse": 2, "translation": 3, "rewrite": 4, "same_story": 5}
+_RANK = {
+    "duplicate": 0,
+    "near_duplicate": 1,
+    "partial_reuse": 2,
+    "translation": 3,
+    "rewrite": 4,
+    "same_story": 5,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +50,9 @@ class QueryHit:
         return asdict(self)
 
 
-def query_store(db_path: str | os.PathLike[str], text: str, *, top: int = 10, encoder: Encoder | None = None) -> list[QueryHit]:
+def query_store(
+    db_path: str | os.PathLike[str], text: str, *, top: int = 10, encoder: Encoder | None = None
+) -> list[QueryHit]:
     """Stored documents related to ``text``, best first, with the passages they share."""
     if not text.strip():
         raise InputError("the query text is empty")
@@ -54,16 +61,29 @@ def query_store(db_path: str | os.PathLike[str], text: str, *, top: int = 10, en
         encoder = encoder or load_encoder(config.encoder)
         doc = Document(id=QUERY_ID, doc_id=content_id(text), text=text, input="query")
         cleaned = clean(doc)
-        sig = fingerprint([cleaned], shingle_size=config.shingle_size, num_perm=config.num_perm,
-                          seed=config.seed, encoder=encoder)[0]
+        sig = fingerprint(
+            [cleaned],
+            shingle_size=config.shingle_size,
+            num_perm=config.num_perm,
+            seed=config.seed,
+            encoder=encoder,
+        )[0]
         keys = band_keys(sig.minhash[None, :], lsh_params(config.lsh_threshold, config.num_perm))
         lexical = lexical_candidates([QUERY_ID], keys, store.band_hits(keys))
         ids, vecs = store.embeddings()
         semantic: dict[tuple[str, str], float] = {}
         if vecs.size and sig.embedding is not None:
-            semantic = semantic_candidates([QUERY_ID], sig.embedding[None, :], ids, vecs,
-                                           max(top, config.semantic_neighbours), config.semantic_floor)
-        others = sorted({b if a == QUERY_ID else a for a, b in set(lexical) | set(semantic)} - {QUERY_ID})
+            semantic = semantic_candidates(
+                [QUERY_ID],
+                sig.embedding[None, :],
+                ids,
+                vecs,
+                max(top, config.semantic_neighbours),
+                config.semantic_floor,
+            )
+        others = sorted(
+            {b if a == QUERY_ID else a for a, b in set(lexical) | set(semantic)} - {QUERY_ID}
+        )
         if not others:
             return []
         docs = {d.id: d for d in store.documents(others)}
@@ -75,11 +95,21 @@ def query_store(db_path: str | os.PathLike[str], text: str, *, top: int = 10, en
                 continue
             alignment = align(cleans[other], cleaned, sigs[other], sig, config.sentence_match)
             passages = tuple(
-                " ".join(docs[other].text[p.a.start : p.a.end].split())[:300] for p in alignment.passages
+                " ".join(docs[other].text[p.a.start : p.a.end].split())[:300]
+                for p in alignment.passages
             )
-            hits.append(QueryHit(other, docs[other].source, docs[other].url, m.relation, m.jaccard,
-                                 m.containment_ab, m.semantic, m.coverage_ab, passages))
+            hits.append(
+                QueryHit(
+                    other,
+                    docs[other].source,
+                    docs[other].url,
+                    m.relation,
+                    m.jaccard,
+                    m.containment_ab,
+                    m.semantic,
+                    m.coverage_ab,
+                    passages,
+                )
+            )
     hits.sort(key=lambda h: (_RANK.get(h.relation, 9), -h.jaccard, -h.semantic))
     return hits[:top]
-
-

@@ -93,7 +93,9 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = self._take_lock()
         elif not self.path.exists():
-            raise StoreError(f"no store at {self.path} (run 'storytrace analyze ... --out DIR' first)")
+            raise StoreError(
+                f"no store at {self.path} (run 'storytrace analyze ... --out DIR' first)"
+            )
         try:
             self.conn = sqlite3.connect(self.path, timeout=30.0)
             self.conn.execute("PRAGMA journal_mode=WAL")
@@ -126,7 +128,9 @@ class Store:
             with self.conn:
                 self.conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         elif int(row[0]) != SCHEMA_VERSION:
-            raise StoreError(f"{self.path} has schema {row[0]}, this storytrace reads {SCHEMA_VERSION}")
+            raise StoreError(
+                f"{self.path} has schema {row[0]}, this storytrace reads {SCHEMA_VERSION}"
+            )
 
     def close(self) -> None:
         conn = getattr(self, "conn", None)
@@ -174,9 +178,17 @@ class Store:
         return Config.from_json(row[0]) if row else None
 
     def runs(self) -> list[dict[str, Any]]:
-        rows = self.conn.execute("SELECT run, started, finished, inputs, added FROM runs ORDER BY run")
+        rows = self.conn.execute(
+            "SELECT run, started, finished, inputs, added FROM runs ORDER BY run"
+        )
         return [
-            {"run": r[0], "started": r[1], "finished": r[2], "inputs": json.loads(r[3]), "added": r[4]}
+            {
+                "run": r[0],
+                "started": r[1],
+                "finished": r[2],
+                "inputs": json.loads(r[3]),
+                "added": r[4],
+            }
             for r in rows
         ]
 
@@ -187,7 +199,9 @@ class Store:
         problems: list[IngestError] = []
         with self.transaction() as tx:
             for doc in docs:
-                row = tx.execute("SELECT doc_id, input FROM documents WHERE id=?", (doc.id,)).fetchone()
+                row = tx.execute(
+                    "SELECT doc_id, input FROM documents WHERE id=?", (doc.id,)
+                ).fetchone()
                 if row is not None:
                     if row[0] != doc.doc_id:
                         problems.append(
@@ -202,10 +216,17 @@ class Store:
                     "INSERT INTO documents (id, doc_id, input, url, source, published, title, lang,"
                     " meta, text, state, run) VALUES (?,?,?,?,?,?,?,?,?,?, 'new', ?)",
                     (
-                        doc.id, doc.doc_id, doc.input, doc.url, doc.source,
+                        doc.id,
+                        doc.doc_id,
+                        doc.input,
+                        doc.url,
+                        doc.source,
                         doc.published.isoformat() if doc.published else None,
-                        doc.title, doc.lang, json.dumps(dict(doc.meta), ensure_ascii=False),
-                        doc.text, run,
+                        doc.title,
+                        doc.lang,
+                        json.dumps(dict(doc.meta), ensure_ascii=False),
+                        doc.text,
+                        run,
                     ),
                 )
                 added += 1
@@ -226,14 +247,23 @@ class Store:
         rows = self._select_in(sql, "id", ids, order="id")
         return [
             Document(
-                id=r[0], doc_id=r[1], input=r[2], url=r[3], source=r[4],
+                id=r[0],
+                doc_id=r[1],
+                input=r[2],
+                url=r[3],
+                source=r[4],
                 published=datetime.fromisoformat(r[5]) if r[5] else None,
-                title=r[6], lang=r[7], meta=json.loads(r[8]), text=r[9],
+                title=r[6],
+                lang=r[7],
+                meta=json.loads(r[8]),
+                text=r[9],
             )
             for r in rows
         ]
 
-    def set_state(self, ids: Sequence[str], state: str, tx: sqlite3.Connection | None = None) -> None:
+    def set_state(
+        self, ids: Sequence[str], state: str, tx: sqlite3.Connection | None = None
+    ) -> None:
         conn = tx or self.conn
         conn.executemany("UPDATE documents SET state=? WHERE id=?", [(state, i) for i in ids])
 
@@ -250,10 +280,16 @@ class Store:
                 "INSERT OR REPLACE INTO clean VALUES (?,?,?,?,?,?,?,?)",
                 [
                     (
-                        c.id, c.text, c.lang, c.raw_length,
+                        c.id,
+                        c.text,
+                        c.lang,
+                        c.raw_length,
                         json.dumps([[r.start, r.end, r.reason] for r in c.removed]),
-                        np.array([(r.clean, r.raw, r.length) for r in c.runs], dtype=np.int64).tobytes(),
-                        _spans_blob(c.sentences), _spans_blob(c.paragraphs),
+                        np.array(
+                            [(r.clean, r.raw, r.length) for r in c.runs], dtype=np.int64
+                        ).tobytes(),
+                        _spans_blob(c.sentences),
+                        _spans_blob(c.paragraphs),
                     )
                     for c in cleaned
                 ],
@@ -262,8 +298,11 @@ class Store:
                 "INSERT OR REPLACE INTO signatures VALUES (?,?,?,?,?,?)",
                 [
                     (
-                        s.id, _array_blob(s.shingles), _array_blob(s.minhash),
-                        _array_blob(s.embedding), _array_blob(s.sentence_embeddings),
+                        s.id,
+                        _array_blob(s.shingles),
+                        _array_blob(s.minhash),
+                        _array_blob(s.embedding),
+                        _array_blob(s.sentence_embeddings),
                         None if s.embedding is None else int(s.embedding.shape[0]),
                     )
                     for s in signatures
@@ -287,10 +326,14 @@ class Store:
         for r in self._select_in(sql, "id", ids):
             runs = np.frombuffer(r[5], dtype=np.int64).reshape(-1, 3)
             out[r[0]] = CleanDoc(
-                id=r[0], text=r[1], lang=r[2], raw_length=r[3],
+                id=r[0],
+                text=r[1],
+                lang=r[2],
+                raw_length=r[3],
                 removed=tuple(Removal(int(a), int(b), str(c)) for a, b, c in json.loads(r[4])),
                 runs=tuple(OffsetRun(int(a), int(b), int(c)) for a, b, c in runs),
-                sentences=_spans_from(r[6]), paragraphs=_spans_from(r[7]),
+                sentences=_spans_from(r[6]),
+                paragraphs=_spans_from(r[7]),
             )
         return out
 
@@ -332,15 +375,25 @@ class Store:
         return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
 
     # -- matches, stories, alignments, errors -------------------------------------------------
-    def save_matches(self, matches: Sequence[Match], found_by: dict[tuple[str, str], str], ids: Sequence[str]) -> None:
+    def save_matches(
+        self, matches: Sequence[Match], found_by: dict[tuple[str, str], str], ids: Sequence[str]
+    ) -> None:
         """Save a batch's matches and mark its documents matched, atomically."""
         with self.transaction() as tx:
             tx.executemany(
                 "INSERT OR REPLACE INTO matches VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
-                        m.a, m.b, m.relation, m.jaccard, m.containment_ab, m.containment_ba,
-                        m.semantic, m.coverage_ab, m.coverage_ba, json.dumps(list(m.evidence)),
+                        m.a,
+                        m.b,
+                        m.relation,
+                        m.jaccard,
+                        m.containment_ab,
+                        m.containment_ba,
+                        m.semantic,
+                        m.coverage_ab,
+                        m.coverage_ba,
+                        json.dumps(list(m.evidence)),
                         found_by.get((m.a, m.b), ""),
                     )
                     for m in matches
@@ -353,8 +406,15 @@ class Store:
         return [
             (
                 Match(
-                    a=r[0], b=r[1], relation=r[2], jaccard=r[3], containment_ab=r[4],
-                    containment_ba=r[5], semantic=r[6], coverage_ab=r[7], coverage_ba=r[8],
+                    a=r[0],
+                    b=r[1],
+                    relation=r[2],
+                    jaccard=r[3],
+                    containment_ab=r[4],
+                    containment_ba=r[5],
+                    semantic=r[6],
+                    coverage_ab=r[7],
+                    coverage_ba=r[8],
                     evidence=tuple(json.loads(r[9] or "[]")),
                 ),
                 r[10],
@@ -362,7 +422,9 @@ class Store:
             for r in rows
         ]
 
-    def replace_stories(self, stories: Sequence[dict[str, Any]], alignments: Sequence[dict[str, Any]]) -> None:
+    def replace_stories(
+        self, stories: Sequence[dict[str, Any]], alignments: Sequence[dict[str, Any]]
+    ) -> None:
         with self.transaction() as tx:
             tx.execute("DELETE FROM stories")
             tx.execute("DELETE FROM alignments")

@@ -16,12 +16,85 @@ from storytrace.records import Span
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 _ABBREVIATIONS = frozenset(
-    """
-    mr mrs ms dr prof st sr jr gen col lt sgt capt gov sen rep rev fr vs etc inc ltd co corp
-    jan feb mar apr jun jul aug sep sept oct nov dec no nos vol fig approx est dept univ
-    hr frau herr nr bzw ca dr str sra sr dña d ee uu av pág núm tel art abs z b u a
-    г гг ул им т е н э проф
-    """.split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "sr",
+        "jr",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "gov",
+        "sen",
+        "rep",
+        "rev",
+        "fr",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "no",
+        "nos",
+        "vol",
+        "fig",
+        "approx",
+        "est",
+        "dept",
+        "univ",
+        "hr",
+        "frau",
+        "herr",
+        "nr",
+        "bzw",
+        "ca",
+        "dr",
+        "str",
+        "sra",
+        "sr",
+        "dña",
+        "d",
+        "ee",
+        "uu",
+        "av",
+        "pág",
+        "núm",
+        "tel",
+        "art",
+        "abs",
+        "z",
+        "b",
+        "u",
+        "a",
+        "г",
+        "гг",
+        "ул",
+        "им",
+        "т",
+        "е",
+        "н",
+        "э",
+        "проф",
+    ]
 )
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes/brackets), then space.
@@ -73,8 +146,10 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
             following = text[nxt]
             if following.islower() or following.isdigit():
                 continue
-            if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(
-                text, m.start()
+            if (
+                text[m.start()] == "."
+                and m.end() - m.start() == 1
+                and _is_abbreviation(text, m.start())
             ):
                 continue
             _append_trimmed(spans, text, cursor, cut)

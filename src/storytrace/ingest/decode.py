@@ -35,7 +35,9 @@ def decode_text(data: bytes) -> str:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise InputError(f"invalid {encoding} after its byte-order mark: {exc.reason}") from exc
+                raise InputError(
+                    f"invalid {encoding} after its byte-order mark: {exc.reason}"
+                ) from exc
     if looks_binary(data):
         raise InputError("binary file, not text")
     try:

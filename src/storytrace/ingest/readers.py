@@ -158,7 +158,11 @@ def parse_record(obj: object, where: str, fallback_id: str) -> Record:
     published, problem = parse_published(_first(obj, "published"))
     meta = {"format": "jsonl"}
     meta.update(
-        {k: str(v) for k, v in obj.items() if k not in _KNOWN_FIELDS and isinstance(v, str | int | float)}
+        {
+            k: str(v)
+            for k, v in obj.items()
+            if k not in _KNOWN_FIELDS and isinstance(v, str | int | float)
+        }
     )
     if problem:
         meta["published_problem"] = problem

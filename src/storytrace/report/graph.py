@@ -16,7 +16,9 @@ _COLOURS = {
 _W, _H, _GAP_X, _GAP_Y = 236, 46, 26, 58
 
 
-def layers(members: Sequence[str], edges: Sequence[Mapping[str, Any]], origins: Sequence[str]) -> list[list[str]]:
+def layers(
+    members: Sequence[str], edges: Sequence[Mapping[str, Any]], origins: Sequence[str]
+) -> list[list[str]]:
     """Members grouped by depth below their origin (unreached members go last)."""
     children: dict[str, list[str]] = {}
     for e in edges:
@@ -48,7 +50,7 @@ def render_dag(
 ) -> str:
     """An SVG picture of the story's derivation graph, with a legend of relations."""
     rows = layers(members, edges, origins)
-    width = max(len(r) for r in rows) * (_W + _GAP_X) + _GAP_X
+    width = float(max(len(r) for r in rows) * (_W + _GAP_X) + _GAP_X)
     height = len(rows) * (_H + _GAP_Y) + 10
     pos: dict[str, tuple[float, float]] = {}
     for y, row in enumerate(rows):
@@ -82,16 +84,18 @@ def render_dag(
             f"<text x='{(x1 + x2) / 2 + 4:.0f}' y='{(y1 + y2) / 2:.0f}' font-size='11' fill='{colour}'>"
             f"{html.escape(label)}</text></g>"
         )
-    for node, (x, y) in pos.items():
+    for node, (nx, ny) in pos.items():
         d = docs.get(node, {})
         fill = "#fde68a" if node in origins else "#f8fafc"
         name = node if len(node) <= 31 else "…" + node[-30:]
-        sub = " · ".join(str(v) for v in (d.get("source"), d.get("lang"), (d.get("published") or "")[:10]) if v)
+        sub = " · ".join(
+            str(v) for v in (d.get("source"), d.get("lang"), (d.get("published") or "")[:10]) if v
+        )
         out.append(
-            f"<g><title>{html.escape(node)}</title><rect x='{x:.0f}' y='{y:.0f}' width='{_W}' height='{_H}' rx='6' "
+            f"<g><title>{html.escape(node)}</title><rect x='{nx:.0f}' y='{ny:.0f}' width='{_W}' height='{_H}' rx='6' "
             f"fill='{fill}' stroke='#94a3b8'/>"
-            f"<text x='{x + 8:.0f}' y='{y + 19:.0f}' font-size='12' font-weight='600'>{html.escape(name)}</text>"
-            f"<text x='{x + 8:.0f}' y='{y + 36:.0f}' font-size='11' fill='#6b7280'>{html.escape(sub[:34])}</text></g>"
+            f"<text x='{nx + 8:.0f}' y='{ny + 19:.0f}' font-size='12' font-weight='600'>{html.escape(name)}</text>"
+            f"<text x='{nx + 8:.0f}' y='{ny + 36:.0f}' font-size='11' fill='#6b7280'>{html.escape(sub[:34])}</text></g>"
         )
     out.append("</svg>")
     return "".join(out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -55,7 +56,9 @@ def render_html(report: Mapping[str, Any], texts: Mapping[str, str]) -> str:
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width,initial-scale=1'>",
-        "<title>storytrace report</title><style>", _CSS, "</style></head><body>",
+        "<title>storytrace report</title><style>",
+        _CSS,
+        "</style></head><body>",
         "<header><h1>storytrace report</h1><p>",
         esc(
             f"{summary.get('documents', len(docs))} documents · {summary.get('stories', 0)} stories · "
@@ -121,7 +124,11 @@ def _story_section(
         )
     out.append("</table><h3>Who derived from whom, and what changed</h3>")
     for edge in story["edges"]:
-        out.append(_edge_details(story["id"], edge, texts, docs, alignments.get((edge["parent"], edge["child"]))))
+        out.append(
+            _edge_details(
+                story["id"], edge, texts, docs, alignments.get((edge["parent"], edge["child"]))
+            )
+        )
     out.append("</section>")
     return "".join(out)
 
@@ -191,13 +198,21 @@ def _side_by_side(
     p_marks: list[tuple[int, int, dict[str, str]]] = []
     c_marks: list[tuple[int, int, dict[str, str]]] = []
     for r in docs[p].get("removed", []):
-        p_marks.append((r["start"], r["end"], {"class": "removed", "title": "removed: " + r["reason"]}))
+        p_marks.append(
+            (r["start"], r["end"], {"class": "removed", "title": "removed: " + r["reason"]})
+        )
     for r in docs[c].get("removed", []):
-        c_marks.append((r["start"], r["end"], {"class": "removed", "title": "removed: " + r["reason"]}))
+        c_marks.append(
+            (r["start"], r["end"], {"class": "removed", "title": "removed: " + r["reason"]})
+        )
     prefix = re.sub(r"\W", "", story_id) + re.sub(r"\W", "", p + c)[-24:]
     for i, passage in enumerate(alignment["passages"]):
         pid = f"{prefix}-{i}"
-        attrs = {"class": f"k-{passage['kind']}", "data-pid": pid, "title": f"{passage['kind']} ({passage['score']:.2f})"}
+        attrs = {
+            "class": f"k-{passage['kind']}",
+            "data-pid": pid,
+            "title": f"{passage['kind']} ({passage['score']:.2f})",
+        }
         (ps, pe), (cs, ce) = passage["parent"], passage["child"]
         p_marks.append((ps, pe, attrs))
         c_marks.append((cs, ce, attrs))
@@ -208,7 +223,11 @@ def _side_by_side(
                 if y > x:
                     c_marks.append((cs + x, cs + y, {"tag": "mark"}))
     return (
-        "<div class='sbs'><div>" + _markup(p_text, p_marks) + "</div><div>" + _markup(c_text, c_marks) + "</div></div>"
+        "<div class='sbs'><div>"
+        + _markup(p_text, p_marks)
+        + "</div><div>"
+        + _markup(c_text, c_marks)
+        + "</div></div>"
     )
 
 
@@ -236,7 +255,7 @@ def _markup(text: str, marks: list[tuple[int, int, dict[str, str]]]) -> str:
         bounds.add(max(0, min(e, len(text))))
     cuts = sorted(bounds)
     out: list[str] = []
-    for s, e in zip(cuts, cuts[1:], strict=False):
+    for s, e in itertools.pairwise(cuts):
         piece = esc(text[s:e])
         covering = [m for m in marks if m[0] <= s and e <= m[1]]
         covering.sort(key=lambda m: -(m[1] - m[0]))  # widest outermost
@@ -249,10 +268,15 @@ def _markup(text: str, marks: list[tuple[int, int, dict[str, str]]]) -> str:
 
 
 def _documents_section(documents: list[Mapping[str, Any]], texts: Mapping[str, str]) -> str:
-    out = ["<section class='story'><h2>All documents</h2><p class='muted'>Removed junk is greyed; hover for the reason.</p>"]
+    out = [
+        "<section class='story'><h2>All documents</h2><p class='muted'>Removed junk is greyed; hover for the reason.</p>"
+    ]
     for d in documents:
         text = texts.get(d["id"], "")
-        marks = [(r["start"], r["end"], {"class": "removed", "title": "removed: " + r["reason"]}) for r in d["removed"]]
+        marks = [
+            (r["start"], r["end"], {"class": "removed", "title": "removed: " + r["reason"]})
+            for r in d["removed"]
+        ]
         reasons: dict[str, int] = defaultdict(int)
         for r in d["removed"]:
             reasons[r["reason"]] += 1
@@ -284,7 +308,9 @@ def _matches_section(matches: list[Mapping[str, Any]]) -> str:
 def _errors_section(errors: list[Mapping[str, Any]]) -> str:
     if not errors:
         return ""
-    rows = "".join(f"<tr><td>{esc(e['input'])}</td><td>{esc(e['reason'])}</td></tr>" for e in errors)
+    rows = "".join(
+        f"<tr><td>{esc(e['input'])}</td><td>{esc(e['reason'])}</td></tr>" for e in errors
+    )
     return (
         "<section class='story'><h2>Skipped inputs</h2><table><tr><th>input</th><th>reason</th></tr>"
         + rows

@@ -40,7 +40,8 @@ def build_report(store: Store) -> dict[str, Any]:
                 "title": d.title,
                 "input": d.input,
                 "removed": [
-                    {"start": r.start, "end": r.end, "reason": r.reason} for r in (c.removed if c else ())
+                    {"start": r.start, "end": r.end, "reason": r.reason}
+                    for r in (c.removed if c else ())
                 ],
             }
         )
@@ -80,7 +81,9 @@ def build_report(store: Store) -> dict[str, Any]:
     }
 
 
-def write_reports(store: Store, report: dict[str, Any], out_dir: str | os.PathLike[str]) -> tuple[Path, Path]:
+def write_reports(
+    store: Store, report: dict[str, Any], out_dir: str | os.PathLike[str]
+) -> tuple[Path, Path]:
     """Write ``report.json`` and ``report.html`` into ``out_dir`` (atomically) and return their paths."""
     from storytrace.report.html_report import render_html
 
