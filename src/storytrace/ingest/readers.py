@@ -123,7 +123,12 @@ def parse_html(html: str, input_name: str, ident: str) -> Record:
 def parse_jsonl(text: str, input_name: str, ident: str) -> Iterator[Record]:
     """One document per non-blank line; each bad line is its own error."""
     seen: set[str] = set()
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    if not text.strip():
+        yield IngestError(input_name, "empty JSONL file (no records)")
+        return
+    # Split on "\n" only: str.splitlines() would also split inside records at U+2028/U+2029,
+    # which JSON writers leave unescaped in strings.
+    for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{input_name}:{lineno}"

@@ -1,0 +1,593 @@
+"""Tests for storytrace.ingest: readers, decoding, field parsing and HTML extraction."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from storytrace.errors import InputError
+from storytrace.ingest import SUPPORTED_SUFFIXES, read_inputs
+from storytrace.ingest.decode import decode_text, looks_binary
+from storytrace.ingest.fields import normalise_lang, parse_published
+from storytrace.ingest.html import extract_html
+from storytrace.ingest.readers import parse_jsonl, parse_record
+from storytrace.records import Document, IngestError
+from storytrace.text import content_id
+
+STORY = (
+    "Ferry services between Tallmere and the island of Orsk were suspended on Tuesday "
+    "after a storm damaged the island's only passenger pier.\n\n"
+    "About 2,300 people live on Orsk, which depends on the ferry for food and medicine."
+)
+STORY_DE = (
+    "Der Fährverkehr zwischen Tallmere und der Insel Orsk wurde am Dienstag eingestellt, "
+    "nachdem ein Sturm den einzigen Anleger der Insel beschädigt hatte."
+)
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Ferry service to Orsk suspended after storm damages pier | Tallmere Gazette</title>
+<meta property="og:title" content="Ferry service to Orsk suspended after storm damages pier">
+<meta property="og:site_name" content="Tallmere Gazette">
+<meta property="og:url"
+  content="https://www.tallmere-gazette.test/news/2025/02/18/orsk-ferry-suspended">
+<link rel="canonical"
+  href="https://www.tallmere-gazette.test/news/2025/02/18/orsk-ferry-suspended">
+<meta property="article:published_time" content="2025-02-18T07:45:12+01:00">
+<script>
+window.dataLayer = window.dataLayer || [];
+function track() { dataLayer.push({event: "pageview", trackingToken: "zx81-secret"}); }
+</script>
+<style>.cookie-banner { position: fixed; bottom: 0; }</style>
+</head>
+<body>
+<div class="cookie-banner" id="cookie-consent">We use cookies to improve your experience.
+<button>Accept all cookies</button> <a href="/privacy">Privacy settings</a></div>
+<header>
+<nav class="main-nav"><ul>
+<li><a href="/">Home</a></li><li><a href="/news">News</a></li>
+<li><a href="/sport">Sport</a></li><li><a href="/weather">Weather forecast</a></li>
+<li><a href="/opinion">Opinion</a></li>
+</ul></nav>
+</header>
+<main>
+<article>
+<h1>Ferry service to Orsk suspended after storm damages pier</h1>
+<p>Ferry services between the port of Tallmere and the island of Orsk were suspended on
+Tuesday after an overnight storm tore away part of the island's only passenger pier, the
+regional transport office said.</p>
+<p>About 2,300 people live on Orsk, which depends on the ferry for food deliveries, school
+transport and access to the hospital in Tallmere. The transport office said a temporary
+landing stage would be built within ten days.</p>
+<p>"Nobody was hurt, and that is what matters most tonight," said harbour master Ylva Krenn,
+who inspected the damage at first light.</p>
+<p>Until then, a chartered fishing boat will carry medicine and mail twice a day, and a rescue
+helicopter will remain on standby at the island's school field.</p>
+<p>Gusts of up to 140 kilometres per hour were recorded at the Orsk lighthouse shortly after
+midnight, according to the national weather service.</p>
+</article>
+</main>
+<aside class="related"><h3>Most read</h3><ul>
+<li><a href="/a">Council approves new bus depot</a></li>
+<li><a href="/b">Tallmere chess club wins national title</a></li></ul></aside>
+<footer><p>Tallmere Gazette, 14 Harbour Road, Tallmere. Contact: desk@tallmere-gazette.test</p>
+<p>Terms of use | Privacy | Cookie settings</p></footer>
+<script>track();</script>
+</body>
+</html>
+"""
+
+
+def _write(path: Path, data: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+    return path
+
+
+def _jsonl(*records: object) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def _split(records: list[Document | IngestError]) -> tuple[list[Document], list[IngestError]]:
+    docs = [r for r in records if isinstance(r, Document)]
+    errors = [r for r in records if isinstance(r, IngestError)]
+    assert len(docs) + len(errors) == len(records)
+    return docs, errors
+
+
+def _error_for(errors: list[IngestError], input_name: str) -> IngestError:
+    found = [e for e in errors if e.input == input_name]
+    assert len(found) == 1, (input_name, errors)
+    return found[0]
+
+
+# --- reading directories and files ------------------------------------------------------
+
+
+def test_reads_directory_with_relative_ids(tmp_path: Path) -> None:
+    _write(tmp_path / "text" / "orsk_ferry.txt", STORY)
+    _write(tmp_path / "web" / "orsk.html", PAGE)
+    _write(
+        tmp_path / "feeds" / "feed.jsonl",
+        _jsonl({"id": "tg-1", "text": STORY}, {"text": STORY_DE, "lang": "de"}),
+    )
+    docs, errors = _split(list(read_inputs([tmp_path])))
+    assert errors == []
+    # Sorted walk: feeds/, text/, web/; JSONL records without an id are named file:line.
+    assert [d.id for d in docs] == [
+        "tg-1",
+        "feeds/feed.jsonl:2",
+        "text/orsk_ferry.txt",
+        "web/orsk.html",
+    ]
+    plain = docs[2]
+    assert plain.text == STORY
+    assert plain.input == str(tmp_path / "text" / "orsk_ferry.txt")
+    assert plain.doc_id == content_id(STORY)
+    assert plain.meta == {"format": "txt"}
+    assert plain.url is None and plain.source is None and plain.published is None
+    assert docs[1].input == f"{tmp_path / 'feeds' / 'feed.jsonl'}:2"
+    assert docs[1].lang == "de"
+
+
+def test_directory_walk_skips_hidden_files_and_folders(tmp_path: Path) -> None:
+    _write(tmp_path / "b.txt", STORY)
+    _write(tmp_path / "a.txt", STORY_DE)
+    _write(tmp_path / ".draft.txt", "draft text that must not be read")
+    _write(tmp_path / ".cache" / "old.txt", "cached text that must not be read")
+    _write(tmp_path / "sub" / "c.txt", STORY)
+    docs, errors = _split(list(read_inputs([str(tmp_path)])))
+    assert errors == []
+    assert [d.id for d in docs] == ["a.txt", "b.txt", "sub/c.txt"]
+    # Exact copies share a content id but keep their own ids.
+    assert docs[1].doc_id == docs[2].doc_id
+
+
+def test_file_given_directly_keeps_path_as_given(tmp_path: Path) -> None:
+    path = _write(tmp_path / "text" / "orsk_ferry.txt", STORY)
+    (doc,) = list(read_inputs([str(path)]))
+    assert isinstance(doc, Document)
+    assert doc.id == str(path)
+    assert doc.input == str(path)
+
+
+def test_relative_file_given_directly_keeps_relative_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(tmp_path / "news" / "orsk.txt", STORY)
+    monkeypatch.chdir(tmp_path)
+    (doc,) = list(read_inputs(["news/orsk.txt"]))
+    assert isinstance(doc, Document)
+    assert doc.id == "news/orsk.txt"
+
+
+def test_jsonl_given_directly_uses_path_for_fallback_ids(tmp_path: Path) -> None:
+    path = _write(tmp_path / "feed.jsonl", _jsonl({"text": STORY}))
+    (doc,) = list(read_inputs([path]))
+    assert isinstance(doc, Document)
+    assert doc.id == f"{path.as_posix()}:1"
+
+
+# --- JSONL fields -----------------------------------------------------------------------
+
+
+def test_jsonl_fields_and_aliases(tmp_path: Path) -> None:
+    feed = _jsonl(
+        {
+            "id": "tg-2025-02-18-orsk",
+            "url": "https://www.tallmere-gazette.test/news/orsk",
+            "outlet": "Tallmere Gazette",
+            "published": "2025-02-18T07:45:00Z",
+            "lang": "EN-gb",
+            "title": "Ferry service to Orsk suspended",
+            "text": STORY,
+            "section": "regional",
+            "word_count": 312,
+            "score": 0.5,
+            "tags": ["ferry", "storm"],
+            "extra": {"nested": True},
+        },
+        {
+            "id": 7,
+            "url": "https://www.orsk-bote.test/2025/02/19/faehre",
+            "content": STORY_DE,
+            "date": "2025-02-19T10:00:00",
+            "language": "de_DE",
+        },
+        {
+            "body": "Coastwire: the Orsk pier will be rebuilt with EU money, officials said.",
+            "site": "Coastwire",
+            "published_at": "2025-02-20T09:30:00+01:00",
+        },
+        {
+            "id": "cw-4",
+            "text": "Divers found no damage to the foundations of the old Orsk pier.",
+            "sitename": "Coastwire",
+            "timestamp": "2025-02-21",
+        },
+    )
+    path = _write(tmp_path / "feed.jsonl", feed)
+    docs, errors = _split(list(read_inputs([tmp_path])))
+    assert errors == []
+    first, second, third, fourth = docs
+
+    assert first.id == "tg-2025-02-18-orsk"
+    assert first.source == "Tallmere Gazette"
+    assert first.published == datetime(2025, 2, 18, 7, 45, tzinfo=UTC)
+    assert first.published is not None and first.published.utcoffset() == timedelta(0)
+    assert first.lang == "en"
+    assert first.title == "Ferry service to Orsk suspended"
+    assert first.url == "https://www.tallmere-gazette.test/news/orsk"
+    assert first.text == STORY
+    assert first.input == f"{path}:1"
+    # Extra scalar fields are kept (as strings); lists and objects are not.
+    assert dict(first.meta) == {
+        "format": "jsonl",
+        "section": "regional",
+        "word_count": "312",
+        "score": "0.5",
+    }
+
+    assert second.id == "7"
+    assert second.text == STORY_DE
+    # A naive timestamp is taken as UTC.
+    assert second.published == datetime(2025, 2, 19, 10, 0, tzinfo=UTC)
+    assert second.lang == "de"
+    # No source field: the URL's host without "www.".
+    assert second.source == "orsk-bote.test"
+
+    assert third.id == "feed.jsonl:3"
+    assert third.source == "Coastwire"
+    assert third.published == datetime(2025, 2, 20, 8, 30, tzinfo=UTC)
+    assert third.published is not None
+    assert third.published.utcoffset() == timedelta(hours=1)
+    assert third.lang is None
+    assert third.url is None
+
+    assert fourth.source == "Coastwire"
+    assert fourth.published == datetime(2025, 2, 21, tzinfo=UTC)
+
+
+def test_jsonl_unparsable_published_is_kept_as_problem() -> None:
+    records = list(
+        parse_jsonl(
+            _jsonl(
+                {"id": "a", "text": STORY, "published": "last Tuesday"},
+                {"id": "b", "text": STORY, "published": 1739865600},
+            ),
+            "feed.jsonl",
+            "feed.jsonl",
+        )
+    )
+    a, b = records
+    assert isinstance(a, Document) and isinstance(b, Document)
+    assert a.published is None
+    assert a.meta["published_problem"] == "unparsable 'published' value 'last Tuesday'"
+    assert b.published is None
+    assert b.meta["published_problem"] == "'published' is int, not an ISO-8601 string"
+
+
+def test_jsonl_blank_lines_are_skipped_and_line_numbers_kept() -> None:
+    text = "\n" + _jsonl({"text": STORY}) + "   \n" + _jsonl({"text": STORY_DE})
+    records = list(parse_jsonl(text, "dump.jsonl", "dump.jsonl"))
+    assert [r.id for r in records if isinstance(r, Document)] == [
+        "dump.jsonl:2",
+        "dump.jsonl:4",
+    ]
+
+
+def test_parse_record_empty_id_falls_back() -> None:
+    doc = parse_record({"id": "", "text": STORY}, "f.jsonl:9", "f.jsonl:9")
+    assert isinstance(doc, Document)
+    assert doc.id == "f.jsonl:9"
+
+
+# --- error cases: every bad input is reported, the batch goes on ------------------------
+
+
+def test_bad_files_are_reported_and_good_ones_still_read(tmp_path: Path) -> None:
+    bom_text = "Orsk pier to be rebuilt by June, Tallmere officials say."
+    files = {
+        "01_good.txt": STORY.encode("utf-8"),
+        "02_binary.txt": b"PK\x03\x04\x14\x00\x00\x00\x08\x00orsk.docx\x00\x00\x00",
+        "03_empty.txt": b"",
+        "04_blank.txt": b"  \n\t\n\r\n   ",
+        "05_latin1.txt": "Café Orsk reopened after the storm.".encode("latin-1"),
+        "06_bom8.txt": codecs.BOM_UTF8 + bom_text.encode("utf-8"),
+        "07_bom16le.txt": bom_text.encode("utf-16"),
+        "08_bom16be.txt": codecs.BOM_UTF16_BE + bom_text.encode("utf-16-be"),
+        "09_notes.pdf": b"%PDF-1.7 fake",
+        "10_README": b"plain file without suffix",
+        "11_empty.html": b"  \n ",
+        "12_scripts.html": b"<html><body><script>var a = 1;</script></body></html>",
+        "13_good.html": PAGE.encode("utf-8"),
+    }
+    for name, data in files.items():
+        _write(tmp_path / name, data)
+    docs, errors = _split(list(read_inputs([tmp_path])))
+
+    assert [d.id for d in docs] == [
+        "01_good.txt",
+        "06_bom8.txt",
+        "07_bom16le.txt",
+        "08_bom16be.txt",
+        "13_good.html",
+    ]
+    for doc in docs[1:4]:
+        assert doc.text == bom_text  # BOM stripped, text decoded
+    assert len(errors) == 8
+
+    def reason(name: str) -> str:
+        return _error_for(errors, str(tmp_path / name)).reason
+
+    assert reason("02_binary.txt") == "binary file, not text"
+    assert reason("03_empty.txt") == "empty document (no text)"
+    assert reason("04_blank.txt") == "empty document (no text)"
+    latin = reason("05_latin1.txt")
+    assert "not valid UTF-8" in latin
+    assert "0xe9" in latin
+    assert "offset 3" in latin
+    assert "re-encode" in latin
+    pdf = reason("09_notes.pdf")
+    assert pdf.startswith("unsupported file type '.pdf'")
+    for suffix in SUPPORTED_SUFFIXES:
+        assert suffix in pdf
+    assert reason("10_README").startswith("unsupported file type '10_README'")
+    assert reason("11_empty.html") == "empty document (no text)"
+    assert reason("12_scripts.html") == "HTML page with no extractable text"
+
+
+def test_missing_and_special_paths_do_not_stop_the_batch(tmp_path: Path) -> None:
+    good = _write(tmp_path / "good.txt", STORY)
+    missing = tmp_path / "gone" / "story.txt"
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    records = list(read_inputs([str(missing), str(fifo), str(good)]))
+    docs, errors = _split(records)
+    assert [d.id for d in docs] == [str(good)]
+    assert errors == [
+        IngestError(str(missing), "no such file or directory"),
+        IngestError(str(fifo), "not a regular file or directory"),
+    ]
+
+
+def test_jsonl_bad_lines_are_reported_individually(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "ok-1", "text": STORY}),
+        '{"id": "broken", "text": "unterminated',
+        json.dumps(["not", "an", "object"]),
+        json.dumps("just a string"),
+        json.dumps({"id": "no-text", "title": "Orsk"}),
+        json.dumps({"id": "blank", "text": "   \n "}),
+        json.dumps({"id": "number", "text": 42}),
+        json.dumps({"id": "list", "text": ["a", "b"]}),
+        json.dumps({"id": "ok-1", "text": STORY_DE}),
+        json.dumps({"id": {"nested": 1}, "text": STORY}),
+        json.dumps({"id": "ok-2", "text": STORY_DE}),
+    ]
+    path = _write(tmp_path / "feed.jsonl", "\n".join(lines) + "\n")
+    docs, errors = _split(list(read_inputs([tmp_path])))
+    assert [d.id for d in docs] == ["ok-1", "ok-2"]
+    assert docs[0].text == STORY  # the first of the duplicates wins
+
+    by_line = {e.input: e.reason for e in errors}
+    assert set(by_line) == {f"{path}:{n}" for n in range(2, 11)}
+    assert by_line[f"{path}:2"].startswith("invalid JSON (")
+    assert "at column" in by_line[f"{path}:2"]
+    assert by_line[f"{path}:3"] == "expected a JSON object, got list"
+    assert by_line[f"{path}:4"] == "expected a JSON object, got str"
+    assert by_line[f"{path}:5"] == "no 'text' field"
+    assert by_line[f"{path}:6"] == "empty document (no text)"
+    assert by_line[f"{path}:7"] == "'text' is int, not a string"
+    assert by_line[f"{path}:8"] == "'text' is list, not a string"
+    assert by_line[f"{path}:9"] == "duplicate id 'ok-1' in this file"
+    assert by_line[f"{path}:10"] == "'id' is dict, not a string or number"
+
+
+def test_jsonl_duplicate_ids_across_files_are_not_errors(tmp_path: Path) -> None:
+    _write(tmp_path / "a.jsonl", _jsonl({"id": "x", "text": STORY}))
+    _write(tmp_path / "b.jsonl", _jsonl({"id": "x", "text": STORY_DE}))
+    docs, errors = _split(list(read_inputs([tmp_path])))
+    assert errors == []
+    assert [d.text for d in docs] == [STORY, STORY_DE]
+
+
+def test_jsonl_invalid_utf8_names_file(tmp_path: Path) -> None:
+    path = _write(tmp_path / "feed.jsonl", b'{"text": "Caf\xe9 Orsk"}\n')
+    (error,) = list(read_inputs([path]))
+    assert isinstance(error, IngestError)
+    assert error.input == str(path)
+    assert "offset 13" in error.reason
+
+
+def test_jsonl_text_with_unicode_line_separator(tmp_path: Path) -> None:
+    text = "Ferry services to Orsk were suspended.\u2028A temporary stage will be built."
+    path = _write(tmp_path / "feed.jsonl", _jsonl({"id": "a", "text": text}))
+    records = list(read_inputs([path]))
+    assert len(records) == 1
+    assert isinstance(records[0], Document)
+    assert records[0].text == text
+
+
+def test_empty_jsonl_file_is_reported(tmp_path: Path) -> None:
+    path = _write(tmp_path / "feed.jsonl", "\n  \n")
+    records = list(read_inputs([path]))
+    assert len(records) == 1
+    assert isinstance(records[0], IngestError)
+    assert records[0].input == str(path)
+
+
+# --- decode -----------------------------------------------------------------------------
+
+
+def test_decode_text_plain_and_boms() -> None:
+    text = "Orsk – Fähre fällt aus, сказала Кренн."
+    assert decode_text(text.encode("utf-8")) == text
+    assert decode_text(codecs.BOM_UTF8 + text.encode("utf-8")) == text
+    assert decode_text(text.encode("utf-16")) == text
+    assert decode_text(codecs.BOM_UTF16_LE + text.encode("utf-16-le")) == text
+    assert decode_text(text.encode("utf-32")) == text
+
+
+def test_decode_text_invalid_utf8_names_byte_and_offset() -> None:
+    # The offset counts bytes: "ä" takes two.
+    data = "Fähre Orsk ".encode() + b"\xff\xfe broken"
+    with pytest.raises(InputError, match=r"byte 0xff at offset 12"):
+        decode_text(data)
+
+
+def test_decode_text_invalid_after_bom() -> None:
+    with pytest.raises(InputError, match="after its byte-order mark"):
+        decode_text(codecs.BOM_UTF8 + b"Orsk \xc3\x28")
+
+
+def test_decode_text_refuses_binary() -> None:
+    with pytest.raises(InputError, match="binary file"):
+        decode_text(b"Orsk\x00pier")
+
+
+def test_looks_binary() -> None:
+    assert not looks_binary(b"")
+    assert not looks_binary(STORY.encode())
+    assert not looks_binary(b"col1\tcol2\r\nline\x0cnext page\x1b[0m")
+    assert looks_binary(b"text then a NUL\x00")
+    # More than 5 % control bytes (other than tab, newline and the like).
+    assert looks_binary(b"\x01\x02\x03" + b"a" * 40)
+    assert not looks_binary(b"\x01" + b"a" * 40)
+    # Only the first 8 KiB are looked at.
+    assert not looks_binary(b"a" * 8192 + b"\x00")
+
+
+# --- fields -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-02-18T07:45:00Z", datetime(2025, 2, 18, 7, 45, tzinfo=UTC)),
+        ("2025-02-18T07:45:00", datetime(2025, 2, 18, 7, 45, tzinfo=UTC)),
+        (" 2025-02-18 07:45 ", datetime(2025, 2, 18, 7, 45, tzinfo=UTC)),
+        ("2025-02-18", datetime(2025, 2, 18, tzinfo=UTC)),
+        (
+            "2025-02-18T07:45:00+02:00",
+            datetime(2025, 2, 18, 7, 45, tzinfo=timezone(timedelta(hours=2))),
+        ),
+    ],
+)
+def test_parse_published_valid(value: str, expected: datetime) -> None:
+    parsed, problem = parse_published(value)
+    assert problem is None
+    assert parsed == expected
+    assert parsed is not None and parsed.tzinfo is not None
+    assert parsed.utcoffset() == expected.utcoffset()
+
+
+def test_parse_published_missing_and_bad() -> None:
+    assert parse_published(None) == (None, None)
+    assert parse_published("") == (None, None)
+    assert parse_published("18/02/2025") == (None, "unparsable 'published' value '18/02/2025'")
+    assert parse_published(["2025"]) == (
+        None,
+        "'published' is list, not an ISO-8601 string",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("EN-gb", "en"),
+        ("EN", "en"),
+        (" de_DE ", "de"),
+        ("es-419", "es"),
+        ("ru", "ru"),
+        ("", None),
+        ("   ", None),
+        (None, None),
+        (7, None),
+    ],
+)
+def test_normalise_lang(value: object, expected: str | None) -> None:
+    assert normalise_lang(value) == expected
+
+
+# --- HTML -------------------------------------------------------------------------------
+
+
+def test_html_page_main_text_and_metadata(tmp_path: Path) -> None:
+    _write(tmp_path / "web" / "orsk.html", PAGE)
+    (doc,) = list(read_inputs([tmp_path]))
+    assert isinstance(doc, Document)
+    assert doc.id == "web/orsk.html"
+    text = doc.text
+    for fragment in [
+        "island of Orsk were suspended on Tuesday",
+        "About 2,300 people live on Orsk",
+        "said harbour master Ylva Krenn",
+        "a chartered fishing boat will carry medicine and mail",
+        "Gusts of up to 140 kilometres per hour",
+    ]:
+        assert fragment in " ".join(text.split())
+    for junk in [
+        "dataLayer",
+        "trackingToken",
+        "Accept all cookies",
+        "We use cookies",
+        "Weather forecast",
+        "Terms of use",
+        "position: fixed",
+    ]:
+        assert junk not in text
+    assert doc.title == "Ferry service to Orsk suspended after storm damages pier"
+    assert doc.source == "Tallmere Gazette"
+    assert doc.url == "https://www.tallmere-gazette.test/news/2025/02/18/orsk-ferry-suspended"
+    # The exact time from article:published_time, not just the day.
+    assert doc.published == datetime(2025, 2, 18, 7, 45, 12, tzinfo=timezone(timedelta(hours=1)))
+    assert doc.meta == {"format": "html", "extractor": "trafilatura"}
+    assert doc.doc_id == content_id(doc.text)
+
+
+def test_extract_html_meta_time_with_content_first() -> None:
+    para = "The Orsk ferry pier will be rebuilt with steel piles, the transport office said. " * 4
+    html = (
+        "<html><head><meta content='2025-03-01T06:00:00Z' property='og:published_time'>"
+        f"</head><body><article><p>{para}</p></article></body></html>"
+    )
+    content = extract_html(html)
+    assert content is not None
+    assert content.published == "2025-03-01T06:00:00Z"
+    assert "steel piles" in content.text
+
+
+def test_extract_html_json_ld_date() -> None:
+    para = "Divers found no damage to the foundations of the old Orsk pier, officials said. " * 4
+    html = (
+        '<html><head><script type="application/ld+json">'
+        '{"@type": "NewsArticle", "datePublished": "2025-03-02T10:15:00+02:00"}</script>'
+        f"</head><body><article><p>{para}</p></article></body></html>"
+    )
+    content = extract_html(html)
+    assert content is not None
+    assert content.published == "2025-03-02T10:15:00+02:00"
+
+
+def test_html_unparsable_date_is_kept_as_problem(tmp_path: Path) -> None:
+    para = "The Orsk harbour reopened on Friday after a week of repairs, officials said. " * 4
+    html = (
+        '<html><head><meta property="article:published_time" content="Friday morning">'
+        f"</head><body><article><p>{para}</p></article></body></html>"
+    )
+    path = _write(tmp_path / "page.htm", html)
+    (doc,) = list(read_inputs([path]))
+    assert isinstance(doc, Document)
+    assert doc.published is None
+    assert doc.meta["published_problem"] == "unparsable 'published' value 'Friday morning'"

@@ -1,0 +1,92 @@
+"""Tests for storytrace.lang: language identification and word frequencies."""
+
+from __future__ import annotations
+
+import pytest
+
+from storytrace.lang import UNDETERMINED, detect_language, zipf
+
+PARAGRAPHS = {
+    "en": (
+        "The harbour master of Tallmere said on Wednesday that the ferry to Orsk would not "
+        "sail again until divers had inspected the foundations of the damaged pier. About "
+        "2,300 islanders depend on the service for food, school transport and hospital visits."
+    ),
+    "de": (
+        "Die Hafenmeisterin von Tallmere sagte am Mittwoch, die Fähre nach Orsk werde erst "
+        "wieder fahren, wenn Taucher die Fundamente des beschädigten Anlegers untersucht "
+        "hätten. Rund 2300 Inselbewohner sind für Lebensmittel und Arztbesuche auf sie angewiesen."
+    ),
+    "es": (
+        "La capitana del puerto de Tallmere dijo el miércoles que el transbordador a Orsk no "
+        "volverá a zarpar hasta que los buzos hayan inspeccionado los cimientos del muelle "
+        "dañado. Unos 2.300 isleños dependen del servicio para recibir alimentos y medicinas."
+    ),
+    "ru": (
+        "Начальник порта Таллмер заявила в среду, что паром на остров Орск не выйдет в рейс, "
+        "пока водолазы не осмотрят фундамент повреждённого причала. Около 2300 жителей "
+        "острова зависят от парома в доставке продуктов и лекарств."
+    ),
+    "lt": (
+        "Tallmerės uosto kapitonė trečiadienį sakė, kad keltas į Orsko salą neplauks, kol "
+        "narai neapžiūrės apgadintos prieplaukos pamatų. Apie 2300 salos gyventojų "
+        "priklauso nuo kelto, kuriuo gabenamas maistas ir vaistai."
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(PARAGRAPHS))
+def test_detect_language_of_news_paragraphs(lang: str) -> None:
+    assert detect_language(PARAGRAPHS[lang]) == lang
+
+
+def test_detect_language_ignores_layout_whitespace() -> None:
+    wrapped = PARAGRAPHS["de"].replace(" ", "\n", 5).replace(". ", ".\n\n")
+    assert detect_language(wrapped) == "de"
+
+
+def test_detect_language_uses_only_the_start_of_long_texts() -> None:
+    # The first 3,000 characters decide: German followed by a long English tail.
+    text = (PARAGRAPHS["de"] + " ") * 12 + (PARAGRAPHS["en"] + " ") * 40
+    assert detect_language(text) == "de"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t ",
+        "Orsk ferry",  # fewer than 20 letters
+        "Hafen Orsk zu!",
+        "12,300 -- 2025-02-18 07:45 +01:00 !!! ??? 404 ###",
+        "€ 2.1m / 14 % / 140 km/h / 2,300",
+    ],
+)
+def test_detect_language_undetermined_for_tiny_or_non_alphabetic(text: str) -> None:
+    assert detect_language(text) == UNDETERMINED == "und"
+
+
+def test_detect_language_returns_lowercase_code() -> None:
+    code = detect_language(PARAGRAPHS["es"].upper())
+    assert code == code.lower()
+    assert code == "es"
+
+
+def test_zipf_common_words_score_higher() -> None:
+    assert zipf("the", "en") > zipf("harbour", "en") > zipf("bollard", "en") > 0.0
+    assert zipf("und", "de") > zipf("Anleger", "de") > 0.0
+    assert zipf("el", "es") > zipf("transbordador", "es")
+    assert zipf("и", "ru") > zipf("причал", "ru")
+
+
+def test_zipf_compound_versus_joined_word() -> None:
+    # The comparison clean.py relies on to keep real compounds hyphenated.
+    assert zipf("long-term", "en") > zipf("longterm", "en") + 1.0
+    assert zipf("inspectors", "en") > zipf("inspec-tors", "en") + 1.0
+
+
+def test_zipf_unknown_words_and_languages() -> None:
+    assert zipf("orskvallen", "en") == 0.0
+    assert zipf("harbour", "xx-not-a-language") == 0.0
+    # 'und' falls back to English frequencies.
+    assert zipf("the", UNDETERMINED) == zipf("the", "en")

@@ -1,0 +1,149 @@
+"""Tests for storytrace.stories: connected groups, story building and story ids."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from storytrace.records import Match
+from storytrace.stories import LINKING_RELATIONS, build_stories, connected_groups, story_id
+
+IDS = ["d07", "d01", "d05", "d03", "d02", "d09", "d04", "d06", "d08"]
+LINKS = [("d05", "d01"), ("d03", "d05"), ("d02", "d04"), ("d09", "d08"), ("d08", "d06")]
+EXPECTED = [["d01", "d03", "d05"], ["d02", "d04"], ["d06", "d08", "d09"], ["d07"]]
+
+
+def _match(a: str, b: str, relation: str) -> Match:
+    return Match(
+        a=a,
+        b=b,
+        relation=relation,  # type: ignore[arg-type]
+        jaccard=0.0,
+        containment_ab=0.0,
+        containment_ba=0.0,
+        semantic=0.0,
+        coverage_ab=0.0,
+        coverage_ba=0.0,
+    )
+
+
+# --- connected_groups -------------------------------------------------------------------------
+
+
+def test_connected_groups_components() -> None:
+    assert connected_groups(IDS, LINKS) == EXPECTED
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_connected_groups_independent_of_input_order(seed: int) -> None:
+    rng = random.Random(seed)
+    ids, links = (
+        list(IDS),
+        [tuple(reversed(link)) if rng.random() < 0.5 else link for link in LINKS],
+    )
+    rng.shuffle(ids)
+    rng.shuffle(links)
+    assert connected_groups(ids, links) == EXPECTED  # type: ignore[arg-type]
+
+
+def test_connected_groups_long_chain_and_duplicates() -> None:
+    ids = [f"n{i:03d}" for i in range(200)]
+    links = [(ids[i + 1], ids[i]) for i in range(199)] + [(ids[0], ids[199]), (ids[5], ids[5])]
+    groups = connected_groups(reversed(ids), links)
+    assert groups == [ids]
+
+
+def test_connected_groups_ignores_links_to_unknown_ids() -> None:
+    groups = connected_groups(["a", "b"], [("a", "zz"), ("zz", "b")])
+    assert groups == [["a"], ["b"]]
+
+
+def test_connected_groups_empty() -> None:
+    assert connected_groups([], []) == []
+
+
+# --- build_stories ----------------------------------------------------------------------------
+
+
+def test_build_stories_links_story_relations_only() -> None:
+    ids = ["a", "b", "c", "d", "e", "f", "g"]
+    matches = [
+        _match("a", "b", "near_duplicate"),
+        _match("b", "c", "translation"),
+        _match("c", "d", "unrelated"),  # does not join d to a-b-c
+        _match("e", "f", "same_story"),
+        _match("d", "g", "unrelated"),
+    ]
+    assert build_stories(ids, matches) == [["a", "b", "c"], ["e", "f"]]
+
+
+def test_build_stories_drops_singletons() -> None:
+    assert build_stories(["a", "b", "c"], [_match("a", "b", "unrelated")]) == []
+    assert build_stories(["a", "b", "c"], []) == []
+
+
+@pytest.mark.parametrize("relation", sorted(LINKING_RELATIONS))
+def test_every_linking_relation_links(relation: str) -> None:
+    assert build_stories(["x", "y"], [_match("x", "y", relation)]) == [["x", "y"]]
+
+
+def test_linking_relations() -> None:
+    assert "unrelated" not in LINKING_RELATIONS
+    assert {"duplicate", "near_duplicate", "partial_reuse", "rewrite", "translation"} < (
+        LINKING_RELATIONS
+    )
+
+
+def test_build_stories_independent_of_match_order() -> None:
+    ids = ["p", "q", "r", "s", "t"]
+    matches = [
+        _match("p", "q", "rewrite"),
+        _match("r", "s", "duplicate"),
+        _match("q", "s", "partial_reuse"),
+        _match("s", "t", "unrelated"),
+    ]
+    expected = [["p", "q", "r", "s"]]
+    assert build_stories(ids, matches) == expected
+    assert build_stories(list(reversed(ids)), list(reversed(matches))) == expected
+
+
+# --- story_id ---------------------------------------------------------------------------------
+
+CONTENT = {"a": "9f00aa", "b": "1c22bb", "c": "55ddcc"}
+
+
+def test_story_id_format() -> None:
+    sid = story_id(["a", "b", "c"], CONTENT)
+    assert re.fullmatch(r"story-[0-9a-f]{12}", sid)
+
+
+def test_story_id_stable_under_member_order() -> None:
+    ids = {
+        story_id(order, CONTENT) for order in (["a", "b", "c"], ["c", "a", "b"], ("b", "c", "a"))
+    }
+    assert len(ids) == 1
+
+
+def test_story_id_depends_on_content_ids_not_member_names() -> None:
+    base = story_id(["a", "b", "c"], CONTENT)
+    renamed = story_id(["x", "y", "z"], {"x": "9f00aa", "y": "1c22bb", "z": "55ddcc"})
+    assert renamed == base
+    changed = story_id(["a", "b", "c"], {**CONTENT, "b": "0a0a0a"})  # a new smallest hash
+    assert changed != base
+
+
+def test_story_id_stable_when_a_later_member_joins() -> None:
+    """A member whose content hash is not the smallest does not change the id."""
+    base = story_id(["a", "b"], CONTENT)
+    assert story_id(["a", "b", "c"], CONTENT) == base
+
+
+def test_story_id_differs_between_stories() -> None:
+    assert story_id(["a"], CONTENT) != story_id(["b"], CONTENT)
+
+
+def test_story_id_requires_content_ids() -> None:
+    with pytest.raises(KeyError):
+        story_id(["a", "missing"], CONTENT)
