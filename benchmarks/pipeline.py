@@ -19,10 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import generate  # noqa: E402
-
-from storytrace.pipeline import analyze  # noqa: E402
-from storytrace.progress import SilentProgress  # noqa: E402
+from corpus import generate
+from storytrace.pipeline import analyze
+from storytrace.progress import SilentProgress
 
 
 class TimingProgress(SilentProgress):
@@ -55,7 +54,9 @@ def main() -> None:
     docs = generate(args.docs)
     with tempfile.TemporaryDirectory() as tmp:
         feed = Path(tmp) / "feed.jsonl"
-        feed.write_text("\n".join(json.dumps({"id": d.id, "text": d.text}) for d in docs), encoding="utf-8")
+        feed.write_text(
+            "\n".join(json.dumps({"id": d.id, "text": d.text}) for d in docs), encoding="utf-8"
+        )
         timing = TimingProgress()
         start = time.perf_counter()
         result = analyze([feed], Path(tmp) / "out", progress=timing)

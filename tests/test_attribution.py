@@ -107,11 +107,6 @@ def test_german_laut_uppercase_dpa() -> None:
     assert text[found[0].span.start : found[0].span.end] == "laut DPA"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'dpa' is listed in KNOWN_OUTLETS but every pattern requires the name to start "
-    "with a capital letter, so the conventional lower-case 'laut dpa' is never found",
-)
 def test_german_laut_dpa_lower_case() -> None:
     assert _outlets("Der Pier ist laut dpa seit Dienstag geschlossen.", "de") == {"dpa"}
 
@@ -290,11 +285,6 @@ def test_different_outlets(a: str | None, b: str | None) -> None:
     assert not same_outlet(a, b)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="same_outlet matches keys by substring, so a short name is 'the same outlet' as "
-    "any name containing its letters ('AP' ~ 'Japan Times', 'EFE' ~ 'Cafefest')",
-)
 @pytest.mark.parametrize(("a", "b"), [("AP", "Japan Times"), ("EFE", "Cafefest Daily")])
 def test_short_names_are_not_substrings_of_other_outlets(a: str, b: str) -> None:
     assert not same_outlet(a, b)
@@ -303,11 +293,6 @@ def test_short_names_are_not_substrings_of_other_outlets(a: str, b: str) -> None
 # --- known defects -----------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the name pattern allows '.' inside words, so a credit at the end of a sentence "
-    "keeps the full stop in the outlet name ('Velamar Gazette.')",
-)
 @pytest.mark.parametrize(
     ("text", "outlet"),
     [
@@ -320,11 +305,6 @@ def test_sentence_final_credit_has_no_trailing_period(text: str, outlet: str) ->
     assert _outlets(text) == {outlet}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="one credit matched by two cues ('según la agencia EFE' by 'according to' and "
-    "'agency') is reported twice with overlapping spans: deduplication keys on span start",
-)
 def test_one_credit_one_attribution() -> None:
     found = _credits("El muelle norte seguirá cerrado, según la agencia EFE.", "es")
     assert len(found) == 1

@@ -102,9 +102,11 @@ _OUTLET_WORDS = re.compile(
 )
 
 # A candidate outlet name: up to five capitalised words (with "the", "de", "of" inside).
+# Words may hold inner dots ("U.S.", "RFE/RL") but never end with one (a sentence's full stop).
+_WORD = r"[A-ZÀ-ÖØ-ÞА-ЯЁĀ-Ž0-9](?:[\w&'’/-]|\.(?=\w))*"
 _NAME = (
-    r"(?P<name>(?:[Tt]he\s+)?[A-ZÀ-ÖØ-ÞА-ЯЁĀ-Ž0-9][\w&.'’/-]*"
-    r"(?:\s+(?:of\s+|de\s+|del\s+|la\s+)?[A-ZÀ-ÖØ-ÞА-ЯЁĀ-Ž0-9][\w&.'’/-]*){0,4})"
+    r"(?P<name>(?:[Tt]he\s+)?(?:" + _WORD + r"|dpa\b)"
+    r"(?:\s+(?:of\s+|de\s+|del\s+|la\s+)?" + _WORD + r"){0,4})"
 )
 _AGENCY_WORD = (
     r"(?:(?:news\s+)?agency|Nachrichtenagentur|Agentur|Zeitung|agencia(?:\s+de\s+noticias)?|"
@@ -160,18 +162,29 @@ def find_attributions(
     outlets = _outlet_lookup(known_sources)
     for alias, outlet in (aliases or {}).items():
         outlets.setdefault(_key(alias), outlet)
-    found: dict[tuple[str, int], Attribution] = {}
+    found: list[Attribution] = []
     for cue, pattern in _PATTERNS:
         for m in pattern.finditer(doc.text):
             resolved = _resolve(m.group("name"), outlets, cue, m.group(0))
             if resolved is None:
                 continue
             outlet = (aliases or {}).get(_key(resolved), resolved)
-            span = doc.raw_span(Span(m.start(), m.end()))
-            key = (fold(outlet), span.start)
-            if key not in found:
-                found[key] = Attribution(outlet=outlet, span=span, cue=cue)
-    return tuple(sorted(found.values(), key=lambda a: a.span.start))
+            found.append(
+                Attribution(outlet=outlet, span=doc.raw_span(Span(m.start(), m.end())), cue=cue)
+            )
+    # One credit matched by several cues is reported once (the earliest, widest match).
+    found.sort(key=lambda a: (a.span.start, -a.span.end))
+    kept: list[Attribution] = []
+    for credit in found:
+        if any(
+            fold(k.outlet) == fold(credit.outlet)
+            and k.span.start < credit.span.end
+            and credit.span.start < k.span.end
+            for k in kept
+        ):
+            continue
+        kept.append(credit)
+    return tuple(kept)
 
 
 def find_aliases(texts: Iterable[str], known_sources: Iterable[str] = ()) -> dict[str, str]:
@@ -200,7 +213,11 @@ def same_outlet(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     ka, kb = _key(a), _key(b)
-    return bool(ka) and bool(kb) and (ka == kb or ka in kb or kb in ka)
+    if not ka or not kb:
+        return False
+    short, long = sorted((ka, kb), key=len)
+    # 'Nordwire' ~ 'Nordwire News Agency', but 'AP' is not 'Japan Times'.
+    return ka == kb or (len(short) >= 4 and long.startswith(short))
 
 
 def _key(name: str) -> str:
@@ -211,7 +228,9 @@ def _key(name: str) -> str:
 
 
 def _outlet_lookup(known_sources: Iterable[str]) -> dict[str, str]:
-    table = {_key(name): name for name in KNOWN_OUTLETS}
+    table: dict[str, str] = {}
+    for name in KNOWN_OUTLETS:  # the first spelling listed is the canonical one ("dpa")
+        table.setdefault(_key(name), name)
     for source in known_sources:
         if source and len(_key(source)) >= 2:
             table[_key(source)] = source
@@ -223,9 +242,11 @@ def _resolve(raw_name: str, outlets: dict[str, str], cue: str, matched: str) -> 
     it is an outlet ("Meridane Press Service"), else the name after an agency word."""
     tokens = raw_name.split()
     for n in range(len(tokens), 0, -1):
-        key = _key(" ".join(tokens[:n]))
+        spelled = " ".join(tokens[:n])
+        key = _key(spelled)
         if key in outlets:
-            return outlets[key]
+            known = outlets[key]
+            return spelled if spelled.lower() == known.lower() else known  # keep "DPA" / "dpa"
     for n in range(len(tokens), 1, -1):
         candidate = " ".join(tokens[:n])
         if _OUTLET_WORDS.search(candidate) and _key(candidate) not in _NOT_OUTLETS:

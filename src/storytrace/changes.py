@@ -78,7 +78,7 @@ _NEGATIONS = frozenset(
 )
 _CYRILLIC = dict(
     zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіўїєґ",
         [
             "a",
             "b",
@@ -113,6 +113,11 @@ _CYRILLIC = dict(
             "e",
             "yu",
             "ya",
+            "i",
+            "u",
+            "i",
+            "e",
+            "g",
         ],
         strict=True,
     )
@@ -128,7 +133,7 @@ _TRANSLIT = (
     ("ts", "c"),
     ("tz", "c"),
     ("cz", "c"),
-    ("ou", "u"),
+    ("ou", "ov"),
     ("j", "i"),
     ("y", "i"),
     ("w", "v"),
@@ -139,8 +144,10 @@ _TRANSLIT = (
 
 
 def name_key(name: str) -> str:
-    """A spelling-insensitive key: diacritics, Cyrillic script and transliteration variants fold
-    together ('Tsikhanouskaya', 'Cichanouskaja', 'Тихановская' share their consonant skeleton)."""
+    """A spelling-insensitive key (a consonant skeleton): diacritics, Cyrillic script and common
+    transliteration variants fold together ('Tsikhanouskaya', 'Cichanouskaja' and
+    'Ціханоўская' share a key; the Russian form 'Тихановская' differs by one letter, which
+    :func:`same_name` tolerates)."""
     text = "".join(_CYRILLIC.get(c, c) for c in fold(name)).replace("_", "")
     text = re.sub(r"[^a-z]", "", text)
     for a, b in _TRANSLIT:
@@ -151,20 +158,56 @@ def name_key(name: str) -> str:
     return text[0] + re.sub(r"[aeiou]", "", text[1:])
 
 
+def same_name(a: str, b: str) -> bool:
+    """Do two spellings denote the same name? Equal keys, or keys of 4+ letters one edit apart."""
+    ka, kb = name_key(a), name_key(b)
+    if not ka or not kb:
+        return False
+    return ka == kb or (min(len(ka), len(kb)) >= 4 and _edit_distance(ka, kb) <= 1)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+# "1,240", "1.240", "1 240", and with decimals "1,240.50" / "1.240,50".
+_GROUPED = re.compile(r"(\d{1,3}(?:([,.\u202f\u00a0 ])\d{3})(?:\2\d{3})*)(?:(?!\2)[.,](\d+))?")
+
+
 def number_values(text: str) -> Counter[str]:
     """Numbers in ``text`` normalised: '1,240' and '1.240' and '1 240' -> '1240'; '4,5' -> '4.5'."""
     out: Counter[str] = Counter()
     for m in _NUMBER.finditer(text):
         token = m.group(0)
-        grouped = re.fullmatch(r"\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+", token)
-        value = re.sub(r"\D", "", token) if grouped else token.replace(",", ".")
+        grouped = _GROUPED.fullmatch(token)
+        if grouped:
+            value = re.sub(r"\D", "", grouped.group(1))
+            if grouped.group(3):
+                value += "." + grouped.group(3)
+        else:
+            value = token.replace(",", ".")
         value = value.lstrip("0") or "0"
         out[value] += 1
     return out
 
 
+_FRENCH_NE_PARTNERS = frozenset(
+    {"pas", "jamais", "rien", "aucun", "aucune", "plus", "personne", "guère"}
+)
+
+
 def negation_count(text: str) -> int:
-    count = sum(1 for w in words(text) if w in _NEGATIONS)
+    """Negators in ``text``; French 'ne ... pas' counts once ('ne'/'n'' pair with 'pas')."""
+    tokens = words(text)
+    count = sum(1 for w in tokens if w in _NEGATIONS)
+    if _FRENCH_NE_PARTNERS.intersection(tokens):
+        count -= sum(1 for w in tokens if w in _FRENCH_NE_PARTNERS and w in _NEGATIONS)
     return count + len(re.findall(r"n[’']t\b", text))
 
 

@@ -155,7 +155,11 @@ def _joins(raw: str, prev: Span, line: Span, wrapped: bool, width: int) -> bool:
     next_text = raw[line.start : line.end].strip()
     if cues.URL_LINE.match(next_text) or cues.URL_LINE.match(prev_text):
         return False
-    if prev_text == next_text or cues.CREDIT_PIPE.match(prev_text) or cues.CREDIT_PIPE.match(next_text):
+    if (
+        prev_text == next_text
+        or cues.CREDIT_PIPE.match(prev_text)
+        or cues.CREDIT_PIPE.match(next_text)
+    ):
         return False  # a repeated line or a credit line is never the continuation of a sentence
     starts_lower = next_text[:1].islower()
     if prev_text.endswith("-") and starts_lower:

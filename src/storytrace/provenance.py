@@ -23,6 +23,7 @@ from storytrace.records import Attribution, CleanDoc, Document, LineageEdge, Lin
 
 _ROOT = "\x00root"
 _ROOT_WEIGHT = 0.05
+_MAX_PARENTS = 6
 _SCRAPER_REASONS = frozenset({"ad marker", "comments"})
 
 
@@ -138,6 +139,11 @@ def derive_lineage(
             candidates[(p, c)] = (weight, notes, match)
             if weight > 0:
                 graph.add_edge(p, c, weight=weight)
+    # Each version keeps only its strongest few possible parents: Edmonds' algorithm stays
+    # fast on large stories, and a weak far-away parent would never win anyway.
+    for child in by_id:
+        incoming = sorted(graph.in_edges(child, data="weight"), key=lambda e: (-e[2], e[0]))
+        graph.remove_edges_from([(p, c) for p, c, _ in incoming[_MAX_PARENTS:]])
     for v in sorted(by_id):
         graph.add_edge(_ROOT, v, weight=_ROOT_WEIGHT)
     tree = nx.maximum_spanning_arborescence(graph, attr="weight", preserve_attrs=True)

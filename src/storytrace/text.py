@@ -110,16 +110,47 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in WORD_RE.findall(text)]
 
 
+# Letters whose diacritic is not a combining mark (no NFKD decomposition).
+_UNDECOMPOSED = str.maketrans(
+    {"ł": "l", "ø": "o", "ß": "ss", "đ": "d", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d", "ı": "i"}
+)
+
+
 def fold(text: str) -> str:
-    """Lower-case and strip diacritics: 'Cichanouskaja' and 'Čichanouskaja' compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    """Lower-case and strip diacritics: 'Cichanouskaja' and 'Čichanouskaja' compare equal,
+    and so do 'Łukaszenka' and 'Lukaszenka'."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_UNDECOMPOSED))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 _MONTHS_AFTER_ORDINAL = frozenset(
-    "januar februar märz april mai juni juli august september oktober november dezember "
-    "jänner sausio vasario kovo balandžio gegužės birželio liepos rugpjūčio rugsėjo spalio "
-    "lapkričio gruodžio".split()
+    [
+        "januar",
+        "februar",
+        "märz",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "dezember",
+        "jänner",
+        "sausio",
+        "vasario",
+        "kovo",
+        "balandžio",
+        "gegužės",
+        "birželio",
+        "liepos",
+        "rugpjūčio",
+        "rugsėjo",
+        "spalio",
+        "lapkričio",
+        "gruodžio",
+    ]
 )
 
 
