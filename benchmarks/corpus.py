@@ -20,7 +20,9 @@ class Generated:
     copy_of: str | None
 
 
-def generate(n_docs: int, copy_share: float = 0.2, seed: int = 7, words_per_doc: int = 520) -> list[Generated]:
+def generate(
+    n_docs: int, copy_share: float = 0.2, seed: int = 7, words_per_doc: int = 520
+) -> list[Generated]:
     """``n_docs`` documents; ``copy_share`` of them are copies of an earlier one with ~2% of
     their words replaced."""
     rng = random.Random(seed)

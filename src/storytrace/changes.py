@@ -295,7 +295,10 @@ def find_changes(
     """Every change the child made to the parent: facts compared sentence pair by sentence pair
     (``pairs``: parent sentence ``a`` aligned with child sentence ``b``), and passages of
     either side outside the ``alignment`` as added or dropped."""
-    translation = parent_clean.lang != child_clean.lang
+    translation = parent_clean.lang != child_clean.lang and "und" not in (
+        parent_clean.lang,
+        child_clean.lang,
+    )
     changes: list[Change] = []
     for pair in pairs:
         p_span = parent_clean.raw_span(parent_clean.sentences[pair.a])

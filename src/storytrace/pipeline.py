@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from storytrace.fingerprint import fingerprint
 from storytrace.ingest import read_inputs
 from storytrace.progress import Progress, SilentProgress
 from storytrace.provenance import Version, derive_lineage
-from storytrace.records import Document, IngestError, Match
+from storytrace.records import CleanDoc, Document, IngestError, Match, Signature
 from storytrace.report import build_report, write_reports
 from storytrace.store import DB_NAME, Store
 from storytrace.stories import build_stories, story_id
@@ -84,7 +85,6 @@ def analyze(
                 "nothing could be analysed: "
                 + ("; ".join(f"{e.input}: {e.reason}" for e in errors[:5]) or "no input documents")
             )
-        encoder = encoder or load_encoder(config.encoder)
         _index(store, config, encoder, executor, bars, batch_size)
         _match(store, config, bars, batch_size)
         _build_stories(store, bars)
@@ -101,6 +101,12 @@ def analyze(
             errors=tuple(errors),
             report=report,
         )
+
+
+_PARALLEL_INDEX_MIN = (
+    200  # below this, starting worker processes and models costs more than it saves
+)
+_INDEX_CHUNK = 16
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -128,28 +134,46 @@ def _ingest(
     return errors
 
 
+def index_documents(
+    docs: Sequence[Document], config: Config, encoder: Encoder | None = None
+) -> list[tuple[CleanDoc, Signature]]:
+    """Clean and fingerprint a batch (a pure stage pair; runs in a worker process too, where
+    the encoder named in ``config`` is loaded once per process)."""
+    cleaned = [clean(d) for d in docs]
+    sigs = fingerprint(
+        cleaned,
+        shingle_size=config.shingle_size,
+        num_perm=config.num_perm,
+        seed=config.seed,
+        encoder=encoder or load_encoder(config.encoder),
+    )
+    return list(zip(cleaned, sigs, strict=True))
+
+
 def _index(
     store: Store,
     config: Config,
-    encoder: Encoder,
+    encoder: Encoder | None,
     executor: LocalExecutor,
     progress: Progress,
     batch_size: int,
 ) -> None:
-    """Clean, fingerprint and band every document not yet indexed."""
+    """Clean, fingerprint and band every document not yet indexed.
+
+    Large runs spread the work over the executor's processes in chunks (each process loads
+    the encoder once); small runs, or a caller-supplied encoder, stay in this process.
+    """
     ids = store.document_ids("new")
     params = lsh_params(config.lsh_threshold, config.num_perm)
+    parallel = encoder is None and executor.workers > 1 and len(ids) >= _PARALLEL_INDEX_MIN
+    work = partial(index_documents, config=config, encoder=None if parallel else encoder)
     with progress.task("Cleaning and fingerprinting", len(ids)) as task:
         for batch in _chunks(ids, batch_size):
             docs = store.documents(batch)
-            cleaned = executor.map(clean, docs)
-            sigs = fingerprint(
-                cleaned,
-                shingle_size=config.shingle_size,
-                num_perm=config.num_perm,
-                seed=config.seed,
-                encoder=encoder,
-            )
+            chunks = [docs[i : i + _INDEX_CHUNK] for i in range(0, len(docs), _INDEX_CHUNK)]
+            results = [r for part in executor.map(work, chunks, parallel=parallel) for r in part]
+            cleaned = [c for c, _ in results]
+            sigs = [s for _, s in results]
             keys = band_keys(np.stack([s.minhash for s in sigs]), params)
             store.save_indexed(cleaned, sigs, keys)
             task.advance(len(batch))

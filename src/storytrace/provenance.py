@@ -166,6 +166,11 @@ def derive_lineage(
         margin = weight - max([reverse, _ROOT_WEIGHT, *rivals])
         confidence = round(0.5 + 0.5 * math.tanh(margin), 3)
         evidence = [f"{match.relation} match: " + "; ".join(match.evidence), *notes]
+        if match.relation == "same_story":
+            evidence.append(
+                "the two share no closely matching passages (same event): the derivation rests on "
+                "credits and times, and may be independent reporting"
+            )
         if margin < 0.25:
             evidence.append("weak or conflicting evidence for this direction and parent")
         edges.append(

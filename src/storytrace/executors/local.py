@@ -21,12 +21,17 @@ class LocalExecutor:
         self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        if self.workers <= 1 or len(items) < MIN_PARALLEL_ITEMS:
+    def map(
+        self, fn: Callable[[T], R], items: Sequence[T], *, parallel: bool | None = None
+    ) -> list[R]:
+        """``fn`` over ``items`` in order; ``parallel`` forces the choice (default: by size)."""
+        if parallel is None:
+            parallel = len(items) >= MIN_PARALLEL_ITEMS
+        if self.workers <= 1 or not parallel or len(items) < 2:
             return [fn(item) for item in items]
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers)
-        chunk = max(1, len(items) // (self.workers * 4))
+        chunk = max(1, len(items) // (self.workers * 4)) if len(items) >= 4 * self.workers else 1
         return list(self._pool.map(fn, items, chunksize=chunk))
 
     def close(self) -> None:
