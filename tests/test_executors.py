@@ -1,0 +1,45 @@
+"""The local executor: same results in-process and across worker processes."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+from tests.conftest import DEMO
+
+from storytrace.config import Config
+from storytrace.executors import LocalExecutor
+from storytrace.ingest import read_inputs
+from storytrace.pipeline import index_documents
+from storytrace.records import Document
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def test_map_keeps_order_in_process_and_in_processes() -> None:
+    items = list(range(100))
+    with LocalExecutor(workers=2) as ex:
+        assert ex.map(_square, items, parallel=False) == [x * x for x in items]
+        assert ex.map(_square, items, parallel=True) == [x * x for x in items]
+
+
+def test_single_worker_never_starts_a_pool() -> None:
+    ex = LocalExecutor(workers=1)
+    assert ex.map(_square, list(range(200))) == [x * x for x in range(200)]
+    assert ex._pool is None
+
+
+def test_indexing_in_worker_processes_equals_in_process() -> None:
+    docs = [r for r in read_inputs([DEMO / "text"]) if isinstance(r, Document)][:4]
+    work = partial(index_documents, config=Config())
+    chunks = [docs[:2], docs[2:]]
+    with LocalExecutor(workers=2) as ex:
+        parallel = [r for part in ex.map(work, chunks, parallel=True) for r in part]
+    serial = index_documents(docs, Config())
+    for (c1, s1), (c2, s2) in zip(parallel, serial, strict=True):
+        assert c1 == c2
+        assert np.array_equal(s1.minhash, s2.minhash)
+        assert s1.embedding is not None and s2.embedding is not None
+        assert np.allclose(s1.embedding, s2.embedding, atol=1e-5)
