@@ -166,6 +166,7 @@ def _decide(**overrides: object) -> tuple[str, tuple[str, ...]]:
         "cov_ba": 0.0,
         "lang_a": "en",
         "lang_b": "en",
+        "strong_coverage": 0.0,
     }
     scores.update(overrides)
     return decide_relation(config=CFG, **scores)  # type: ignore[arg-type]
@@ -214,37 +215,52 @@ def test_decide_translation_needs_two_known_different_languages() -> None:
 
 
 def test_decide_rewrite_same_language() -> None:
-    relation, evidence = _decide(jac=0.05, cov_ab=0.35, cov_ba=0.1, semantic=0.95)
+    relation, evidence = _decide(
+        jac=0.05, cov_ab=0.6, cov_ba=0.1, semantic=0.95, strong_coverage=0.45
+    )
     assert relation == "rewrite"
-    assert "sentence coverage a->b 0.35" in evidence[0]
-    assert evidence[1] == "shingle Jaccard only 0.05"
+    assert "sentence coverage a->b 0.60" in evidence[0]
+    assert evidence[1] == "0.45 of the text has sentences at cosine >= 0.8"
+    assert evidence[2] == "shingle Jaccard only 0.05"
+
+
+def test_decide_loose_coverage_alone_is_not_a_rewrite() -> None:
+    # Independent reports of one event share topical sentences at cosine 0.7, rarely at 0.8.
+    relation, _ = _decide(jac=0.02, cov_ab=0.6, cov_ba=0.5, semantic=0.84, strong_coverage=0.3)
+    assert relation == "unrelated"
 
 
 @pytest.mark.parametrize(("lang_a", "lang_b"), [("und", "de"), ("en", "und"), ("und", "und")])
 def test_decide_unknown_language_is_rewrite_not_translation(lang_a: str, lang_b: str) -> None:
-    relation, _ = _decide(cov_ab=0.9, cov_ba=0.9, lang_a=lang_a, lang_b=lang_b)
+    relation, _ = _decide(cov_ab=0.9, cov_ba=0.9, lang_a=lang_a, lang_b=lang_b, strong_coverage=0.9)
     assert relation == "rewrite"
 
 
 def test_decide_same_story() -> None:
-    relation, evidence = _decide(semantic=0.85, cov_ab=0.2, cov_ba=0.1)
+    relation, evidence = _decide(semantic=0.87, cov_ab=0.2, cov_ba=0.1)
     assert relation == "same_story"
-    assert evidence[0] == "document cosine 0.85 >= 0.8"
+    assert evidence[0] == "document cosine 0.87 >= 0.86"
     assert "sentence coverage" in evidence[1]
 
 
 def test_decide_unrelated() -> None:
-    relation, evidence = _decide(semantic=0.79, cov_ab=0.34, cov_ba=0.34, jac=0.69, c_ab=0.49)
+    relation, evidence = _decide(
+        semantic=0.85, cov_ab=0.34, cov_ba=0.34, jac=0.69, c_ab=0.49, strong_coverage=0.44
+    )
     assert relation == "unrelated"
-    assert evidence[0] == "document cosine 0.79"
+    assert evidence[0] == "document cosine 0.85"
     assert "sentence coverage a->b 0.34, b->a 0.34" in evidence[1]
 
 
 def test_decide_respects_config() -> None:
     strict = dataclasses.replace(CFG, near_duplicate_jaccard=0.9, partial_containment=0.95)
-    relation, _ = decide_relation(0.8, 0.9, 0.9, 0.0, 0.0, 0.0, "en", "en", strict)
+    relation, _ = decide_relation(
+        0.8, 0.9, 0.9, 0.0, 0.0, 0.0, "en", "en", strict, strong_coverage=0.0
+    )
     assert relation == "unrelated"
-    relation, _ = decide_relation(0.8, 0.9, 0.9, 0.0, 0.0, 0.0, "en", "en", CFG)
+    relation, _ = decide_relation(
+        0.8, 0.9, 0.9, 0.0, 0.0, 0.0, "en", "en", CFG, strong_coverage=0.0
+    )
     assert relation == "near_duplicate"
 
 

@@ -43,12 +43,26 @@ def compare(
         semantic = float(a_sig.embedding @ b_sig.embedding)
     sims = sentence_similarity(a_sig, b_sig)
     if sims.size:
-        cov_ab = coverage(a_doc, sims.max(axis=1), config.sentence_match)
-        cov_ba = coverage(b_doc, sims.max(axis=0), config.sentence_match)
+        best_a, best_b = sims.max(axis=1), sims.max(axis=0)
+        cov_ab = coverage(a_doc, best_a, config.sentence_match)
+        cov_ba = coverage(b_doc, best_b, config.sentence_match)
+        strong = max(
+            coverage(a_doc, best_a, config.sentence_strong),
+            coverage(b_doc, best_b, config.sentence_strong),
+        )
     else:
-        cov_ab = cov_ba = 0.0
+        cov_ab = cov_ba = strong = 0.0
     relation, evidence = decide_relation(
-        jac, c_ab, c_ba, semantic, cov_ab, cov_ba, a_doc.lang, b_doc.lang, config
+        jac,
+        c_ab,
+        c_ba,
+        semantic,
+        cov_ab,
+        cov_ba,
+        a_doc.lang,
+        b_doc.lang,
+        config,
+        strong_coverage=strong,
     )
     return Match(
         a=a_doc.id,
@@ -74,8 +88,14 @@ def decide_relation(
     lang_a: str,
     lang_b: str,
     config: Config,
+    *,
+    strong_coverage: float,
 ) -> tuple[Relation, tuple[str, ...]]:
-    """The relation for a pair of scores, with the evidence that decided it."""
+    """The relation for a pair of scores, with the evidence that decided it.
+
+    ``strong_coverage`` is the larger of the two coverages measured at
+    ``config.sentence_strong``; a same-language rewrite needs it.
+    """
     if jac >= config.duplicate_jaccard:
         return "duplicate", (f"shingle Jaccard {jac:.2f} >= {config.duplicate_jaccard}",)
     if jac >= config.near_duplicate_jaccard:
@@ -93,10 +113,14 @@ def decide_relation(
         f"(sentences with cosine >= {config.sentence_match})"
     )
     known = "und" not in (lang_a, lang_b)
-    if covered >= config.derived_coverage:
-        if known and lang_a != lang_b:
-            return "translation", (f"languages {lang_a} / {lang_b}", cov_note)
-        return "rewrite", (cov_note, f"shingle Jaccard only {jac:.2f}")
+    if covered >= config.derived_coverage and known and lang_a != lang_b:
+        return "translation", (f"languages {lang_a} / {lang_b}", cov_note)
+    if strong_coverage >= config.rewrite_coverage and not (known and lang_a != lang_b):
+        return "rewrite", (
+            cov_note,
+            f"{strong_coverage:.2f} of the text has sentences at cosine >= {config.sentence_strong}",
+            f"shingle Jaccard only {jac:.2f}",
+        )
     if semantic >= config.same_story_cosine:
         return "same_story", (
             f"document cosine {semantic:.2f} >= {config.same_story_cosine}",
