@@ -14,7 +14,14 @@ from storytrace.compare import compare
 from storytrace.config import Config
 from storytrace.embed import Encoder, load_encoder
 from storytrace.fingerprint import fingerprint
-from storytrace.provenance import Version, closeness, derive_lineage, direction, lineage_relation
+from storytrace.provenance import (
+    Version,
+    closeness,
+    derive_lineage,
+    direction,
+    lineage_relation,
+    translation_fans,
+)
 from storytrace.records import CleanDoc, Document, LineageEdge, Match
 from storytrace.text import content_id
 
@@ -429,3 +436,58 @@ def test_tie_without_evidence_is_deterministic_and_flagged() -> None:
     (edge,) = edges
     assert edge.confidence == pytest.approx(0.5)  # no evidence either way
     assert "weak or conflicting evidence for this direction and parent" in edge.evidence
+
+
+# --- translation fan-out: one source, several parallel translations, no metadata -------------
+
+_SOURCE_ES = (
+    "El puerto de Velamar cerró el martes tras la huelga de los estibadores. "
+    "Unos 3.600 trabajadores dejaron sus puestos por la automatización de las grúas."
+)
+_TRANSLATIONS_EN = {
+    "mt1": "The port of Velamar closed on Tuesday after the dockworkers' strike. About 3,600 "
+    "workers left their posts over the automation of the cranes.",
+    "mt2": "Velamar port shut on Tuesday following a strike by dockers. Some 3,600 workers walked "
+    "out over crane automation.",
+    "mt3": "On Tuesday the Velamar harbour closed after the stevedores went on strike. Around "
+    "3,600 workers quit their posts because the cranes are being automated.",
+}
+
+
+def _fan_story() -> tuple[list[Version], dict[tuple[str, str], Match]]:
+    versions = [_version(_document("src", _SOURCE_ES))] + [
+        _version(_document(k, v)) for k, v in _TRANSLATIONS_EN.items()
+    ]
+    matches = {(k, "src"): _match(k, "src", "translation", jaccard=0.0) for k in _TRANSLATIONS_EN}
+    for a, b in itertools.combinations(sorted(_TRANSLATIONS_EN), 2):
+        matches[(a, b)] = _match(a, b, "rewrite", jaccard=0.4)
+    return versions, matches
+
+
+def test_translation_fans_name_the_sole_language_source() -> None:
+    versions, matches = _fan_story()
+    assert {v.clean.lang for v in versions} == {"es", "en"}
+    assert translation_fans(versions, matches) == {"src": frozenset(_TRANSLATIONS_EN)}
+
+
+def test_parallel_translations_hang_off_their_source() -> None:
+    versions, matches = _fan_story()
+    origins, edges = derive_lineage(versions, matches)
+    assert origins == ("src",)
+    assert {(e.parent, e.child, e.relation) for e in edges} == {
+        ("src", k, "translation") for k in _TRANSLATIONS_EN
+    }
+    evidence = " ".join(_edge(edges, "mt1").evidence)
+    assert "translations fan out from it" in evidence
+
+
+def test_sibling_translations_are_not_derived_from_each_other() -> None:
+    versions, matches = _fan_story()
+    by_id = {v.doc.id: v for v in versions}
+    fans = translation_fans(versions, matches)
+    score, notes = direction(by_id["mt1"], by_id["mt2"], matches[("mt1", "mt2")], fans)
+    assert score < 0
+    assert any("parallel translations" in n for n in notes)
+    exact = _match("mt1", "mt2", "duplicate", jaccard=1.0)
+    score, notes = direction(by_id["mt1"], by_id["mt2"], exact, fans)
+    assert not any("parallel translations" in n for n in notes)

@@ -24,6 +24,9 @@ from storytrace.records import Attribution, CleanDoc, Document, LineageEdge, Lin
 _ROOT = "\x00root"
 _ROOT_WEIGHT = 0.05
 _MAX_PARENTS = 6
+# Two translations of one source (different systems or translators) share much of their
+# wording, up to near-duplicates; only an exact duplicate is taken for a plain copy.
+_SIBLING_RELATIONS = frozenset({"near_duplicate", "partial_reuse", "rewrite", "same_story"})
 _SCRAPER_REASONS = frozenset({"ad marker", "comments"})
 
 
@@ -56,7 +59,37 @@ def closeness(match: Match) -> float:
     return 2.0 * match.jaccard + shared + 0.5 * max(0.0, match.semantic - 0.5)
 
 
-def direction(parent: Version, child: Version, match: Match) -> tuple[float, list[str]]:
+def translation_fans(
+    versions: Sequence[Version], matches: Mapping[tuple[str, str], Match]
+) -> dict[str, frozenset[str]]:
+    """For each version that is the only one in its language: the versions that translate it.
+
+    When one version stands alone in its language and several versions in another language
+    are translations of it, translations fanned out from it: it is the likelier source, and
+    those translations are parallel (siblings), not derived from one another.
+    """
+    langs: dict[str, list[str]] = {}
+    for v in versions:
+        if v.clean.lang != "und":
+            langs.setdefault(v.clean.lang, []).append(v.doc.id)
+    sole = {ids[0] for ids in langs.values() if len(ids) == 1}
+    fans: dict[str, set[str]] = {s: set() for s in sole}
+    for (a, b), match in matches.items():
+        if match.relation != "translation":
+            continue
+        if a in fans:
+            fans[a].add(b)
+        if b in fans:
+            fans[b].add(a)
+    return {s: frozenset(t) for s, t in fans.items() if len(t) >= 2}
+
+
+def direction(
+    parent: Version,
+    child: Version,
+    match: Match,
+    fans: Mapping[str, frozenset[str]] | None = None,
+) -> tuple[float, list[str]]:
     """Score (> 0: parent came first) and the evidence, for ``parent -> child``."""
     score = 0.0
     notes: list[str] = []
@@ -90,6 +123,16 @@ def direction(parent: Version, child: Version, match: Match) -> tuple[float, lis
         notes.append("child carries scraper junk (ad markers or comments)")
     elif parent.scraped and not child.scraped:
         score -= 0.5
+    for source, translations in (fans or {}).items():
+        if source == parent.doc.id and child.doc.id in translations:
+            score += 1.0
+            notes.append(
+                f"parent is the only {parent.clean.lang} version and {len(translations)} versions "
+                "translate it: translations fan out from it"
+            )
+        elif {parent.doc.id, child.doc.id} <= translations and match.relation in _SIBLING_RELATIONS:
+            score -= 2.5
+            notes.append(f"both translate {source}: parallel translations, not one from the other")
     c_in_child, c_in_parent = _containment(parent, child, match)
     if c_in_child - c_in_parent > 0.1 and match.relation in ("partial_reuse", "near_duplicate"):
         score += 0.5
@@ -129,12 +172,13 @@ def derive_lineage(
     graph = nx.DiGraph()
     graph.add_node(_ROOT)
     candidates: dict[tuple[str, str], tuple[float, list[str], Match]] = {}
+    fans = translation_fans(versions, matches)
     for (a, b), match in sorted(matches.items()):
         if a not in by_id or b not in by_id or match.relation == "unrelated":
             continue
         base = closeness(match)
         for p, c in ((a, b), (b, a)):
-            score, notes = direction(by_id[p], by_id[c], match)
+            score, notes = direction(by_id[p], by_id[c], match, fans)
             weight = base + 0.5 * score
             candidates[(p, c)] = (weight, notes, match)
             if weight > 0:
