@@ -112,6 +112,15 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--top", type=int, default=10, help="how many documents to show")
     q.add_argument("--format", choices=("text", "json"), default="text")
 
+    e = sub.add_parser("eval", help="score storytrace on a public evaluation set")
+    e.add_argument("set", choices=("wmt21",), help="which evaluation set")
+    e.add_argument(
+        "--data", default=None, help="the set's folder (default: $STORYTRACE_EVAL/<set>)"
+    )
+    e.add_argument("--out", default=None, help="where the analysis goes (default: eval-out/<set>)")
+    e.add_argument("--format", choices=("text", "json"), default="text")
+    e.add_argument("--quiet", action="store_true", help="no progress bars")
+
     c = sub.add_parser("clean", help="print a document's cleaned text and every removal")
     c.add_argument("file", help="a .txt, .html or .jsonl file (first record)")
     c.add_argument("--format", choices=("text", "json"), default="text")
@@ -131,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _query(args, out)
         if args.command == "clean":
             return _clean(args, out)
+        if args.command == "eval":
+            return _eval(args, out, err)
     except StorytraceError as exc:
         err.print(f"[red]error[/red] {escape(str(exc))}")
         return 1
@@ -230,6 +241,36 @@ def _query(args: argparse.Namespace, out: Console) -> int:
         )
         for passage in h.passages[:3]:
             out.print(f"    [dim]shared:[/dim] {escape(passage)}")
+    return 0
+
+
+_EVAL_FOLDERS = {"wmt21": "wmt21-ru-en"}
+
+
+def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from storytrace.eval import wmt21
+
+    data = args.data or os.path.join(
+        os.environ.get("STORYTRACE_EVAL", "../shared/eval"), _EVAL_FOLDERS[args.set]
+    )
+    target = args.out or os.path.join("eval-out", args.set)
+    progress = RichProgress(err, enabled=not args.quiet and args.format == "text")
+    scores = wmt21.run(data, target, progress=progress).as_dict()
+    if args.format == "json":
+        print(json.dumps(scores))
+        return 0
+    out.print(
+        f"WMT21 ru-en ({escape(str(data))}): {scores['documents']} documents, {scores['stories']} stories found"
+    )
+    out.print(
+        f"  stories (pairwise)  P {scores['precision']:.4f}  R {scores['recall']:.4f}  F1 {scores['f1']:.4f}"
+    )
+    out.print(f"  parent accuracy     {scores['parent_accuracy']:.4f}")
+    out.print(f"  root accuracy       {scores['root_accuracy']:.4f}")
+    out.print(
+        f"  segment alignment   P {scores['seg_align_precision']:.4f}  R {scores['seg_align_recall']:.4f}  "
+        f"F1 {scores['seg_align_f1']:.4f}"
+    )
     return 0
 
 

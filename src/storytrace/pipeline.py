@@ -37,7 +37,7 @@ from storytrace.fingerprint import fingerprint
 from storytrace.ingest import read_inputs
 from storytrace.progress import Progress, SilentProgress
 from storytrace.provenance import Version, derive_lineage
-from storytrace.records import CleanDoc, Document, IngestError, Match, Signature
+from storytrace.records import CleanDoc, Document, IngestError, Match, Signature, Span
 from storytrace.report import build_report, write_reports
 from storytrace.store import DB_NAME, Store
 from storytrace.stories import build_stories, story_id
@@ -231,6 +231,10 @@ def _build_stories(store: Store, progress: Progress) -> None:
     store.replace_stories(stories, alignments)
 
 
+def _span_list(span: Span) -> list[int]:
+    return [span.start, span.end]
+
+
 def _story(
     store: Store,
     members: list[str],
@@ -290,6 +294,14 @@ def _story(
                 "child": c,
                 "coverage_parent": alignment.coverage_a,
                 "coverage_child": alignment.coverage_b,
+                "sentences": [
+                    {
+                        "parent": _span_list(cleaned[p].raw_span(cleaned[p].sentences[sp.a])),
+                        "child": _span_list(cleaned[c].raw_span(cleaned[c].sentences[sp.b])),
+                        "score": round(sp.score, 4),
+                    }
+                    for sp in pairs
+                ],
                 "passages": [
                     {
                         "parent": [ps.a.start, ps.a.end],
