@@ -23,6 +23,31 @@ def expected() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def encoder() -> Any:
+    """The real multilingual encoder, loaded once per test session."""
+    from storytrace.embed import load_encoder
+
+    return load_encoder()
+
+
+@pytest.fixture
+def empty_clean_doc() -> Any:
+    """A cleaned document with no text at all (an edge case several stages must survive)."""
+    from storytrace.records import CleanDoc
+
+    return CleanDoc(
+        id="empty",
+        text="",
+        removed=(),
+        runs=(),
+        sentences=(),
+        paragraphs=(),
+        lang="und",
+        raw_length=0,
+    )
+
+
+@pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The demo corpus analysed once per test session (a real store and real reports)."""
     from storytrace.pipeline import analyze

@@ -8,7 +8,7 @@ import pytest
 from storytrace.align import align, align_sentences, lexical_similarity
 from storytrace.clean import clean
 from storytrace.config import Config
-from storytrace.embed import Encoder, load_encoder
+from storytrace.embed import Encoder
 from storytrace.fingerprint import fingerprint
 from storytrace.records import Alignment, CleanDoc, Document, Signature
 from storytrace.text import content_id, words
@@ -91,11 +91,6 @@ TEXTS = {
     "other": UNRELATED,
     "partial": _join(PARAS_EN[:3]),
 }
-
-
-@pytest.fixture(scope="module")
-def encoder() -> Encoder:
-    return load_encoder()
 
 
 @pytest.fixture(scope="module")
@@ -279,18 +274,9 @@ def test_coverage_values_in_unit_interval(corpus: Corpus, a: str, b: str) -> Non
         assert -1.0 <= p.score <= 1.0 + 1e-6
 
 
-def test_align_empty_document(corpus: Corpus) -> None:
+def test_align_empty_document(corpus: Corpus, empty_clean_doc: CleanDoc) -> None:
     docs, sigs = corpus
-    empty = CleanDoc(
-        id="empty",
-        text="",
-        removed=(),
-        runs=(),
-        sentences=(),
-        paragraphs=(),
-        lang="und",
-        raw_length=0,
-    )
+    empty = empty_clean_doc
     empty_sig = Signature(
         id="empty", shingles=np.zeros(1, np.uint64), minhash=np.zeros(64, np.uint32)
     )

@@ -15,7 +15,7 @@ from storytrace.changes import (
     same_name,
 )
 from storytrace.clean import clean
-from storytrace.embed import Encoder, load_encoder
+from storytrace.embed import Encoder
 from storytrace.fingerprint import fingerprint
 from storytrace.records import Change, CleanDoc, Document, Span
 from storytrace.text import content_id
@@ -348,11 +348,6 @@ def _child_paras() -> list[str]:
 
 PARENT_TEXT = "\n\n".join(PARENT_PARAS) + "\n"
 CHILD_TEXT = "\n\n".join(_child_paras()) + "\n"
-
-
-@pytest.fixture(scope="module")
-def encoder() -> Encoder:
-    return load_encoder()
 
 
 @pytest.fixture(scope="module")

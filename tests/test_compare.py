@@ -10,7 +10,7 @@ import pytest
 from storytrace.clean import clean
 from storytrace.compare import compare, coverage, decide_relation, sentence_similarity
 from storytrace.config import Config
-from storytrace.embed import Encoder, load_encoder
+from storytrace.embed import Encoder
 from storytrace.fingerprint import fingerprint
 from storytrace.records import CleanDoc, Document, Match, Signature, Span
 from storytrace.text import content_id
@@ -128,11 +128,6 @@ TEXTS = {
     "f-partial": _partial(ARTICLE_EN),
     "g-rewrite": REWRITE_EN,
 }
-
-
-@pytest.fixture(scope="module")
-def encoder() -> Encoder:
-    return load_encoder()
 
 
 @pytest.fixture(scope="module")

@@ -245,17 +245,10 @@ def test_embed_documents_length_weighted_mean() -> None:
     np.testing.assert_allclose(doc_vecs[0], expected, atol=1e-6)
 
 
-def test_embed_documents_document_without_sentences(encoder: Encoder) -> None:
-    empty = CleanDoc(
-        id="e",
-        text="",
-        removed=(),
-        runs=(),
-        sentences=(),
-        paragraphs=(),
-        lang="und",
-        raw_length=0,
-    )
+def test_embed_documents_document_without_sentences(
+    encoder: Encoder, empty_clean_doc: CleanDoc
+) -> None:
+    empty = empty_clean_doc
     doc_vecs, sent_vecs = embed_documents(encoder, [empty])
     assert sent_vecs[0].shape == (1, 512)
     assert float(np.linalg.norm(doc_vecs[0])) == pytest.approx(1.0, abs=1e-5)

@@ -251,17 +251,8 @@ def test_short_text_is_one_shingle() -> None:
     assert sh[0] != EMPTY_SHINGLE
 
 
-def test_fingerprint_empty_and_tiny_documents() -> None:
-    empty = CleanDoc(
-        id="empty",
-        text="",
-        removed=(),
-        runs=(),
-        sentences=(),
-        paragraphs=(),
-        lang="und",
-        raw_length=0,
-    )
+def test_fingerprint_empty_and_tiny_documents(empty_clean_doc: CleanDoc) -> None:
+    empty = empty_clean_doc
     tiny = _clean_doc("tiny", "Storm.")
     sigs = fingerprint([empty, tiny], shingle_size=K, num_perm=NUM_PERM, seed=SEED, encoder=None)
     assert [s.id for s in sigs] == ["empty", "tiny"]

@@ -12,7 +12,7 @@ from storytrace.attribution import dateline_outlet, find_attributions
 from storytrace.clean import clean
 from storytrace.compare import compare
 from storytrace.config import Config
-from storytrace.embed import Encoder, load_encoder
+from storytrace.embed import Encoder
 from storytrace.fingerprint import fingerprint
 from storytrace.provenance import (
     Version,
@@ -127,11 +127,6 @@ def _edge(edges: tuple[LineageEdge, ...], child: str) -> LineageEdge:
 
 
 # --- a real story: original, credited copy, translation, scraper copy ----------------------------
-
-
-@pytest.fixture(scope="module")
-def encoder() -> Encoder:
-    return load_encoder()
 
 
 @pytest.fixture(scope="module")
