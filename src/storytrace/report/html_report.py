@@ -195,16 +195,8 @@ def _side_by_side(
 ) -> str:
     p, c = edge["parent"], edge["child"]
     p_text, c_text = texts.get(p, ""), texts.get(c, "")
-    p_marks: list[tuple[int, int, dict[str, str]]] = []
-    c_marks: list[tuple[int, int, dict[str, str]]] = []
-    for r in docs[p].get("removed", []):
-        p_marks.append(
-            (r["start"], r["end"], {"class": "removed", "title": "removed: " + r["reason"]})
-        )
-    for r in docs[c].get("removed", []):
-        c_marks.append(
-            (r["start"], r["end"], {"class": "removed", "title": "removed: " + r["reason"]})
-        )
+    p_marks = _removed_marks(docs[p])
+    c_marks = _removed_marks(docs[c])
     prefix = re.sub(r"\W", "", story_id) + re.sub(r"\W", "", p + c)[-24:]
     for i, passage in enumerate(alignment["passages"]):
         pid = f"{prefix}-{i}"
@@ -229,6 +221,17 @@ def _side_by_side(
         + _markup(c_text, c_marks)
         + "</div></div>"
     )
+
+
+Mark = tuple[int, int, dict[str, str]]
+
+
+def _removed_marks(doc: Mapping[str, Any]) -> list[Mark]:
+    """Grey every removed span of ``doc``, with its reason as the hover text."""
+    return [
+        (r["start"], r["end"], {"class": "removed", "title": "removed: " + r["reason"]})
+        for r in doc.get("removed", [])
+    ]
 
 
 _WORD = re.compile(r"\w+|[^\w\s]")
@@ -273,10 +276,7 @@ def _documents_section(documents: list[Mapping[str, Any]], texts: Mapping[str, s
     ]
     for d in documents:
         text = texts.get(d["id"], "")
-        marks = [
-            (r["start"], r["end"], {"class": "removed", "title": "removed: " + r["reason"]})
-            for r in d["removed"]
-        ]
+        marks = _removed_marks(d)
         reasons: dict[str, int] = defaultdict(int)
         for r in d["removed"]:
             reasons[r["reason"]] += 1
