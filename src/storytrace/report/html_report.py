@@ -81,7 +81,9 @@ def _title(doc: Mapping[str, Any], text: str) -> str:
     if doc.get("title"):
         return str(doc["title"])
     first = text.strip().split("\n", 1)[0]
-    return first[:120]
+    if len(first) <= 120:
+        return first
+    return first[:120].rsplit(" ", 1)[0] + "…"
 
 
 def _story_section(
