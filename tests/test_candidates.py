@@ -309,7 +309,7 @@ def test_merge_candidates_labels() -> None:
     merged = merge_candidates(lexical, semantic)
     assert merged == [
         CandidatePair("a", "b", "both", 0.91),
-        CandidatePair("c", "d", "lexical", 1.0),
+        CandidatePair("c", "d", "lexical", 0.0),
         CandidatePair("e", "f", "semantic", 0.62),
     ]
 

@@ -159,5 +159,5 @@ def merge_candidates(
             how = "lexical"
         else:
             how = "semantic"
-        out.append(CandidatePair(pair[0], pair[1], how, semantic.get(pair, 1.0)))
+        out.append(CandidatePair(pair[0], pair[1], how, semantic.get(pair, 0.0)))
     return out

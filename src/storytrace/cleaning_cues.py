@@ -80,10 +80,6 @@ COMMENTS_START = re.compile(
     r"registr|войти|авториз|зарегистр).{0,20})\s*[.:!]?\s*$",
     _I,
 )
-COMMENT_META = re.compile(
-    r"^\s*([+-−]?\d{1,4}|\d{1,2}\s+\w+\s+\d{4}\s+\d{1,2}\s*:\s*\d{2}|\d{1,2}\.\s*[+-]?\d+)\s*$"
-)
-
 # Opening lines of a donation or subscription appeal: from one of these to the end of the
 # article (or the comments) is the appeal.
 APPEAL_START = re.compile(

@@ -162,7 +162,8 @@ class Signature:
 
 @dataclass(frozen=True, slots=True)
 class CandidatePair:
-    """Two documents worth comparing, ``a < b``, and how the pair was found."""
+    """Two documents worth comparing, ``a < b``, and how the pair was found; ``score`` is the
+    document-embedding cosine (0.0 when only LSH found the pair)."""
 
     a: str
     b: str
