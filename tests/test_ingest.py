@@ -591,3 +591,27 @@ def test_html_unparsable_date_is_kept_as_problem(tmp_path: Path) -> None:
     assert isinstance(doc, Document)
     assert doc.published is None
     assert doc.meta["published_problem"] == "unparsable 'published' value 'Friday morning'"
+
+
+def test_future_publication_time_is_not_trusted() -> None:
+    from datetime import UTC, datetime
+
+    from storytrace.ingest.fields import parse_published
+
+    now = datetime(2025, 3, 1, tzinfo=UTC)
+    value, problem = parse_published("2999-01-01T00:00:00Z", now=now)
+    assert value is None and problem and "future" in problem
+    value, problem = parse_published("2025-03-01T20:00:00+00:00", now=now)
+    assert value is not None and problem is None  # later today: clock skew, still trusted
+
+
+def test_oversized_documents_are_reported_not_analysed(tmp_path: Path) -> None:
+    (tmp_path / "huge.txt").write_text("word " * 3000)
+    (tmp_path / "ok.txt").write_text("A normal short article about the harbour ferry.")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "big", "text": "word " * 3000}) + "\n")
+    records = list(read_inputs([tmp_path], max_chars=1000))
+    errors = {Path(r.input).name: r.reason for r in records if isinstance(r, IngestError)}
+    assert "too large" in errors["huge.txt"] and "--max-chars" in errors["huge.txt"]
+    assert "too large" in errors["feed.jsonl:1"]
+    assert [r.id for r in records if isinstance(r, Document)] == ["ok.txt"]

@@ -17,7 +17,9 @@ The result keeps a run-length map from clean offsets to raw offsets, and every r
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from storytrace import cleaning_cues as cues
@@ -351,51 +353,70 @@ def _whitespace_edits(raw: str, kept: list[_Para]) -> list[_Edit]:
 
 
 def _apply(raw: str, edits: list[_Edit]) -> tuple[str, tuple[OffsetRun, ...], tuple[Removal, ...]]:
-    """Apply the edits (deletions win over spaces); return clean text, runs and removals."""
-    state = bytearray(len(raw))  # 0 keep, 1 delete, 2 replace by a space
-    reason_at: dict[int, str] = {}
-    for edit in edits:
-        mark = 2 if edit.space else 1
-        for pos in range(edit.start, edit.end):
-            if state[pos] != 1:
-                state[pos] = mark
-            if edit.reason is not None:
-                reason_at[pos] = edit.reason
+    """Apply the edits (deletions win over spaces); return clean text, runs and removals.
+
+    Works on intervals, not characters, so a 50 MB document costs as much as its edits.
+    """
+    deleted = _union((e.start, e.end) for e in edits if not e.space and e.end > e.start)
+    spaces = sorted(e.start for e in edits if e.space)
     out: list[str] = []
     runs: list[OffsetRun] = []
-    run_clean = run_raw = 0
-    run_len = 0
     clean_pos = 0
-    for pos, ch in enumerate(raw):
-        mark = state[pos]
-        if mark == 1:
-            continue
-        out.append(" " if mark == 2 else ch)
-        if run_len and run_raw + run_len == pos:
-            run_len += 1
+    pos = 0
+    space_i = 0
+    for gap_start, gap_end in [*deleted, (len(raw), len(raw))]:
+        if gap_start > pos:
+            piece = raw[pos:gap_start]
+            while space_i < len(spaces) and spaces[space_i] < gap_start:
+                at = spaces[space_i] - pos
+                if 0 <= at < len(piece):
+                    piece = piece[:at] + " " + piece[at + 1 :]
+                space_i += 1
+            out.append(piece)
+            runs.append(OffsetRun(clean_pos, pos, len(piece)))
+            clean_pos += len(piece)
+        pos = max(pos, gap_end)
+    return "".join(out), tuple(runs), _removal_spans(raw, edits)
+
+
+def _union(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, merged (overlapping or touching) intervals."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
-            if run_len:
-                runs.append(OffsetRun(run_clean, run_raw, run_len))
-            run_clean, run_raw, run_len = clean_pos, pos, 1
-        clean_pos += 1
-    if run_len:
-        runs.append(OffsetRun(run_clean, run_raw, run_len))
-    return "".join(out), tuple(runs), _removal_spans(raw, reason_at)
+            merged.append((start, end))
+    return merged
 
 
-def _removal_spans(raw: str, reason_at: dict[int, str]) -> tuple[Removal, ...]:
-    """Merge removed positions into spans per reason (whitespace between them is absorbed)."""
+def _removal_spans(raw: str, edits: list[_Edit]) -> tuple[Removal, ...]:
+    """Removed spans with their reasons: where edits overlap the later one's reason wins;
+    neighbouring spans of one reason separated only by whitespace merge into one."""
+    reasoned = [
+        (e.start, e.end, e.reason, order)
+        for order, e in enumerate(edits)
+        if e.reason and e.end > e.start
+    ]
+    events = sorted({p for start, end, _, _ in reasoned for p in (start, end)})
+    starts: dict[int, list[tuple[int, str]]] = {}
+    ends: dict[int, list[int]] = {}
+    for start, end, reason, order in reasoned:
+        starts.setdefault(start, []).append((order, reason))
+        ends.setdefault(end, []).append(order)
+    active: dict[int, str] = {}
+    painted: list[tuple[int, int, str]] = []
+    for left, right in itertools.pairwise(events):
+        for order in ends.get(left, []):
+            active.pop(order, None)
+        for order, reason in starts.get(left, []):
+            active[order] = reason
+        if active:
+            painted.append((left, right, active[max(active)]))
     removals: list[Removal] = []
-    start = end = -1
-    reason = ""
-    for pos in sorted(reason_at):
-        r = reason_at[pos]
-        if r == reason and pos >= end and not raw[end:pos].strip():
-            end = pos + 1
-            continue
-        if start >= 0:
+    for start, end, reason in painted:
+        if removals and removals[-1].reason == reason and not raw[removals[-1].end : start].strip():
+            removals[-1] = Removal(removals[-1].start, end, reason)
+        else:
             removals.append(Removal(start, end, reason))
-        start, end, reason = pos, pos + 1, r
-    if start >= 0:
-        removals.append(Removal(start, end, reason))
     return tuple(removals)

@@ -101,6 +101,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--workers", type=int, default=None, help="processes for cleaning (default: up to 4)"
     )
+    p.add_argument(
+        "--max-chars",
+        type=int,
+        default=None,
+        help="skip documents longer than this many characters (default 2,000,000)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
     r = sub.add_parser("report", help="rewrite report.json and report.html from a store")
@@ -130,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     out = Console(soft_wrap=True)
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         if args.command == "analyze":
             return _analyze(args, out, err)
@@ -158,7 +164,10 @@ def _analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
 
     config = Config(lsh_threshold=args.threshold)
     progress = RichProgress(err, enabled=not args.quiet)
-    result = analyze(args.inputs, args.out, config, progress=progress, workers=args.workers)
+    limits = {"max_chars": args.max_chars} if args.max_chars else {}
+    result = analyze(
+        args.inputs, args.out, config, progress=progress, workers=args.workers, **limits
+    )
     for e in result.errors:
         err.print(f"[yellow]skipped[/yellow] {escape(e.input)}: {escape(e.reason)}")
     _print_summary(out, result.report, result.added, len(result.errors))

@@ -34,7 +34,7 @@ from storytrace.embed import Encoder, load_encoder
 from storytrace.errors import NothingToAnalyseError
 from storytrace.executors import LocalExecutor
 from storytrace.fingerprint import fingerprint
-from storytrace.ingest import read_inputs
+from storytrace.ingest import MAX_CHARS, read_inputs
 from storytrace.progress import Progress, SilentProgress
 from storytrace.provenance import Version, derive_lineage
 from storytrace.records import CleanDoc, Document, IngestError, Match, Signature, Span
@@ -66,6 +66,7 @@ def analyze(
     encoder: Encoder | None = None,
     batch_size: int = 256,
     workers: int | None = None,
+    max_chars: int = MAX_CHARS,
 ) -> AnalysisResult:
     """Analyse ``inputs`` into the store in ``out_dir`` and write its reports.
 
@@ -77,7 +78,7 @@ def analyze(
     out = Path(out_dir)
     with Store(out / DB_NAME, writer=True) as store, LocalExecutor(workers) as executor:
         run = store.start_run(config, [str(p) for p in inputs])
-        errors = _ingest(store, run, inputs, bars)
+        errors = _ingest(store, run, inputs, bars, max_chars)
         added = sum(1 for _ in store.document_ids("new"))
         if store.count_documents() == 0:
             store.finish_run(run, 0)
@@ -115,12 +116,16 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
 
 
 def _ingest(
-    store: Store, run: int, inputs: Sequence[str | os.PathLike[str]], progress: Progress
+    store: Store,
+    run: int,
+    inputs: Sequence[str | os.PathLike[str]],
+    progress: Progress,
+    max_chars: int,
 ) -> list[IngestError]:
     errors: list[IngestError] = []
     pending: list[Document] = []
     with progress.task("Reading inputs", None) as task:
-        for record in read_inputs(inputs):
+        for record in read_inputs(inputs, max_chars):
             if isinstance(record, IngestError):
                 errors.append(record)
             else:

@@ -4,6 +4,6 @@ Each reader yields ``Document`` or ``IngestError``: an unreadable input is repor
 path and the reason, and never stops the rest of the batch.
 """
 
-from storytrace.ingest.readers import SUPPORTED_SUFFIXES, read_inputs
+from storytrace.ingest.readers import MAX_CHARS, SUPPORTED_SUFFIXES, read_inputs
 
-__all__ = ["SUPPORTED_SUFFIXES", "read_inputs"]
+__all__ = ["MAX_CHARS", "SUPPORTED_SUFFIXES", "read_inputs"]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
-def parse_published(value: object) -> tuple[datetime | None, str | None]:
+def parse_published(
+    value: object, now: datetime | None = None
+) -> tuple[datetime | None, str | None]:
     """An aware datetime from an ISO-8601 string (naive values are taken as UTC).
 
     Returns ``(datetime, None)`` or ``(None, problem)``; a missing value is not a problem.
+    A time more than a day after ``now`` (default: the current time) is not trusted as
+    evidence of who published first, and is reported as a problem.
     """
     if value is None or value == "":
         return None, None
@@ -23,6 +27,8 @@ def parse_published(value: object) -> tuple[datetime | None, str | None]:
         return None, f"unparsable 'published' value {value!r}"
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
+    if parsed > (now or datetime.now(UTC)) + timedelta(days=1):
+        return None, f"'published' value {value!r} is in the future"
     return parsed, None
 
 

@@ -36,32 +36,41 @@ _KNOWN_FIELDS = frozenset({"id", "url", "title"} | {a for v in _FIELD_ALIASES.va
 
 Record = Document | IngestError
 
+MAX_CHARS = 2_000_000
+"""Default size limit of one document (a long news article is ~50,000 characters)."""
 
-def read_inputs(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Record]:
-    """Documents and errors from files, directories (recursively) and JSONL dumps."""
+
+def read_inputs(
+    paths: Iterable[str | os.PathLike[str]], max_chars: int = MAX_CHARS
+) -> Iterator[Record]:
+    """Documents and errors from files, directories (recursively) and JSONL dumps.
+
+    A document longer than ``max_chars`` is reported, not analysed: it is not a news article,
+    and its sentences would dominate the run.
+    """
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            yield from _read_directory(path)
+            yield from _read_directory(path, max_chars)
         elif path.is_file():
-            yield from read_file(path, Path(given).as_posix())
+            yield from read_file(path, Path(given).as_posix(), max_chars)
         elif path.exists():
             yield IngestError(str(given), "not a regular file or directory")
         else:
             yield IngestError(str(given), "no such file or directory")
 
 
-def _read_directory(root: Path) -> Iterator[Record]:
+def _read_directory(root: Path, max_chars: int) -> Iterator[Record]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
             path = Path(dirpath) / name
-            yield from read_file(path, path.relative_to(root).as_posix())
+            yield from read_file(path, path.relative_to(root).as_posix(), max_chars)
 
 
-def read_file(path: Path, ident: str) -> Iterator[Record]:
+def read_file(path: Path, ident: str, max_chars: int = MAX_CHARS) -> Iterator[Record]:
     """Documents in one file; ``ident`` is the id its documents are known by."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -71,6 +80,15 @@ def read_file(path: Path, ident: str) -> Iterator[Record]:
             f"{', '.join(sorted(SUPPORTED_SUFFIXES))})",
         )
         return
+    if suffix not in JSONL_SUFFIXES:
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
+            return
+        if size > 4 * max_chars:  # more bytes than any text of max_chars characters can take
+            yield IngestError(str(path), _too_large(size, max_chars, "bytes"))
+            return
     try:
         text = decode_text(path.read_bytes())
     except InputError as exc:
@@ -80,11 +98,25 @@ def read_file(path: Path, ident: str) -> Iterator[Record]:
         yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
         return
     if suffix in JSONL_SUFFIXES:
-        yield from parse_jsonl(text, str(path), ident)
+        for record in parse_jsonl(text, str(path), ident):
+            yield _limit(record, max_chars)
     elif suffix in HTML_SUFFIXES:
-        yield parse_html(text, str(path), ident)
+        yield _limit(parse_html(text, str(path), ident), max_chars)
     else:
-        yield parse_plain(text, str(path), ident)
+        yield _limit(parse_plain(text, str(path), ident), max_chars)
+
+
+def _limit(record: Record, max_chars: int) -> Record:
+    if isinstance(record, Document) and len(record.text) > max_chars:
+        return IngestError(record.input, _too_large(len(record.text), max_chars, "characters"))
+    return record
+
+
+def _too_large(size: int, max_chars: int, unit: str) -> str:
+    return (
+        f"document too large ({size:,} {unit}; the limit is {max_chars:,} characters, "
+        "raise it with --max-chars)"
+    )
 
 
 def parse_plain(text: str, input_name: str, ident: str) -> Record:
