@@ -84,3 +84,14 @@ def test_not_a_database_is_reported(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(StoreError, match="not a usable storytrace store"):
         Store(path, writer=True)
+
+
+def test_errors_are_listed_once_across_runs(tmp_path: Path) -> None:
+    from storytrace.records import IngestError
+
+    with Store(tmp_path / "s.db", writer=True) as store:
+        for _ in range(3):
+            run = store.start_run(Config(), ["x"])
+            store.add_errors(run, [IngestError("a.txt", "binary file, not text")])
+        store.add_errors(run, [IngestError("b.txt", "empty document (no text)")])
+        assert [e.input for e in store.errors()] == ["a.txt", "b.txt"]

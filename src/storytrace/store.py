@@ -451,7 +451,10 @@ class Store:
             )
 
     def errors(self) -> list[IngestError]:
-        rows = self.conn.execute("SELECT input, reason FROM errors ORDER BY run, rowid")
+        """Every input skipped so far, once each (re-running the same inputs adds no repeats)."""
+        rows = self.conn.execute(
+            "SELECT input, reason FROM errors GROUP BY input, reason ORDER BY MIN(run), MIN(rowid)"
+        )
         return [IngestError(r[0], r[1]) for r in rows]
 
     def _select_in(
