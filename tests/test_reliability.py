@@ -1,0 +1,277 @@
+"""Reliability: bad input, crashes and concurrent use lose nothing.
+
+A run killed with SIGKILL at random points leaves a consistent store and the next run resumes
+to the same result as an uninterrupted one; readers work while a writer runs; a second writer
+gets a clear message; every bad input gets a clear error or a sensible result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import DEMO
+
+from storytrace.ingest import read_inputs
+from storytrace.records import Document
+
+KILLS = 20
+_RUN = (
+    "import sys; from storytrace.pipeline import analyze; "
+    "analyze([sys.argv[1]], sys.argv[2], batch_size=3, workers=1)"
+)
+
+
+def _corpus(root: Path) -> Path:
+    """The demo corpus plus 30 edited copies of its documents (2% of words replaced)."""
+    shutil.copytree(DEMO, root / "in")
+    rng = random.Random(7)
+    texts = [r.text for r in read_inputs([DEMO]) if isinstance(r, Document)]
+    lines = []
+    for i in range(30):
+        tokens = rng.choice(texts).split()
+        for _ in range(max(1, len(tokens) // 50)):
+            tokens[rng.randrange(len(tokens))] = rng.choice(
+                ["harbour", "council", "river", "Tuesday"]
+            )
+        lines.append(
+            json.dumps({"id": f"copy-{i:02d}", "text": " ".join(tokens)}, ensure_ascii=False)
+        )
+    (root / "in" / "feeds" / "copies.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    return root / "in"
+
+
+def _run(corpus: Path, out: Path, kill_after: float | None = None) -> bool:
+    """Run analyze in a child process; SIGKILL it after ``kill_after`` s. True if it finished."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", _RUN, str(corpus), str(out)], env=env)
+    if kill_after is None:
+        assert proc.wait(timeout=300) == 0
+        return True
+    try:
+        proc.wait(timeout=kill_after)
+        return proc.returncode == 0
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        return False
+
+
+def _essence(report: dict[str, Any]) -> dict[str, Any]:
+    """What must not depend on interruptions (scores rounded against float noise)."""
+    return {
+        "documents": sorted(
+            (
+                d["id"],
+                d["doc_id"],
+                tuple(
+                    map(tuple, (sorted((r["start"], r["end"], r["reason"]) for r in d["removed"])))
+                ),
+            )
+            for d in report["documents"]
+        ),
+        "stories": sorted(
+            (
+                s["id"],
+                tuple(s["members"]),
+                tuple(s["origins"]),
+                tuple(sorted((e["parent"], e["child"], e["relation"]) for e in s["edges"])),
+            )
+            for s in report["stories"]
+        ),
+        "matches": sorted(
+            (m["a"], m["b"], m["relation"], round(m["jaccard"], 2)) for m in report["matches"]
+        ),
+    }
+
+
+def test_random_sigkills_leave_a_consistent_store_that_resumes(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path)
+    start = time.monotonic()
+    _run(corpus, tmp_path / "clean")
+    full = time.monotonic() - start
+    reference = json.loads((tmp_path / "clean" / "report.json").read_text())
+
+    rng = random.Random(20261123)
+    out = tmp_path / "killed"
+    kills = attempts = 0
+    while kills < KILLS:
+        attempts += 1
+        assert attempts <= 3 * KILLS, "runs keep finishing before the kill"
+        finished = _run(corpus, out, kill_after=rng.uniform(0.3, full))
+        kills += not finished
+        db = out / "storytrace.db"
+        if db.exists():
+            conn = sqlite3.connect(db)
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            states = dict(
+                conn.execute("SELECT state, COUNT(*) FROM documents GROUP BY state").fetchall()
+            )
+            assert set(states) <= {"new", "indexed", "matched"}
+            # Every indexed or matched document has its cleaning, signature and bands.
+            missing = conn.execute(
+                "SELECT COUNT(*) FROM documents d WHERE d.state != 'new' AND "
+                "(NOT EXISTS (SELECT 1 FROM clean c WHERE c.id = d.id) OR "
+                "NOT EXISTS (SELECT 1 FROM signatures s WHERE s.id = d.id) OR "
+                "NOT EXISTS (SELECT 1 FROM bands b WHERE b.id = d.id))"
+            ).fetchone()[0]
+            assert missing == 0
+            conn.close()
+        if finished:  # the work is done: start a new sequence of interrupted runs
+            assert _essence(json.loads((out / "report.json").read_text())) == _essence(reference)
+            shutil.rmtree(out)
+    _run(corpus, out)
+    resumed = json.loads((out / "report.json").read_text())
+    assert _essence(resumed) == _essence(reference)
+
+
+# --- a corpus of bad inputs: each gets a clear error or a sensible result ----------------------
+
+ARTICLE = (
+    "The harbour authority of Velamar said on Tuesday that the ferry to Orsk would resume "
+    "service next week after repairs to the pier. About 300 passengers a day use the route. "
+)
+
+# name -> (bytes, expected: "error:<words in the reason>" or "ok")
+BAD_INPUTS: dict[str, tuple[bytes, str]] = {
+    "binary.txt": (bytes(range(256)) * 8, "error:binary"),
+    "empty.txt": (b"", "error:empty"),
+    "whitespace.txt": (b"  \n\t \n", "error:empty"),
+    "cp1251.txt": (
+        "Правительство одобрило закон о лесах. ".encode("cp1251") * 5,
+        "error:not valid UTF-8",
+    ),
+    "latin1.txt": (
+        "Le ministre a approuvé la loi forestière. ".encode("latin-1") * 5,
+        "error:not valid UTF-8",
+    ),
+    "utf16-bom.txt": (ARTICLE.encode("utf-16"), "ok"),
+    "utf8-bom.txt": (b"\xef\xbb\xbf" + ARTICLE.encode(), "ok"),
+    "mojibake.txt": (("Ã¼ber die Ã„nderung wurde am Dienstag abgestimmt. " * 5).encode(), "ok"),
+    "huge.txt": (ARTICLE.encode() * 40_000, "error:too large"),
+    "long-line.txt": (b"x" * 1_000_000 + b"\n" + ARTICLE.encode(), "ok"),
+    "malformed.html": (b"<html><body><div><p>" + ARTICLE.encode() + b"<p><script>alert(1)", "ok"),
+    "truncated.jsonl.gz": (b"\x1f\x8b\x08\x00\x00\x00", "error:unsupported file type"),
+    "rtl.txt": (
+        ("أعلنت سلطة الميناء يوم الثلاثاء أن العبارة ستستأنف الخدمة الأسبوع المقبل. " * 4).encode(),
+        "ok",
+    ),
+    "cjk.txt": (("港口管理局周二表示，渡轮将在维修后于下周恢复服务。" * 6).encode(), "ok"),
+    "zero-width.txt": (
+        ("The\u200b harbour\u200d said\x07 the\u202e ferry\x0b would resume. " * 6).encode(),
+        "ok",
+    ),
+}
+BAD_JSONL = "\n".join(
+    [
+        json.dumps({"id": "good", "text": ARTICLE}),
+        json.dumps({"id": "wrong-type", "text": 5}),
+        "{not json",
+        json.dumps(["a", "list"]),
+        json.dumps({"id": "dup", "text": ARTICLE + " One."}),
+        json.dumps({"id": "dup", "text": ARTICLE + " Two."}),
+        json.dumps(
+            {"id": "future", "text": ARTICLE + " Three.", "published": "2999-01-01T00:00:00Z"}
+        ),
+        json.dumps({"id": "bad-date", "text": ARTICLE + " Four.", "published": "yesterday"}),
+    ]
+)
+
+
+def test_bad_inputs_are_explained_and_the_rest_completes(tmp_path: Path) -> None:
+    from storytrace.pipeline import analyze
+
+    corpus = tmp_path / "bad"
+    corpus.mkdir()
+    for name, (data, _) in BAD_INPUTS.items():
+        (corpus / name).write_bytes(data)
+    (corpus / "feed.jsonl").write_text(BAD_JSONL, encoding="utf-8")
+    result = analyze([corpus, tmp_path / "missing"], tmp_path / "out", max_chars=1_500_000)
+    errors = {Path(e.input).name: e.reason for e in result.errors}
+    analysed = {d["id"]: d for d in result.report["documents"]}
+    for name, (_, expected) in BAD_INPUTS.items():
+        if expected == "ok":
+            assert name in analysed, (name, errors.get(name))
+        else:
+            assert expected.removeprefix("error:") in errors[name], (name, errors.get(name))
+    assert "no such file" in errors["missing"]
+    assert "'text' is int" in errors["feed.jsonl:2"]
+    assert "invalid JSON" in errors["feed.jsonl:3"]
+    assert "expected a JSON object" in errors["feed.jsonl:4"]
+    assert "duplicate id 'dup'" in errors["feed.jsonl:6"]
+    assert {"good", "dup", "future", "bad-date"} <= analysed.keys()
+    assert analysed["future"]["published"] is None  # not trusted as evidence
+    assert "<script>alert" not in result.report_html.read_text(encoding="utf-8")
+    assert analysed["cjk.txt"]["lang"] == "zh" and analysed["rtl.txt"]["lang"] == "ar"
+
+
+# --- concurrency: readers alongside the writer, and a second writer ---------------------------
+
+
+def test_reader_in_another_process_while_analyze_writes(tmp_path: Path) -> None:
+    from storytrace.errors import StoreBusyError
+    from storytrace.store import Store
+
+    corpus = _corpus(tmp_path)
+    out = tmp_path / "out"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    writer = subprocess.Popen([sys.executable, "-c", _RUN, str(corpus), str(out)], env=env)
+    seen: list[int] = []
+    busy = 0
+    try:
+        while writer.poll() is None:
+            db = out / "storytrace.db"
+            if db.exists():
+                try:
+                    with Store(db) as reader:
+                        seen.append(reader.count_documents())
+                except Exception as exc:  # pragma: no cover - the failure this test exists for
+                    pytest.fail(f"reader failed while the writer was running: {exc!r}")
+                try:
+                    Store(db, writer=True).close()
+                except StoreBusyError as exc:
+                    assert "another storytrace process" in str(exc)
+                    busy += 1
+                else:  # only possible once the writer has finished its work
+                    assert (out / "report.json").exists()
+            time.sleep(0.2)
+    finally:
+        writer.wait(timeout=300)
+    assert writer.returncode == 0
+    assert seen and max(seen) == 44
+    assert busy > 0
+
+
+def test_a_second_analyze_gets_a_clear_message(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path)
+    out = tmp_path / "out"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    first = subprocess.Popen([sys.executable, "-c", _RUN, str(corpus), str(out)], env=env)
+    try:
+        while not (out / "storytrace.db").exists() and first.poll() is None:
+            time.sleep(0.05)
+        exe = Path(sys.executable).with_name("storytrace")
+        second = subprocess.run(
+            [str(exe), "analyze", str(corpus), "--out", str(out), "--quiet"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+    finally:
+        first.wait(timeout=300)
+    if second.returncode == 0:  # the first run had already finished: nothing to race
+        pytest.skip("the first run finished before the second started")
+    assert second.returncode == 1
+    assert "another storytrace process is writing" in second.stderr
+    assert "Traceback" not in second.stderr
