@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 UNDETERMINED = "und"
@@ -38,6 +39,7 @@ def zipf(word: str, lang: str) -> float:
     """Zipf frequency of ``word`` in ``lang`` (wordfreq; 0.0 when unknown or unsupported)."""
     from wordfreq import zipf_frequency
 
+    logging.getLogger("wordfreq").setLevel(logging.ERROR)  # no "nearest match" chatter
     try:
         return float(zipf_frequency(word, lang if lang != UNDETERMINED else "en"))
     except Exception:  # languages wordfreq lacks, or needing optional tokenizers
