@@ -118,6 +118,13 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--top", type=int, default=10, help="how many documents to show")
     q.add_argument("--format", choices=("text", "json"), default="text")
 
+    s = sub.add_parser("serve", help="explore a store in the browser (local web app)")
+    s.add_argument("--db", required=True, help="a storytrace.db (or the directory holding it)")
+    s.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    s.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+
     e = sub.add_parser("eval", help="score storytrace on a public evaluation set")
     e.add_argument("set", choices=("wmt21",), help="which evaluation set")
     e.add_argument(
@@ -148,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _clean(args, out)
         if args.command == "eval":
             return _eval(args, out, err)
+        if args.command == "serve":
+            return _serve(args, out)
     except StorytraceError as exc:
         err.print(f"[red]error[/red] {escape(str(exc))}")
         return 1
@@ -250,6 +259,23 @@ def _query(args: argparse.Namespace, out: Console) -> int:
         )
         for passage in h.passages[:3]:
             out.print(f"    [dim]shared:[/dim] {escape(passage)}")
+    return 0
+
+
+def _serve(args: argparse.Namespace, out: Console) -> int:
+    try:
+        import uvicorn
+
+        from storytrace.web.app import create_app
+    except ImportError as exc:
+        raise StorytraceError(
+            f"the web app needs the 'web' extra: pip install 'storytrace[web]' ({exc.name} is missing)"
+        ) from exc
+    app = create_app(args.db)
+    out.print(
+        f"storytrace serving {escape(str(args.db))} on http://{args.host}:{args.port}/ (Ctrl-C to stop)"
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
 

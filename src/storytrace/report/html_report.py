@@ -17,7 +17,7 @@ from typing import Any
 
 from storytrace.report.graph import render_dag
 
-_CSS = """
+CSS = """
 :root{--fg:#1d2330;--muted:#6b7280;--line:#e5e7eb;--bg:#fafafa}
 body{font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--fg);margin:0;background:var(--bg)}
 header{background:#16213e;color:#fff;padding:18px 28px}header h1{margin:0;font-size:22px}
@@ -37,7 +37,7 @@ details{margin:6px 0}summary{cursor:pointer}
 ul.changes li{margin:2px 0}.legend span{margin-right:10px}
 """
 
-_JS = """
+JS = """
 document.addEventListener('mouseover',e=>{const t=e.target.closest('[data-pid]');
 document.querySelectorAll('.hl').forEach(x=>x.classList.remove('hl'));
 if(t){document.querySelectorAll('[data-pid="'+t.dataset.pid+'"]').forEach(x=>x.classList.add('hl'));}});
@@ -57,7 +57,7 @@ def render_html(report: Mapping[str, Any], texts: Mapping[str, str]) -> str:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width,initial-scale=1'>",
         "<title>storytrace report</title><style>",
-        _CSS,
+        CSS,
         "</style></head><body>",
         "<header><h1>storytrace report</h1><p>",
         esc(
@@ -73,7 +73,7 @@ def render_html(report: Mapping[str, Any], texts: Mapping[str, str]) -> str:
     parts.append(_documents_section(report["documents"], texts))
     parts.append(_matches_section(report["matches"]))
     parts.append(_errors_section(report["errors"]))
-    parts.append("</main><script>" + _JS + "</script></body></html>")
+    parts.append("</main><script>" + JS + "</script></body></html>")
     return "".join(parts)
 
 
@@ -178,7 +178,7 @@ def _edge_details(
             "<span class='k-paraphrase'>paraphrase</span><span class='k-translation'>translation</span>"
             "<span class='removed'>removed junk</span><mark>changed words</mark></span></p>"
         )
-        out.append(_side_by_side(story_id, edge, alignment, texts, docs))
+        out.append(side_by_side(story_id, edge, alignment, texts, docs))
     out.append("</details>")
     return "".join(out)
 
@@ -188,7 +188,7 @@ def _clip(text: str, limit: int = 220) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _side_by_side(
+def side_by_side(
     story_id: str,
     edge: Mapping[str, Any],
     alignment: Mapping[str, Any],
@@ -197,8 +197,8 @@ def _side_by_side(
 ) -> str:
     p, c = edge["parent"], edge["child"]
     p_text, c_text = texts.get(p, ""), texts.get(c, "")
-    p_marks = _removed_marks(docs[p])
-    c_marks = _removed_marks(docs[c])
+    p_marks = removed_marks(docs[p])
+    c_marks = removed_marks(docs[c])
     prefix = re.sub(r"\W", "", story_id) + re.sub(r"\W", "", p + c)[-24:]
     for i, passage in enumerate(alignment["passages"]):
         pid = f"{prefix}-{i}"
@@ -218,9 +218,9 @@ def _side_by_side(
                     c_marks.append((cs + x, cs + y, {"tag": "mark"}))
     return (
         "<div class='sbs'><div>"
-        + _markup(p_text, p_marks)
+        + markup(p_text, p_marks)
         + "</div><div>"
-        + _markup(c_text, c_marks)
+        + markup(c_text, c_marks)
         + "</div></div>"
     )
 
@@ -228,7 +228,7 @@ def _side_by_side(
 Mark = tuple[int, int, dict[str, str]]
 
 
-def _removed_marks(doc: Mapping[str, Any]) -> list[Mark]:
+def removed_marks(doc: Mapping[str, Any]) -> list[Mark]:
     """Grey every removed span of ``doc``, with its reason as the hover text."""
     return [
         (r["start"], r["end"], {"class": "removed", "title": "removed: " + r["reason"]})
@@ -252,7 +252,7 @@ def _word_diff(a: str, b: str) -> Iterable[tuple[int, int, int, int]]:
         yield a_range[0], a_range[1], b_range[0], b_range[1]
 
 
-def _markup(text: str, marks: list[tuple[int, int, dict[str, str]]]) -> str:
+def markup(text: str, marks: list[tuple[int, int, dict[str, str]]]) -> str:
     """Escape ``text`` and wrap marked ranges; overlapping marks nest by splitting at boundaries."""
     bounds = {0, len(text)}
     for s, e, _ in marks:
@@ -278,7 +278,7 @@ def _documents_section(documents: list[Mapping[str, Any]], texts: Mapping[str, s
     ]
     for d in documents:
         text = texts.get(d["id"], "")
-        marks = _removed_marks(d)
+        marks = removed_marks(d)
         reasons: dict[str, int] = defaultdict(int)
         for r in d["removed"]:
             reasons[r["reason"]] += 1
@@ -286,7 +286,7 @@ def _documents_section(documents: list[Mapping[str, Any]], texts: Mapping[str, s
         out.append(
             f"<details id='doc-{esc(re.sub(r'[^A-Za-z0-9_-]', '_', d['id']))}'><summary><b>{esc(d['id'])}</b> "
             f"<span class='muted'>{esc(d.get('source') or '')} {esc(d.get('lang') or '')} · {esc(removed)}</span>"
-            f"</summary><div class='sbs' style='grid-template-columns:1fr'><div>{_markup(text, marks)}</div></div></details>"
+            f"</summary><div class='sbs' style='grid-template-columns:1fr'><div>{markup(text, marks)}</div></div></details>"
         )
     out.append("</section>")
     return "".join(out)

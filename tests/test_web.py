@@ -1,0 +1,128 @@
+"""The web app over a real store, through Starlette's test client (HTTP in process).
+
+Browser tests of the same pages are in tests/test_web_browser.py.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+from tests.conftest import DEMO
+
+from storytrace.pipeline import analyze
+from storytrace.web.app import MAX_UPLOAD_BYTES, create_app
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    out = tmp_path_factory.mktemp("web")
+    analyze([DEMO], out)
+    with TestClient(create_app(out)) as test_client:
+        yield test_client
+
+
+def test_stories_page_lists_and_searches(client: TestClient) -> None:
+    page = client.get("/").text
+    assert "Kaelland to spend 412 million euros" in page and "Dockworkers" in page
+    assert page.count("/story/story-") == 2
+    found = client.get("/", params={"q": "Velamar"}).text
+    assert found.count("/story/story-") == 1 and "Dockworkers" in found
+    assert "No story matches" in client.get("/", params={"q": "zzzz-nothing"}).text
+
+
+def test_story_page_draws_the_graph_and_links_comparisons(client: TestClient) -> None:
+    story = client.get("/").text.split('href="/story/', 1)[1].split('"', 1)[0]
+    page = client.get(f"/story/{story}").text
+    assert "<svg" in page and "derivation graph" in page
+    assert "/compare?a=" in page and "origin" in page
+    assert client.get("/story/story-nope").status_code == 404
+
+
+def test_document_page_greys_removed_junk(client: TestClient) -> None:
+    page = client.get("/doc", params={"id": "text/hotnewsmirror_harvik_dam.txt"}).text
+    assert "title='removed: ad marker'" in page and "title='removed: comments'" in page
+    assert client.get("/doc", params={"id": "../../etc/passwd"}).status_code == 404
+
+
+def test_compare_page_shows_aligned_passages_and_changes(client: TestClient) -> None:
+    page = client.get(
+        "/compare",
+        params={"a": "web/nordwire_harvik_dam.html", "b": "web/kaelland_herald_harvik_dam.html"},
+    ).text
+    assert "data-pid=" in page and "k-paraphrase" in page
+    assert "1240" in page and "1420" in page  # the number the rewrite changed
+    # Any two documents can be compared, aligned on request.
+    other = client.get(
+        "/compare",
+        params={"a": "kk-2025-03-12-harvik-staudamm", "b": "text/hotnewsmirror_harvik_dam.txt"},
+    )
+    assert other.status_code == 200 and "k-translation" in other.text
+
+
+def test_query_by_text_and_by_file(client: TestClient) -> None:
+    text = (DEMO / "text/mps_velamar_port_strike.txt").read_text(encoding="utf-8")
+    page = client.post("/query", data={"text": text}).text
+    assert "text/portnewsnow_velamar_strike.txt" in page and "nb-2025-03-15-huelga-velamar" in page
+    page = client.post("/query", files={"file": ("q.txt", text.encode(), "text/plain")}).text
+    assert "ct-2025-03-14-velamar-strike" in page
+    assert "Paste a text" in client.post("/query", data={"text": "  "}).text
+
+
+def test_untrusted_text_is_escaped(client: TestClient) -> None:
+    page = client.post("/query", data={"text": "<script>alert('x')</script> ferry"}).text
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+
+
+def test_upload_adds_documents_with_progress(client: TestClient, tmp_path: Path) -> None:
+    article = (
+        "The Brindle chess club opened its winter season on Thursday with a simultaneous "
+        "exhibition. Twenty players faced the club champion, who won seventeen games."
+    )
+    response = client.post(
+        "/upload",
+        files=[("files", ("chess.txt", article.encode(), "text/plain"))],
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    job = response.headers["location"].split("job=")[1]
+    for _ in range(300):
+        status = client.get(f"/jobs/{job}").json()
+        if status["state"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert status["state"] == "done", status
+    assert "1 new documents" in status["message"]
+    assert "Brindle chess club" in client.get("/doc", params={"id": "chess.txt"}).text
+
+
+def test_uploads_are_type_and_size_checked(client: TestClient) -> None:
+    bad_type = client.post(
+        "/upload", files=[("files", ("x.exe", b"MZ\x00", "application/octet-stream"))]
+    )
+    assert bad_type.status_code == 400 and "not a supported type" in bad_type.text
+    too_big = client.post(
+        "/upload", files=[("files", ("big.txt", b"a" * (MAX_UPLOAD_BYTES + 1), "text/plain"))]
+    )
+    assert too_big.status_code == 400 and "larger than" in too_big.text
+    sneaky = client.post(
+        "/upload",
+        files=[
+            (
+                "files",
+                (
+                    "../../outside.txt",
+                    b"A short note about the harbour ferry timetable.",
+                    "text/plain",
+                ),
+            )
+        ],
+        follow_redirects=False,
+    )
+    assert sneaky.status_code == 303
+    store_dir = Path(client.app.state.site.out_dir)  # type: ignore[attr-defined]
+    assert not (store_dir.parent / "outside.txt").exists()
+    assert list(store_dir.glob("uploads/*/outside.txt"))
