@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO_OUT ?= demo-out
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install demo test lint typecheck check clean bench
+.PHONY: install browser demo test lint typecheck check clean bench serve
 
 install: $(STAMP)
 
@@ -20,8 +20,14 @@ demo: install
 	@rm -rf $(DEMO_OUT)
 	$(BIN)/storytrace analyze src/storytrace/demo/corpus --out $(DEMO_OUT)
 
-test: install
+browser:
+	@scripts/install-browser.sh
+
+test: install browser
 	$(BIN)/python -m pytest -q
+
+serve: demo
+	$(BIN)/storytrace serve --db $(DEMO_OUT)
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

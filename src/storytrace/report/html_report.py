@@ -210,7 +210,7 @@ def side_by_side(
         (ps, pe), (cs, ce) = passage["parent"], passage["child"]
         p_marks.append((ps, pe, attrs))
         c_marks.append((cs, ce, attrs))
-        if passage["kind"] == "edited":
+        if passage["kind"] in ("edited", "paraphrase"):
             for a, b, x, y in _word_diff(p_text[ps:pe], c_text[cs:ce]):
                 if b > a:
                     p_marks.append((ps + a, ps + b, {"tag": "mark"}))
@@ -239,11 +239,17 @@ def removed_marks(doc: Mapping[str, Any]) -> list[Mark]:
 _WORD = re.compile(r"\w+|[^\w\s]")
 
 
-def _word_diff(a: str, b: str) -> Iterable[tuple[int, int, int, int]]:
-    """Character ranges of words that differ between ``a`` and ``b`` (a-range, b-range)."""
+def _word_diff(a: str, b: str, min_shared: float = 0.3) -> Iterable[tuple[int, int, int, int]]:
+    """Character ranges of words that differ between ``a`` and ``b`` (a-range, b-range).
+
+    Nothing is marked when the two share less than ``min_shared`` of their words in order:
+    a free paraphrase would be marked from end to end, which says nothing.
+    """
     ta = [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(a)]
     tb = [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(b)]
     matcher = difflib.SequenceMatcher(a=[t[2] for t in ta], b=[t[2] for t in tb], autojunk=False)
+    if matcher.ratio() < min_shared:
+        return
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue

@@ -1,0 +1,152 @@
+"""The web app in a real browser: Debian's chromium driven by Playwright, against a real
+server on 127.0.0.1. Screenshots go to $STORYTRACE_SCREENSHOTS (default: a temp folder)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import DEMO
+
+from storytrace.pipeline import analyze
+
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Debian's chromium is not installed (make test installs it where it can: scripts/install-browser.sh)",
+)
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    from storytrace.web.app import create_app
+
+    out = tmp_path_factory.mktemp("browser")
+    analyze([DEMO], out)
+    port = _free_port()
+    config = uvicorn.Config(create_app(out), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def page(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        p = context.new_page()
+        p.set_default_timeout(30_000)
+        yield p
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = Path(
+        os.environ.get("STORYTRACE_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots")
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_open_a_story_and_a_comparison(page: Any, server: str, shots: Path) -> None:
+    page.goto(server + "/")
+    assert page.locator("#stories tr").count() == 3  # header + two stories
+    page.screenshot(path=str(shots / "stories.png"), full_page=True)
+    page.get_by_role(
+        "link", name="Kaelland to spend 412 million euros repairing cracked Harvik Dam"
+    ).click()
+    page.wait_for_selector("svg.dag")
+    assert page.locator("svg.dag rect").count() == 5
+    page.screenshot(path=str(shots / "story.png"), full_page=True)
+    page.locator(
+        "a.compare", has_text="web/nordwire_harvik_dam.html → web/kaelland_herald_harvik_dam.html"
+    ).click()
+    page.wait_for_selector("#compare [data-pid]")
+    first = page.locator("#compare [data-pid]").first
+    pid = first.get_attribute("data-pid")
+    first.hover()
+    # the passage and its partner light up, one in each column
+    assert page.locator(f".sbs > div:nth-child(1) [data-pid='{pid}'].hl").count() >= 1
+    assert page.locator(f".sbs > div:nth-child(2) [data-pid='{pid}'].hl").count() >= 1
+    assert page.locator("#compare mark").count() > 0
+    page.screenshot(path=str(shots / "compare.png"), full_page=True)
+
+
+def test_search_and_query(page: Any, server: str, shots: Path) -> None:
+    page.goto(server + "/")
+    page.fill("input[name=q]", "Velamar")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?q=Velamar")
+    assert page.locator("#stories tr").count() == 2
+    page.goto(server + "/query")
+    excerpt = (DEMO / "text/mps_velamar_port_strike.txt").read_text(encoding="utf-8")[:1500]
+    page.fill("textarea[name=text]", excerpt)
+    page.click("#query-submit")
+    page.wait_for_selector("#hits")
+    assert page.locator("#hits", has_text="text/portnewsnow_velamar_strike.txt").count() == 1
+    page.screenshot(path=str(shots / "query.png"), full_page=True)
+
+
+def test_upload_a_file_and_watch_progress(
+    page: Any, server: str, shots: Path, tmp_path: Path
+) -> None:
+    upload = tmp_path / "festival.txt"
+    upload.write_text(
+        "The Alcaria film festival gave its top prize on Saturday to a documentary about salt "
+        "workers. The jury praised its patience and its humour.\n\n<script>alert('x')</script>",
+        encoding="utf-8",
+    )
+    page.goto(server + "/upload")
+    page.set_input_files("input[name=files]", str(upload))
+    page.click("#upload-submit")
+    page.wait_for_selector("#job:not([hidden])")
+    page.wait_for_function(
+        "document.getElementById('job-stage').textContent === 'done'", timeout=120_000
+    )
+    assert "1 new documents" in page.inner_text("#job-message")
+    page.screenshot(path=str(shots / "upload.png"), full_page=True)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(server + "/doc?id=festival.txt")
+    assert "Alcaria film festival" in page.inner_text("#doc-text")
+    assert "<script>alert('x')</script>" in page.inner_text("#doc-text")  # shown as text
+    assert dialogs == []  # and never run
+    page.screenshot(path=str(shots / "document.png"), full_page=True)
