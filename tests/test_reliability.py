@@ -275,3 +275,31 @@ def test_a_second_analyze_gets_a_clear_message(tmp_path: Path) -> None:
     assert second.returncode == 1
     assert "another storytrace process is writing" in second.stderr
     assert "Traceback" not in second.stderr
+
+
+def test_serve_reads_while_analyze_writes(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from storytrace.pipeline import analyze
+    from storytrace.web.app import create_app
+
+    out = tmp_path / "out"
+    analyze([DEMO / "web"], out)  # a first, small store for the app to open
+    corpus = _corpus(tmp_path)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    statuses: list[int] = []
+    stories: set[int] = set()
+    with TestClient(create_app(out)) as client:
+        writer = subprocess.Popen([sys.executable, "-c", _RUN, str(corpus), str(out)], env=env)
+        try:
+            while writer.poll() is None:
+                response = client.get("/")
+                statuses.append(response.status_code)
+                stories.add(response.text.count("/story/story-"))
+                time.sleep(0.1)
+        finally:
+            writer.wait(timeout=300)
+        final = client.get("/").text.count("/story/story-")
+    assert writer.returncode == 0
+    assert statuses and set(statuses) == {200}
+    assert final >= 2  # the app shows what the writer added, without a restart
