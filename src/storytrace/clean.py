@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from storytrace import cleaning_cues as cues
+from storytrace.boilerplate import classify, looks_like_page_dump
 from storytrace.lang import detect_language, zipf
 from storytrace.records import CleanDoc, Document, OffsetRun, Removal, Span
 from storytrace.text import split_paragraphs, split_sentences
@@ -60,6 +61,7 @@ def clean(doc: Document) -> CleanDoc:
     edits: list[_Edit] = []
     paras = _reflow(raw, lines, wrapped, lang, edits)
     reasons = _classify(paras)
+    _mark_boilerplate(paras, reasons, lang)
     kept: list[_Para] = []
     for para, reason in zip(paras, reasons, strict=True):
         if reason is None:
@@ -268,6 +270,17 @@ def _classify(paras: list[_Para]) -> list[str | None]:
             reasons[i] = "repeated paragraph"
         seen.add(key)
     return reasons
+
+
+def _mark_boilerplate(paras: list[_Para], reasons: list[str | None], lang: str) -> None:
+    """In a page dump, mark what the jusText-style classifier rejects as boilerplate."""
+    open_ = [i for i, r in enumerate(reasons) if r is None]
+    texts = [paras[i].text.strip() for i in open_]
+    if not looks_like_page_dump(texts):
+        return
+    for i, keep in zip(open_, classify(texts, lang), strict=True):
+        if not keep:
+            reasons[i] = "boilerplate"
 
 
 def _paragraph_reason(text: str) -> str | None:

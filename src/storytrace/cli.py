@@ -126,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
 
     e = sub.add_parser("eval", help="score storytrace on a public evaluation set")
-    e.add_argument("set", choices=("wmt21",), help="which evaluation set")
+    e.add_argument("set", choices=("wmt21", "cleaning"), help="which evaluation set")
     e.add_argument(
         "--data", default=None, help="the set's folder (default: $STORYTRACE_EVAL/<set>)"
     )
@@ -279,7 +279,7 @@ def _serve(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
-_EVAL_FOLDERS = {"wmt21": "wmt21-ru-en"}
+_EVAL_FOLDERS = {"wmt21": "wmt21-ru-en", "cleaning": "scrapinghub"}
 
 
 def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -288,6 +288,8 @@ def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
     data = args.data or os.path.join(
         os.environ.get("STORYTRACE_EVAL", "../shared/eval"), _EVAL_FOLDERS[args.set]
     )
+    if args.set == "cleaning":
+        return _eval_cleaning(data, args, out)
     target = args.out or os.path.join("eval-out", args.set)
     progress = RichProgress(err, enabled=not args.quiet and args.format == "text")
     scores = wmt21.run(data, target, progress=progress).as_dict()
@@ -306,6 +308,26 @@ def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
         f"  segment alignment   P {scores['seg_align_precision']:.4f}  R {scores['seg_align_recall']:.4f}  "
         f"F1 {scores['seg_align_f1']:.4f}"
     )
+    return 0
+
+
+def _eval_cleaning(data: str, args: argparse.Namespace, out: Console) -> int:
+    from storytrace.eval import cleaning
+
+    results = cleaning.run(data)
+    if args.format == "json":
+        print(json.dumps({name: score.as_dict() for name, score in results.items()}))
+        return 0
+    out.print(
+        f"Article extraction, Scrapinghub benchmark ({escape(data)}): token 4-gram shingle F1"
+    )
+    for name, score in results.items():
+        out.print(
+            f"  {name:<10} storytrace  P {score.precision:.4f}  R {score.recall:.4f}  "
+            f"F1 {score.f1:.4f}  ({score.pages} pages)"
+        )
+        for tool, f1 in cleaning.PUBLISHED[name].items():
+            out.print(f"  {'':<10} {tool:<28} F1 {f1:.3f} (published)")
     return 0
 
 
