@@ -30,11 +30,6 @@ Relation = Literal[
 ]
 """How two documents relate, as decided by ``compare``."""
 
-STORY_RELATIONS: frozenset[str] = frozenset(
-    {"duplicate", "near_duplicate", "partial_reuse", "rewrite", "translation"}
-)
-"""Relations that put two documents in the same story (one derived from the other)."""
-
 LineageRelation = Literal["copy", "same_article", "rewrite", "translation", "partial_reuse"]
 PassageKind = Literal["verbatim", "edited", "paraphrase", "translation"]
 ChangeKind = Literal["number", "date", "name", "quote", "negation", "added", "dropped"]

@@ -177,21 +177,6 @@ class Store:
         row = self.conn.execute("SELECT value FROM meta WHERE key='config'").fetchone()
         return Config.from_json(row[0]) if row else None
 
-    def runs(self) -> list[dict[str, Any]]:
-        rows = self.conn.execute(
-            "SELECT run, started, finished, inputs, added FROM runs ORDER BY run"
-        )
-        return [
-            {
-                "run": r[0],
-                "started": r[1],
-                "finished": r[2],
-                "inputs": json.loads(r[3]),
-                "added": r[4],
-            }
-            for r in rows
-        ]
-
     # -- documents ---------------------------------------------------------------------------
     def add_documents(self, docs: Iterable[Document], run: int) -> tuple[int, list[IngestError]]:
         """Insert new documents; the same id with the same content is skipped silently."""

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from storytrace.candidates import lsh_params
 from storytrace.config import Config
 from storytrace.store import Store
 
@@ -56,7 +57,10 @@ def build_report(store: Store) -> dict[str, Any]:
             "matches": sum(1 for m, _ in matches if m.relation != "unrelated"),
             "errors": len(store.errors()),
         },
-        "config": json.loads(config.to_json()),
+        "config": {
+            **json.loads(config.to_json()),
+            "lsh": lsh_params(config.lsh_threshold, config.num_perm).describe(),
+        },
         "documents": documents,
         "stories": sorted(stories, key=lambda s: (-len(s["members"]), s["id"])),
         "matches": [
