@@ -823,3 +823,12 @@ def test_demo_key_sentences_survive(doc_id: str, sentence: str) -> None:
     cleaned, _ = _demo()
     _, cd = cleaned[doc_id]
     assert_kept(cd, sentence)
+
+
+def test_windows_line_endings_are_reflowed_like_unix_ones() -> None:
+    unix = "The council voted on Thursday to rebuild the pier on the island of\nOrsk, which a storm destroyed in January, and to pay for it from its\nown budget rather than wait for money from the capital, it said.\n"
+    crlf = unix.replace("\n", "\r\n")
+    a = clean(Document(id="u", doc_id=content_id(unix), text=unix, input="t", lang="en"))
+    b = clean(Document(id="w", doc_id=content_id(crlf), text=crlf, input="t", lang="en"))
+    assert " ".join(a.text.split()) == " ".join(b.text.split())
+    assert "\r" not in b.text
