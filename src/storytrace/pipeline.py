@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from storytrace.align import align_sentences, passages_from_pairs
+from storytrace.align import SentencePair, align_sentences, passages_from_pairs
 from storytrace.attribution import dateline_outlet, find_aliases, find_attributions
 from storytrace.candidates import (
     band_keys,
@@ -37,7 +37,7 @@ from storytrace.fingerprint import fingerprint
 from storytrace.ingest import MAX_CHARS, read_inputs
 from storytrace.progress import Progress, SilentProgress
 from storytrace.provenance import Version, derive_lineage
-from storytrace.records import CleanDoc, Document, IngestError, Match, Signature, Span
+from storytrace.records import Alignment, CleanDoc, Document, IngestError, Match, Signature, Span
 from storytrace.report import build_report, write_reports
 from storytrace.store import DB_NAME, Store
 from storytrace.stories import build_stories, story_id
@@ -240,6 +240,36 @@ def _span_list(span: Span) -> list[int]:
     return [span.start, span.end]
 
 
+def alignment_record(
+    parent: CleanDoc, child: CleanDoc, pairs: Sequence[SentencePair], alignment: Alignment
+) -> dict[str, Any]:
+    """The stored (and report.json) form of an alignment: sentence pairs and passages in raw
+    offsets, with coverage of each side."""
+    return {
+        "parent": parent.id,
+        "child": child.id,
+        "coverage_parent": alignment.coverage_a,
+        "coverage_child": alignment.coverage_b,
+        "sentences": [
+            {
+                "parent": _span_list(parent.raw_span(parent.sentences[sp.a])),
+                "child": _span_list(child.raw_span(child.sentences[sp.b])),
+                "score": round(sp.score, 4),
+            }
+            for sp in pairs
+        ],
+        "passages": [
+            {
+                "parent": _span_list(ps.a),
+                "child": _span_list(ps.b),
+                "kind": ps.kind,
+                "score": ps.score,
+            }
+            for ps in alignment.passages
+        ],
+    }
+
+
 def _story(
     store: Store,
     members: list[str],
@@ -293,31 +323,7 @@ def _story(
                 ],
             }
         )
-        alignment_dicts.append(
-            {
-                "parent": p,
-                "child": c,
-                "coverage_parent": alignment.coverage_a,
-                "coverage_child": alignment.coverage_b,
-                "sentences": [
-                    {
-                        "parent": _span_list(cleaned[p].raw_span(cleaned[p].sentences[sp.a])),
-                        "child": _span_list(cleaned[c].raw_span(cleaned[c].sentences[sp.b])),
-                        "score": round(sp.score, 4),
-                    }
-                    for sp in pairs
-                ],
-                "passages": [
-                    {
-                        "parent": [ps.a.start, ps.a.end],
-                        "child": [ps.b.start, ps.b.end],
-                        "kind": ps.kind,
-                        "score": ps.score,
-                    }
-                    for ps in alignment.passages
-                ],
-            }
-        )
+        alignment_dicts.append(alignment_record(cleaned[p], cleaned[c], pairs, alignment))
     story = {
         "id": story_id(members, {d: docs[d].doc_id for d in members}),
         "members": members,
