@@ -572,13 +572,21 @@ def test_stray_fragment() -> None:
 
 
 def test_repeated_paragraph_second_copy_removed() -> None:
-    raw = paras(HEADLINE, B0, B1, B2, B1, B3, B4)
+    raw = paras(HEADLINE, B0, B1, B1, B2, B3, B4)
     cd = clean_text(raw)
     second = raw.index(B1, raw.index(B1) + 1)
     assert [(r.start, r.end, r.reason) for r in cd.removed] == [
         (second, second + len(B1), "repeated paragraph")
     ]
     assert_paragraphs(cd, ARTICLE)
+
+
+def test_a_paragraph_repeated_further_on_is_content() -> None:
+    # A recurring step in a recipe or a refrain: only a doubled paragraph is a glitch.
+    raw = paras(HEADLINE, B0, B1, B2, B1, B3, B4)
+    cd = clean_text(raw)
+    assert cd.removed == ()
+    assert cd.text.count(B1) == 2
 
 
 def test_short_repeated_line_is_kept() -> None:

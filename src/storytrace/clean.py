@@ -61,7 +61,8 @@ def clean(doc: Document) -> CleanDoc:
     edits: list[_Edit] = []
     paras = _reflow(raw, lines, wrapped, lang, edits)
     reasons = _classify(paras)
-    _mark_boilerplate(paras, reasons, lang)
+    if doc.meta.get("format") != "html":  # an HTML extractor has already judged with the DOM
+        _mark_boilerplate(paras, reasons, lang)
     kept: list[_Para] = []
     for para, reason in zip(paras, reasons, strict=True):
         if reason is None:
@@ -263,12 +264,14 @@ def _classify(paras: list[_Para]) -> list[str | None]:
         for i in range(appeal, len(paras)):
             if reasons[i] is None or reasons[i] == "donation appeal":
                 reasons[i] = "donation appeal"
-    seen: set[str] = set()
+    # A paragraph repeated right after itself is a doubled caption or a rendering glitch;
+    # repeats further apart (a recipe's recurring step, a refrain in a list) are content.
+    previous = ""
     for i, para in enumerate(paras):
         key = " ".join(para.text.split()).lower()
-        if reasons[i] is None and key in seen and len(key) > 20:
+        if reasons[i] is None and key == previous and len(key) > 20:
             reasons[i] = "repeated paragraph"
-        seen.add(key)
+        previous = key
     return reasons
 
 

@@ -39,7 +39,7 @@ def extract_html(html: str) -> HtmlContent | None:
         include_comments=False,
         deduplicate=False,
         with_metadata=True,
-        favor_precision=False,
+        favor_precision=True,
     )
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     meta = trafilatura.extract_metadata(html)
