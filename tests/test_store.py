@@ -95,3 +95,10 @@ def test_errors_are_listed_once_across_runs(tmp_path: Path) -> None:
             store.add_errors(run, [IngestError("a.txt", "binary file, not text")])
         store.add_errors(run, [IngestError("b.txt", "empty document (no text)")])
         assert [e.input for e in store.errors()] == ["a.txt", "b.txt"]
+
+
+def test_sources_lists_each_outlet_once(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db", writer=True) as store:
+        run = store.start_run(Config(), ["x"])
+        store.add_documents([_doc(1), _doc(2)], run)
+        assert store.sources() == ["Harbour Post"]

@@ -224,7 +224,7 @@ def _build_stories(store: Store, progress: Progress) -> None:
     matches = {(m.a, m.b): m for m, _ in store.matches()}
     ids = store.document_ids()
     groups = build_stories(ids, matches.values())
-    sources = sorted({d.source for d in store.documents() if d.source})
+    sources = store.sources()
     stories: list[dict[str, Any]] = []
     alignments: list[dict[str, Any]] = []
     with progress.task("Tracing provenance", len(groups)) as task:

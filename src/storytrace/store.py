@@ -224,6 +224,13 @@ class Store:
             rows = self.conn.execute("SELECT id FROM documents WHERE state=? ORDER BY id", (state,))
         return [r[0] for r in rows]
 
+    def sources(self) -> list[str]:
+        """Every outlet named in the documents' metadata (the corpus's own sources)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT source FROM documents WHERE source IS NOT NULL AND source != '' ORDER BY source"
+        )
+        return [r[0] for r in rows]
+
     def count_documents(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 
