@@ -209,7 +209,8 @@ def _match(store: Store, config: Config, progress: Progress, batch_size: int) ->
                 )
             pairs = [c for c in merge_candidates(lexical, semantic) if (c.a, c.b) not in done]
             needed = sorted({c.a for c in pairs} | {c.b for c in pairs})
-            docs, all_sigs = store.clean_docs(needed), store.signatures(needed)
+            docs = store.clean_docs(needed)
+            all_sigs = {**sigs, **store.signatures([i for i in needed if i not in sigs])}
             matches = [
                 compare(docs[c.a], docs[c.b], all_sigs[c.a], all_sigs[c.b], config) for c in pairs
             ]
