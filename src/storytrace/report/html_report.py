@@ -77,7 +77,8 @@ def render_html(report: Mapping[str, Any], texts: Mapping[str, str]) -> str:
     return "".join(parts)
 
 
-def _title(doc: Mapping[str, Any], text: str) -> str:
+def story_title(doc: Mapping[str, Any], text: str) -> str:
+    """A version's headline: its title, else its first line cut at a word (with an ellipsis)."""
     if doc.get("title"):
         return str(doc["title"])
     first = text.strip().split("\n", 1)[0]
@@ -98,7 +99,7 @@ def _story_section(
     parent_of = {e["child"]: e for e in story["edges"]}
     out = [
         f"<section class='story' id='{esc(story['id'])}'>",
-        f"<h2>Story {number}: {esc(_title(docs[headline_doc], texts.get(headline_doc, '')))}</h2>",
+        f"<h2>Story {number}: {esc(story_title(docs[headline_doc], texts.get(headline_doc, '')))}</h2>",
         f"<p class='muted'>{len(story['members'])} versions · origin: "
         + ", ".join(f"<b>{esc(o)}</b>" for o in origins)
         + f" · id {esc(story['id'])}</p>",

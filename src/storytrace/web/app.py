@@ -34,7 +34,7 @@ from storytrace.errors import StorytraceError
 from storytrace.ingest import SUPPORTED_SUFFIXES
 from storytrace.report import build_report
 from storytrace.report.graph import render_dag
-from storytrace.report.html_report import CSS, JS, markup, removed_marks, side_by_side
+from storytrace.report.html_report import CSS, JS, markup, removed_marks, side_by_side, story_title
 from storytrace.store import Store
 
 MAX_UPLOAD_BYTES = 5_000_000
@@ -137,7 +137,7 @@ def _story_summary(
     members = [docs[m] for m in story["members"] if m in docs]
     times = sorted(d["published"] for d in members if d.get("published"))
     origin = story["origins"][0] if story["origins"] else story["members"][0]
-    title = docs[origin].get("title") or texts.get(origin, "").strip().split("\n", 1)[0][:140]
+    title = story_title(docs[origin], texts.get(origin, ""))
     return {
         "id": story["id"],
         "title": title,
