@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from storytrace.align import align, align_sentences, lexical_similarity
+from storytrace.align import align, align_sentences, lexical_similarity, rare_name_overlap
 from storytrace.clean import clean
 from storytrace.config import Config
 from storytrace.embed import Encoder
@@ -294,3 +294,86 @@ def test_lexical_similarity_is_word_set_jaccard(corpus: Corpus) -> None:
     wa, wb = set(words(a_text)), set(words(b_text))
     assert sims[0, 0] == pytest.approx(len(wa & wb) / len(wa | wb))
     assert np.all((sims >= 0) & (sims <= 1))
+
+
+def _doc_with(sentences: list[str]) -> CleanDoc:
+    text = " ".join(sentences)
+    return clean(Document(id=content_id(text), doc_id=content_id(text), text=text, input="t"))
+
+
+def _sig(doc: CleanDoc, vectors: list[list[float]]) -> Signature:
+    rows = np.asarray(vectors, dtype=np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    assert len(doc.sentences) == len(rows)
+    return Signature(
+        id=doc.id,
+        shingles=np.zeros(1, dtype=np.uint64),
+        minhash=np.zeros(4, dtype=np.uint32),
+        embedding=None,
+        sentence_embeddings=rows,
+    )
+
+
+PARENT_SENTENCES = [
+    "Ferries to Holm stopped on Monday.",
+    "The harbour master blamed the storm and promised news by noon.",
+    "Tourists waited in the terminal for hours.",
+    "The last boat left at dusk.",
+]
+CHILD_SENTENCES = [
+    "On Monday the ferries to Holm were halted.",
+    "The port chief pointed to the storm.",
+    "He promised an update around midday.",
+    "Travellers spent hours in the hall.",
+    "At nightfall the final ferry departed.",
+]
+
+
+def _basis(i: int, n: int = 8) -> list[float]:
+    return [1.0 if k == i else 0.0 for k in range(n)]
+
+
+def _mix(i: int, j: int, cos: float, n: int = 8) -> list[float]:
+    """A unit vector with cosine ``cos`` to basis ``i`` and the rest along basis ``j``."""
+    rest = float(np.sqrt(1.0 - cos * cos))
+    return [cos if k == i else rest if k == j else 0.0 for k in range(n)]
+
+
+def test_a_sentence_split_in_two_is_aligned_with_its_source() -> None:
+    """Child sentences 1 and 2 translate parent sentence 1; the second half alone scores
+    only 0.45, which the gap rule accepts next to its aligned neighbour."""
+    parent, child = _doc_with(PARENT_SENTENCES), _doc_with(CHILD_SENTENCES)
+    p_sig = _sig(parent, [_basis(k) for k in range(4)])
+    c_sig = _sig(
+        child, [_mix(0, 5, 0.9), _mix(1, 5, 0.9), _mix(1, 6, 0.45), _mix(2, 7, 0.9), _basis(3)]
+    )
+    pairs = {(p.a, p.b) for p in align_sentences(parent, child, p_sig, c_sig, 0.7)}
+    assert pairs == {(0, 0), (1, 1), (1, 2), (2, 3), (3, 4)}
+
+
+def test_a_weak_match_far_from_the_aligned_order_stays_unaligned() -> None:
+    """Child sentence 2 resembles parent sentence 3 at 0.45, but its neighbours align with
+    parent sentences 1 and 2: that would break the order, so it is left out."""
+    parent, child = _doc_with(PARENT_SENTENCES), _doc_with(CHILD_SENTENCES)
+    p_sig = _sig(parent, [_basis(k) for k in range(4)])
+    c_sig = _sig(
+        child, [_mix(0, 5, 0.9), _mix(1, 5, 0.9), _mix(3, 6, 0.45), _mix(2, 7, 0.9), _basis(3)]
+    )
+    pairs = {(p.a, p.b) for p in align_sentences(parent, child, p_sig, c_sig, 0.7)}
+    assert pairs == {(0, 0), (1, 1), (2, 3), (3, 4)}
+
+
+def test_a_shared_rare_name_lifts_a_weak_mutual_match() -> None:
+    """At cosine 0.5 a mutual best partner is below the floor; sharing a name that is rare
+    in both documents (Solberg) lifts it over."""
+    parent = _doc_with(["Talks began in Oslo.", "Envoy Marit Solberg left for Bergen."])
+    named = _doc_with(["Rain fell all day.", "The mediator Solberg departed early."])
+    anonymous = _doc_with(["Rain fell all day.", "The mediator departed early."])
+    p_sig = _sig(parent, [_basis(0), _basis(1)])
+    weak = [_mix(0, 5, 0.3), _mix(1, 6, 0.5)]
+    with_name = align_sentences(parent, named, p_sig, _sig(named, weak), 0.7)
+    without = align_sentences(parent, anonymous, p_sig, _sig(anonymous, weak), 0.7)
+    assert [(p.a, p.b) for p in with_name] == [(1, 1)]
+    assert without == []
+    assert rare_name_overlap(parent, named)[1, 1] == 1.0
+    assert rare_name_overlap(parent, anonymous).sum() == 0.0

@@ -7,12 +7,10 @@ import pytest
 from storytrace.align import align_sentences, passages_from_pairs
 from storytrace.changes import (
     find_changes,
-    name_key,
     names,
     negation_count,
     number_values,
     passage_changes,
-    same_name,
 )
 from storytrace.clean import clean
 from storytrace.embed import Encoder
@@ -31,70 +29,6 @@ def _changes(
 
 def _kinds(before: str, after: str, translation: bool = False) -> list[str]:
     return [c.kind for c in _changes(before, after, translation)]
-
-
-# --- name_key --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "variants",
-    [
-        ("Tsikhanouskaya", "Cichanouskaja", "Čichanouskaja", "TSIKHANOUSKAYA"),
-        ("Tikhanovskaya", "Tichanowskaja", "Тихановская", "ТИХАНОВСКАЯ"),
-        ("Sviatlana", "Svetlana", "Святлана"),
-        ("Navalny", "Nawalny", "Навальный"),
-        ("Zelensky", "Zelenskyy", "Зеленский"),
-        ("Lukashenko", "Лукашенко"),
-        ("Hella Brandt", "HELLA BRANDT"),
-        ("Müller", "Muller"),
-        ("Čapek", "Capek"),
-    ],
-)
-def test_name_key_equates_spelling_variants(variants: tuple[str, ...]) -> None:
-    keys = {name_key(v) for v in variants}
-    assert len(keys) == 1, {v: name_key(v) for v in variants}
-    assert len(keys.pop()) >= 3
-
-
-@pytest.mark.parametrize(
-    ("a", "b"),
-    [
-        ("Tavern", "Brandt"),
-        ("Tsikhanouskaya", "Lukashenko"),
-        ("Navalny", "Zelensky"),
-        ("Hella Brandt", "Anton Velk"),
-        ("Bellamy", "Verhal"),
-    ],
-)
-def test_name_key_keeps_different_names_apart(a: str, b: str) -> None:
-    assert name_key(a) != name_key(b)
-
-
-def test_name_key_shape() -> None:
-    assert name_key("Navalny") == "nvln"  # first letter, then consonant skeleton
-    assert name_key("") == ""
-    assert name_key("123 --") == ""
-
-
-def test_same_name_tolerates_belarusian_and_russian_forms() -> None:
-    # Belarusian-form Latin spellings share a key; the Russian form is one letter away.
-    assert name_key("Tsikhanouskaya") == name_key("Cichanouskaja") == name_key("Ціханоўская")
-    assert name_key("Tsikhanouskaya") != name_key("Тихановская")
-    assert same_name("Tsikhanouskaya", "Тихановская")
-    assert same_name("Lukashenko", "Lukashenka")
-    assert not same_name("Lukashenko", "Kalesnikava")
-    assert not same_name("Orr", "Ott")
-
-
-def test_name_key_belarusian_cyrillic() -> None:
-    assert name_key("Ціханоўская") == name_key("Tsikhanouskaya")
-
-
-@pytest.mark.parametrize(
-    ("a", "b"), [("Łukaszenka", "Lukaszenka"), ("Østerhout", "Osterhout"), ("Weiß", "Weiss")]
-)
-def test_name_key_letters_without_decomposition(a: str, b: str) -> None:
-    assert name_key(a) == name_key(b)
 
 
 # --- number_values ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from storytrace.provenance import (
     derive_lineage,
     direction,
     lineage_relation,
+    round_trip_names,
     translation_fans,
 )
 from storytrace.records import CleanDoc, Document, LineageEdge, Match
@@ -486,3 +487,29 @@ def test_sibling_translations_are_not_derived_from_each_other() -> None:
     exact = _match("mt1", "mt2", "duplicate", jaccard=1.0)
     score, notes = direction(by_id["mt1"], by_id["mt2"], exact, fans)
     assert not any("parallel translations" in n for n in notes)
+
+
+ROUND_TRIP_PARENT = (
+    "Mayor Ilse Kowalski of Dunmere met the envoy Tsikhanouskaya on Friday. "
+    "Kowalski promised to fund the new ferry line to Holm before winter."
+)
+ROUND_TRIP_CHILD = (
+    "On Friday, the mayor of Dunmere Ilse Kovalsky met envoy Cichanouskaja. "
+    "The mayor promised to finance a new ferry route to Holm before the winter."
+)
+
+
+def test_round_trip_translation_is_a_translation_with_evidence() -> None:
+    """A same-language version that respells names (Kowalski -> Kovalsky) passed through
+    another language: the edge is a translation, and the evidence names the spellings."""
+    parent = _version(_document("p", ROUND_TRIP_PARENT, "Nordwire"))
+    child = _version(_document("c", ROUND_TRIP_CHILD, "Kestrel Media"))
+    respelled = dict(round_trip_names(parent, child))
+    assert respelled == {"Kowalski": "Kovalsky", "Tsikhanouskaya": "Cichanouskaja"}
+    assert lineage_relation(parent, child, _match("c", "p", "rewrite")) == "translation"
+    _, edges = derive_lineage([parent, child], {("c", "p"): _match("c", "p", "rewrite")})
+    assert edges and edges[0].relation == "translation"
+    assert any("round-trip translation" in ev for ev in edges[0].evidence)
+    same = _version(_document("s", ROUND_TRIP_PARENT.replace("Friday", "Monday"), "Kestrel"))
+    assert round_trip_names(parent, same) == []
+    assert lineage_relation(parent, same, _match("p", "s", "rewrite")) == "rewrite"

@@ -75,3 +75,55 @@ def test_junk_is_removed_from_the_seeds(seeds_report: dict[str, Any]) -> None:
     assert {"ad marker", "copyright notice"} <= reasons["002"]
     assert "comments" in reasons["003"]
     assert {"photo credit", "donation appeal"} <= reasons["004"]
+
+
+def _edge(report: dict[str, Any], child_prefix: str) -> dict[str, Any]:
+    child = _id(report, child_prefix)
+    return next(e for e in report["stories"][0]["edges"] if e["child"] == child)
+
+
+def test_lineage_of_the_seeds(seeds_report: dict[str, Any]) -> None:
+    """004 the origin; 000 a rewrite of it and 001 the same article as 000; 002 and 003
+    derived from 004 through another language (names respelled), with material added."""
+    origin = _id(seeds_report, "004")
+    assert _edge(seeds_report, "000")["parent"] == origin
+    assert _edge(seeds_report, "000")["relation"] == "rewrite"
+    assert _edge(seeds_report, "001")["parent"] == _id(seeds_report, "000")
+    assert _edge(seeds_report, "001")["relation"] == "same_article"
+    for prefix in ("002", "003"):
+        edge = _edge(seeds_report, prefix)
+        assert edge["parent"] == origin, prefix
+        assert edge["relation"] == "translation", prefix
+        assert any("round-trip translation" in ev for ev in edge["evidence"]), prefix
+    added = " ".join(
+        c["after"] for c in _edge(seeds_report, "002")["changes"] if c["kind"] == "added"
+    )
+    assert "Interfax" in added and "AFP" in added
+
+
+def test_the_two_meaning_flips_are_flagged(seeds_report: dict[str, Any]) -> None:
+    """002 moves the exile in Lithuania from the opposition leader to "the authorities";
+    003 turns Moscow backing Lukashenko into the Kremlin supported by Minsk."""
+
+    def text(prefix: str) -> str:
+        return (SEEDS / _id(seeds_report, prefix)).read_text(encoding="utf-8")
+
+    def flips(prefix: str) -> list[dict[str, Any]]:
+        return [c for c in _edge(seeds_report, prefix)["changes"] if c["kind"] == "role"]
+
+    exile = flips("002")
+    assert len(exile) == 1
+    assert "Tsikhanouskaya" in exile[0]["before"] and "Lithuania" in exile[0]["before"]
+    assert "authorities" in exile[0]["after"]
+    child_text = text("002")
+    start, end = exile[0]["child_span"]
+    assert "withdrew to Lithuania" in child_text[start:end]
+
+    support = flips("003")
+    assert len(support) == 1
+    assert "Moscow" in support[0]["before"] and "Lukashenko" in support[0]["before"]
+    assert "Minsk" in support[0]["after"] and "Kremlin" in support[0]["after"]
+    child_text = text("003")
+    start, end = support[0]["child_span"]
+    assert "supported by Minsk" in child_text[start:end]
+    assert not flips("000") and not flips("001")

@@ -6,22 +6,34 @@ of b takes its best partner in a when that partner also ranks it first among b's
 or the score clears ``sentence_match``. Runs of consecutive aligned sentences whose partners
 are also consecutive merge into passages; each passage is typed verbatim | edited |
 paraphrase | translation.
+
+Translations and round-trip translations paraphrase every sentence, so two cues from
+sentence aligners (hunalign, Bleualign) help where cosine alone is low: a *rare name*
+shared by both sentences (one that occurs in at most two sentences of each document) adds
+``_NAME_BONUS``; and a sentence next to an aligned one, matching its partner or the
+partner's neighbour on the side that keeps the order, is aligned from ``_GAP_FLOOR`` (a
+sentence split in two, or two merged into one).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from storytrace.compare import sentence_similarity
+from storytrace.names import name_keys
 from storytrace.records import Alignment, CleanDoc, Passage, PassageKind, Signature, Span
 from storytrace.text import words
 
 F32 = npt.NDArray[np.float32]
 _EDITED = 0.5  # word-set Jaccard at which a changed sentence still counts as edited
 _MUTUAL_FLOOR = 0.55  # a mutual best partner below this is a coincidence, not a match
+_NAME_BONUS = 0.1  # sentences sharing a rare name
+_GAP_FLOOR = 0.40  # a neighbour of an aligned sentence, next to its partner
+_RARE = 2  # a name in at most this many sentences of a document is rare there
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +69,7 @@ def align_sentences(
     lexical = lexical_similarity(a, b)
     semantic = sentence_similarity(a_sig, b_sig)
     score = np.maximum(lexical, semantic) if semantic.shape == lexical.shape else lexical
+    score = np.minimum(1.0, score + _NAME_BONUS * rare_name_overlap(a, b)).astype(np.float32)
     best_a_for_b = score.argmax(axis=0)
     best_b_for_a = score.argmax(axis=1)
     pairs: list[SentencePair] = []
@@ -66,7 +79,54 @@ def align_sentences(
         mutual = int(best_b_for_a[i]) == j
         if value >= threshold or (mutual and value >= _MUTUAL_FLOOR):
             pairs.append(SentencePair(i, j, value, float(lexical[i, j])))
-    return pairs
+    return _fill_gaps(pairs, score, lexical)
+
+
+def rare_name_overlap(a: CleanDoc, b: CleanDoc) -> F32:
+    """1.0 where two sentences share a name that is rare in both documents, else 0.0."""
+    keys_a = [name_keys(t) for t in a.sentence_texts()]
+    keys_b = [name_keys(t) for t in b.sentence_texts()]
+    count_a = Counter(k for ks in keys_a for k in ks)
+    count_b = Counter(k for ks in keys_b for k in ks)
+    rare_a = [{k for k in ks if count_a[k] <= _RARE and count_b[k] <= _RARE} for ks in keys_a]
+    rare_b = [{k for k in ks if count_b[k] <= _RARE} for ks in keys_b]
+    out = np.zeros((len(keys_a), len(keys_b)), dtype=np.float32)
+    for i, ra in enumerate(rare_a):
+        if ra:
+            for j, rb in enumerate(rare_b):
+                if not ra.isdisjoint(rb):
+                    out[i, j] = 1.0
+    return out
+
+
+def _fill_gaps(pairs: list[SentencePair], score: F32, lexical: F32) -> list[SentencePair]:
+    """Align unaligned sentences of b next to aligned ones (splits, merges, next sentences).
+
+    Sentence ``j`` of b whose neighbour ``j-1`` is aligned with ``i`` may take ``i`` or
+    ``i+1``; with ``j+1`` aligned with ``i`` it may take ``i-1`` or ``i``; with both, only
+    partners between the two keep the order. The best candidate counts from ``_GAP_FLOOR``.
+    """
+    partner = {p.b: p.a for p in pairs}
+    n_a, n_b = score.shape
+    out = list(pairs)
+    for j in range(n_b):
+        if j in partner:
+            continue
+        left, right = partner.get(j - 1), partner.get(j + 1)
+        window: set[int] = set()
+        if left is not None:
+            window |= {left, left + 1}
+        if right is not None:
+            window |= {right - 1, right}
+        if left is not None and right is not None:
+            window = {i for i in window if left <= i <= right}
+        window = {i for i in window if 0 <= i < n_a}
+        if not window:
+            continue
+        i = max(sorted(window), key=lambda k: float(score[k, j]))
+        if float(score[i, j]) >= _GAP_FLOOR:
+            out.append(SentencePair(i, j, float(score[i, j]), float(lexical[i, j])))
+    return sorted(out, key=lambda p: p.b)
 
 
 def align(

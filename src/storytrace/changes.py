@@ -1,4 +1,5 @@
-"""What a derived version changed: numbers, dates, names, quotes, negations, added or dropped text.
+"""What a derived version changed: numbers, dates, names, quotes, negations, swapped roles,
+added or dropped text.
 
 Rules over aligned passages (no NLI model is available offline): each aligned pair is
 compared for the facts that matter to a fact-checker. Names are compared through a
@@ -14,12 +15,15 @@ from collections.abc import Sequence
 from typing import Literal
 
 from storytrace.align import SentencePair
+from storytrace.names import name_key
 from storytrace.records import Alignment, Change, ChangeKind, CleanDoc, Document, Span
-from storytrace.text import fold, words
+from storytrace.roles import role_flips
+from storytrace.text import words
 
 _NUMBER = re.compile(
     r"(?<![\w.,])\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+(?:[.,]\d+)?(?![\w])|(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])"
 )
+_NUMBER_SCORE = 0.6
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 _QUOTE = re.compile(r"[\"“„«»](.{8,400}?)[\"”“»«]")
 _NAME = re.compile(
@@ -76,106 +80,6 @@ _NEGATIONS = frozenset(
         "rien",
     ]
 )
-_CYRILLIC = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіўїєґ",
-        [
-            "a",
-            "b",
-            "v",
-            "g",
-            "d",
-            "e",
-            "e",
-            "zh",
-            "z",
-            "i",
-            "i",
-            "k",
-            "l",
-            "m",
-            "n",
-            "o",
-            "p",
-            "r",
-            "s",
-            "t",
-            "u",
-            "f",
-            "kh",
-            "ts",
-            "ch",
-            "sh",
-            "shch",
-            "_",
-            "y",
-            "_",
-            "e",
-            "yu",
-            "ya",
-            "i",
-            "u",
-            "i",
-            "e",
-            "g",
-        ],
-        strict=True,
-    )
-)
-_TRANSLIT = (
-    ("shch", "s"),
-    ("sch", "s"),
-    ("tsch", "c"),
-    ("kh", "h"),
-    ("ch", "h"),
-    ("sh", "s"),
-    ("zh", "z"),
-    ("ts", "c"),
-    ("tz", "c"),
-    ("cz", "c"),
-    ("ou", "ov"),
-    ("j", "i"),
-    ("y", "i"),
-    ("w", "v"),
-    ("ck", "k"),
-    ("q", "k"),
-    ("x", "ks"),
-)
-
-
-def name_key(name: str) -> str:
-    """A spelling-insensitive key (a consonant skeleton): diacritics, Cyrillic script and common
-    transliteration variants fold together ('Tsikhanouskaya', 'Cichanouskaja' and
-    'Ціханоўская' share a key; the Russian form 'Тихановская' differs by one letter, which
-    :func:`same_name` tolerates)."""
-    text = "".join(_CYRILLIC.get(c, c) for c in fold(name)).replace("_", "")
-    text = re.sub(r"[^a-z]", "", text)
-    for a, b in _TRANSLIT:
-        text = text.replace(a, b)
-    text = re.sub(r"(.)\1+", r"\1", text)
-    if not text:
-        return ""
-    return text[0] + re.sub(r"[aeiou]", "", text[1:])
-
-
-def same_name(a: str, b: str) -> bool:
-    """Do two spellings denote the same name? Equal keys, or keys of 4+ letters one edit apart."""
-    ka, kb = name_key(a), name_key(b)
-    if not ka or not kb:
-        return False
-    return ka == kb or (min(len(ka), len(kb)) >= 4 and _edit_distance(ka, kb) <= 1)
-
-
-def _edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 # "1,240", "1.240", "1 240", and with decimals "1,240.50" / "1.240,50".
 _GROUPED = re.compile(r"(\d{1,3}(?:([,.\u202f\u00a0 ])\d{3})(?:\2\d{3})*)(?:(?!\2)[.,](\d+))?")
 
@@ -225,16 +129,24 @@ def names(text: str) -> dict[str, str]:
 
 
 def passage_changes(
-    before: str, after: str, p_span: Span, c_span: Span, translation: bool, lexical: float = 1.0
+    before: str,
+    after: str,
+    p_span: Span,
+    c_span: Span,
+    translation: bool,
+    lexical: float = 1.0,
+    score: float = 1.0,
 ) -> list[Change]:
     """Changes between aligned text of the parent (``before``) and the child (``after``).
 
     Names are compared only where the wording is otherwise close (``lexical`` word overlap
     >= 0.5): in a loose paraphrase a missing name is rephrasing, not a substitution.
+    Numbers are compared only where the pair is a close match (``score`` >= 0.6): a
+    sentence aligned loosely (a split, a neighbour) may carry other facts, not changed ones.
     """
     changes: list[Change] = []
     nb, na = number_values(before), number_values(after)
-    if nb != na and nb and na:
+    if nb != na and nb and na and score >= _NUMBER_SCORE:
         lost = sorted((nb - na).elements())
         new = sorted((na - nb).elements())
         if lost and new:
@@ -265,6 +177,12 @@ def passage_changes(
                     "different names",
                 )
             )
+    for flip in role_flips(before, after):
+        changes.append(
+            Change(
+                "role", p_span, c_span, flip.before.describe(), flip.after.describe(), flip.note()
+            )
+        )
     if negation_count(before) % 2 != negation_count(after) % 2:
         changes.append(
             Change(
@@ -307,7 +225,9 @@ def find_changes(
         after = child.text[c_span.start : c_span.end]
         if words(before) == words(after):
             continue
-        changes.extend(passage_changes(before, after, p_span, c_span, translation, pair.lexical))
+        changes.extend(
+            passage_changes(before, after, p_span, c_span, translation, pair.lexical, pair.score)
+        )
     changes.extend(_unaligned(child, child_clean, [p.b for p in alignment.passages], "added"))
     changes.extend(_unaligned(parent, parent_clean, [p.a for p in alignment.passages], "dropped"))
     return tuple(changes)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from storytrace.attribution import same_outlet
+from storytrace.names import STABLE_NAME_LANGS, transliteration_variants
 from storytrace.records import Attribution, CleanDoc, Document, LineageEdge, LineageRelation, Match
 
 _ROOT = "\x00root"
@@ -149,7 +150,20 @@ def _containment(parent: Version, child: Version, match: Match) -> tuple[float, 
     return match.containment_ba, match.containment_ab
 
 
+def round_trip_names(parent: Version, child: Version) -> list[tuple[str, str]]:
+    """Names a same-language child spells in another transliteration than its parent
+    (only in languages that do not inflect names)."""
+    lang = parent.clean.lang
+    if lang != child.clean.lang or lang not in STABLE_NAME_LANGS:
+        return []
+    return transliteration_variants(parent.clean.text, child.clean.text)
+
+
 def lineage_relation(parent: Version, child: Version, match: Match) -> LineageRelation:
+    """The derivation type of ``parent -> child``. A same-language rewrite whose names are
+    respelled in another transliteration came through another language: a translation."""
+    if match.relation in ("rewrite", "same_story") and round_trip_names(parent, child):
+        return "translation"
     if match.relation in ("duplicate", "near_duplicate"):
         sources = parent.doc.source, child.doc.source
         if all(sources) and not same_outlet(*sources):
@@ -214,6 +228,13 @@ def derive_lineage(
             evidence.append(
                 "the two share no closely matching passages (same event): the derivation rests on "
                 "credits and times, and may be independent reporting"
+            )
+        respelled = round_trip_names(by_id[parent], by_id[child])
+        if respelled and match.relation in ("rewrite", "same_story"):
+            shown = ", ".join(f"{a} → {b}" for a, b in respelled[:3])
+            evidence.append(
+                f"names respelled in another transliteration ({shown}): the text passed "
+                "through another language (a round-trip translation)"
             )
         if margin < 0.25:
             evidence.append("weak or conflicting evidence for this direction and parent")

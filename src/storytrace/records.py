@@ -32,7 +32,7 @@ Relation = Literal[
 
 LineageRelation = Literal["copy", "same_article", "rewrite", "translation", "partial_reuse"]
 PassageKind = Literal["verbatim", "edited", "paraphrase", "translation"]
-ChangeKind = Literal["number", "date", "name", "quote", "negation", "added", "dropped"]
+ChangeKind = Literal["number", "date", "name", "quote", "negation", "role", "added", "dropped"]
 FoundBy = Literal["lexical", "semantic", "both"]
 
 
