@@ -316,3 +316,24 @@ def test_merge_candidates_labels() -> None:
 
 def test_merge_candidates_empty() -> None:
     assert merge_candidates(set(), {}) == []
+
+
+def test_semantic_candidates_give_each_language_its_own_quota() -> None:
+    """A translation scores below same-language articles on neighbouring topics; with
+    languages known, the cross-lingual ranking keeps it among the neighbours."""
+    ids = ["q", "s1", "s2", "s3", "t"]
+    vecs = np.stack(
+        [
+            _unit([1.0, 0.0, 0.0]),
+            _unit([0.95, 0.31, 0.0]),
+            _unit([0.93, 0.37, 0.0]),
+            _unit([0.9, 0.44, 0.0]),
+            _unit([0.8, 0.0, 0.6]),  # the translation: cosine 0.8, below s1-s3
+        ]
+    )
+    langs = {"q": "en", "s1": "en", "s2": "en", "s3": "en", "t": "ru"}
+    shared = semantic_candidates(["q"], vecs[:1], ids, vecs, neighbours=2, floor=0.5)
+    assert set(shared) == {("q", "s1"), ("q", "s2")}
+    quota = semantic_candidates(["q"], vecs[:1], ids, vecs, neighbours=2, floor=0.5, langs=langs)
+    assert set(quota) == {("q", "s1"), ("q", "s2"), ("q", "t")}
+    assert quota[("q", "t")] == pytest.approx(0.8, abs=1e-6)

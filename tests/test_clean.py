@@ -840,3 +840,34 @@ def test_windows_line_endings_are_reflowed_like_unix_ones() -> None:
     b = clean(Document(id="w", doc_id=content_id(crlf), text=crlf, input="t", lang="en"))
     assert " ".join(a.text.split()) == " ".join(b.text.split())
     assert "\r" not in b.text
+
+
+SEGMENT_LINES = [
+    "Бывший футболист открыл школу в Твери",
+    "Бывший защитник сборной Олег Ранцев открыл детскую школу.",
+    "Занятия начнутся в сентябре.",
+    "В школу примут детей от шести лет.",
+    "Тренеров пригласили из Ярославля.",
+    "Поле построили на месте старого рынка.",
+    "Ранцев сказал, что мечтал об этом десять лет.",
+    "Мэр города пришёл на открытие.",
+    "Он пообещал помочь с автобусом.",
+    "Родители уже записали сорок детей.",
+    "Форму шьют на местной фабрике.",
+    "Первый турнир пройдёт зимой.",
+    "Соперниками станут школы области.",
+    "Вход на матчи будет бесплатным.",
+    "Ранцев играл за три клуба.",
+    "Он завершил карьеру в прошлом году.",
+    "Теперь он учится на тренера.",
+]
+
+
+def test_a_text_of_one_segment_per_line_is_not_thrown_away() -> None:
+    """Short lines, one sentence each, look like a page's navigation to the jusText-style
+    classifier, which would keep nothing: then it is not applied, and the text stays."""
+    text = "\n".join(SEGMENT_LINES) + "\n"
+    cleaned = clean(Document(id="seg", doc_id=content_id(text), text=text, input="t"))
+    assert not [r for r in cleaned.removed if r.reason == "boilerplate"]
+    for line in SEGMENT_LINES:
+        assert line in cleaned.text

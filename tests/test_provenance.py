@@ -513,3 +513,17 @@ def test_round_trip_translation_is_a_translation_with_evidence() -> None:
     same = _version(_document("s", ROUND_TRIP_PARENT.replace("Friday", "Monday"), "Kestrel"))
     assert round_trip_names(parent, same) == []
     assert lineage_relation(parent, same, _match("p", "s", "rewrite")) == "rewrite"
+
+
+def test_a_credit_the_other_version_also_names_is_no_asymmetry() -> None:
+    """The original names Nordwire without a credit phrase we detect (here in Cyrillic, as
+    a Russian original would): the copy's credit is not evidence of direction."""
+    naming = (
+        ORIGINAL.rstrip("\n")
+        + "\n\nThe harbour office thanked the crew of Нордвайр for the pictures.\n"
+    )
+    plain = _version(_document("a", naming, "Kestrel Media"))
+    crediting = _version(_document("b", CREDITED_COPY, "Velamar Daily Courier"))
+    score, notes = direction(plain, crediting, _match("a", "b", "near_duplicate"))
+    assert score == pytest.approx(0.0)
+    assert any("names it too" in n for n in notes)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,24 +125,41 @@ def semantic_candidates(
     all_vecs: F32,
     neighbours: int,
     floor: float,
+    langs: Mapping[str, str] | None = None,
 ) -> dict[tuple[str, str], float]:
-    """Nearest documents by embedding cosine: each new document's top ``neighbours`` above ``floor``."""
+    """Nearest documents by embedding cosine: each new document's top ``neighbours`` above
+    ``floor``.
+
+    With ``langs`` (document id -> language), the quota holds twice: among documents in the
+    same language and among documents in other languages. Cross-lingual cosines run lower
+    than same-language ones (a story's translation scores below a same-language article on
+    a neighbouring topic), so one shared ranking would crowd translations out.
+    """
     found: dict[tuple[str, str], float] = {}
     if len(new_ids) == 0 or len(all_ids) == 0:
         return found
+    all_lang = np.array([(langs or {}).get(i, "") for i in all_ids], dtype=object)
     for start in range(0, len(new_ids), 1024):
+        rows = new_ids[start : start + 1024]
         sims = new_vecs[start : start + 1024] @ all_vecs.T
+        if langs is None:
+            views = [sims]
+        else:
+            row_lang = np.array([langs.get(i, "") for i in rows], dtype=object)
+            same = row_lang[:, None] == all_lang[None, :]
+            views = [np.where(same, sims, -np.inf), np.where(same, -np.inf, sims)]
         k = min(neighbours + 1, sims.shape[1])
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        for row, cols in enumerate(top):
-            a = new_ids[start + row]
-            for col in cols.tolist():
-                b = all_ids[col]
-                score = float(sims[row, col])
-                if b == a or score < floor:
-                    continue
-                key = (a, b) if a < b else (b, a)
-                found[key] = max(score, found.get(key, -1.0))
+        for view in views:
+            top = np.argpartition(-view, k - 1, axis=1)[:, :k]
+            for row, cols in enumerate(top):
+                a = rows[row]
+                for col in cols.tolist():
+                    b = all_ids[col]
+                    score = float(view[row, col])
+                    if b == a or score < floor:
+                        continue
+                    key = (a, b) if a < b else (b, a)
+                    found[key] = max(score, found.get(key, -1.0))
     return found
 
 

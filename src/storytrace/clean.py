@@ -275,13 +275,23 @@ def _classify(paras: list[_Para]) -> list[str | None]:
     return reasons
 
 
+_MIN_KEPT_SHARE = 0.1
+
+
 def _mark_boilerplate(paras: list[_Para], reasons: list[str | None], lang: str) -> None:
     """In a page dump, mark what the jusText-style classifier rejects as boilerplate."""
     open_ = [i for i, r in enumerate(reasons) if r is None]
     texts = [paras[i].text.strip() for i in open_]
     if not looks_like_page_dump(texts):
         return
-    for i, keep in zip(open_, classify(texts, lang), strict=True):
+    verdicts = classify(texts, lang)
+    kept = sum(len(t) for t, keep in zip(texts, verdicts, strict=True) if keep)
+    if kept < _MIN_KEPT_SHARE * sum(len(t) for t in texts):
+        # Keeping (almost) nothing means the classifier found no article in this text (a
+        # list of short segments, one per line, looks like navigation to it): keep it all
+        # rather than lose the document.
+        return
+    for i, keep in zip(open_, verdicts, strict=True):
         if not keep:
             reasons[i] = "boilerplate"
 

@@ -189,6 +189,7 @@ def _match(store: Store, config: Config, progress: Progress, batch_size: int) ->
     ids = store.document_ids("indexed")
     params = lsh_params(config.lsh_threshold, config.num_perm)
     all_ids, all_vecs = store.embeddings()
+    langs = store.languages()
     done: set[tuple[str, str]] = set()
     with progress.task("Finding and comparing candidates", len(ids)) as task:
         for batch in _chunks(ids, batch_size):
@@ -206,6 +207,7 @@ def _match(store: Store, config: Config, progress: Progress, batch_size: int) ->
                     all_vecs,
                     config.semantic_neighbours,
                     config.semantic_floor,
+                    langs,
                 )
             pairs = [c for c in merge_candidates(lexical, semantic) if (c.a, c.b) not in done]
             needed = sorted({c.a for c in pairs} | {c.b for c in pairs})

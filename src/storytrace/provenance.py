@@ -13,13 +13,15 @@ origin). Conflicting or missing evidence is stated in the edge's evidence, not h
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import networkx as nx
 
 from storytrace.attribution import same_outlet
-from storytrace.names import STABLE_NAME_LANGS, transliteration_variants
+from storytrace.names import STABLE_NAME_LANGS, name_key, transliteration_variants
 from storytrace.records import Attribution, CleanDoc, Document, LineageEdge, LineageRelation, Match
 
 _ROOT = "\x00root"
@@ -114,11 +116,23 @@ def direction(
         score -= 3.0
         notes.append(f"parent credits the child's outlet ({child.outlet})")
     elif child.credited and not parent.credited:
-        score += 1.0
-        notes.append(f"child credits {', '.join(child.credited)}; parent credits no outlet")
+        if _unmentioned(child.credited, parent):
+            score += 1.0
+            notes.append(f"child credits {', '.join(child.credited)}; parent credits no outlet")
+        else:
+            notes.append(
+                f"child credits {', '.join(child.credited)}; the parent names it too "
+                "(no credit asymmetry)"
+            )
     elif parent.credited and not child.credited:
-        score -= 1.0
-        notes.append(f"parent credits {', '.join(parent.credited)}; child credits no outlet")
+        if _unmentioned(parent.credited, child):
+            score -= 1.0
+            notes.append(f"parent credits {', '.join(parent.credited)}; child credits no outlet")
+        else:
+            notes.append(
+                f"parent credits {', '.join(parent.credited)}; the child names it too "
+                "(no credit asymmetry)"
+            )
     if child.scraped and not parent.scraped:
         score += 0.5
         notes.append("child carries scraper junk (ad markers or comments)")
@@ -141,6 +155,24 @@ def direction(
             f"child contains the parent's text plus its own ({c_in_child:.2f} vs {c_in_parent:.2f})"
         )
     return score, notes
+
+
+def _unmentioned(outlets: Sequence[str], other: Version) -> bool:
+    """Does ``other`` leave every one of ``outlets`` unnamed? A credit one version makes and
+    the other does not is evidence only when the other never names the outlet: a translation
+    naming "Anadolu" where the original credits "Анадолу" lost the phrasing, not the credit."""
+    present = _word_keys(other.clean.text)
+    for outlet in outlets:
+        keys = [name_key(w) for w in re.findall(r"\w{3,}", outlet)]
+        keys = [k for k in keys if len(k) >= 2]
+        if keys and all(k in present for k in keys):
+            return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _word_keys(text: str) -> frozenset[str]:
+    return frozenset(name_key(w) for w in set(re.findall(r"\w{3,}", text)))
 
 
 def _containment(parent: Version, child: Version, match: Match) -> tuple[float, float]:

@@ -80,6 +80,7 @@ def query_store(
                 vecs,
                 max(top, config.semantic_neighbours),
                 config.semantic_floor,
+                {**store.languages(), QUERY_ID: cleaned.lang},
             )
         others = sorted(
             {b if a == QUERY_ID else a for a, b in set(lexical) | set(semantic)} - {QUERY_ID}

@@ -354,6 +354,10 @@ class Store:
             return [], np.zeros((0, 0), dtype=np.float32)
         return [r[0] for r in rows], np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
 
+    def languages(self) -> dict[str, str]:
+        """The detected language of every cleaned document, by id."""
+        return dict(self.conn.execute("SELECT id, lang FROM clean").fetchall())
+
     def band_hits(self, keys: npt.NDArray[np.int64]) -> list[tuple[int, int, str]]:
         """Rows ``(band, key, id)`` of the index whose key equals one of ``keys`` in its band."""
         wanted = {(band, int(key)) for row in keys for band, key in enumerate(row.tolist())}
