@@ -8,7 +8,13 @@ import re
 import pytest
 
 from storytrace.records import Match
-from storytrace.stories import LINKING_RELATIONS, build_stories, connected_groups, story_id
+from storytrace.stories import (
+    LINKING_RELATIONS,
+    build_stories,
+    connected_groups,
+    is_strong,
+    story_id,
+)
 
 IDS = ["d07", "d01", "d05", "d03", "d02", "d09", "d04", "d06", "d08"]
 LINKS = [("d05", "d01"), ("d03", "d05"), ("d02", "d04"), ("d09", "d08"), ("d08", "d06")]
@@ -147,3 +153,58 @@ def test_story_id_differs_between_stories() -> None:
 def test_story_id_requires_content_ids() -> None:
     with pytest.raises(KeyError):
         story_id(["a", "missing"], CONTENT)
+
+
+def _scored(a: str, b: str, relation: str, coverage: float, semantic: float = 0.8) -> Match:
+    return Match(
+        a=a,
+        b=b,
+        relation=relation,  # type: ignore[arg-type]
+        jaccard=0.0,
+        containment_ab=0.0,
+        containment_ba=0.0,
+        semantic=semantic,
+        coverage_ab=coverage,
+        coverage_ba=coverage,
+    )
+
+
+def test_is_strong() -> None:
+    assert is_strong(_scored("a", "b", "near_duplicate", 0.0))
+    assert is_strong(_scored("a", "b", "translation", 0.8))
+    assert not is_strong(_scored("a", "b", "translation", 0.3))
+    assert not is_strong(_scored("a", "b", "same_story", 1.0))
+
+
+def test_weak_links_do_not_merge_two_established_stories() -> None:
+    """Two stories of three versions each (strong links inside), linked by same-event
+    matches between every pair across: independent reports, kept apart."""
+    left, right = ["l1", "l2", "l3"], ["r1", "r2", "r3"]
+    matches = [_scored(a, b, "translation", 0.9) for a, b in (("l1", "l2"), ("l2", "l3"))]
+    matches += [_scored(a, b, "rewrite", 0.95) for a, b in (("r1", "r2"), ("r1", "r3"))]
+    matches += [_scored(a, b, "same_story", 0.4, 0.9) for a in left for b in right]
+    assert build_stories(left + right, matches) == [left, right]
+    # A strong link between them does merge them.
+    merged = build_stories(left + right, [*matches, _scored("l3", "r1", "rewrite", 0.9)])
+    assert merged == [sorted(left + right)]
+
+
+def test_weak_links_attach_small_groups_and_single_versions() -> None:
+    """A lone version and a twin pair join an established story through same-event links."""
+    story = ["s1", "s2", "s3"]
+    matches = [_scored("s1", "s2", "near_duplicate", 1.0), _scored("s2", "s3", "rewrite", 0.9)]
+    matches += [
+        _scored("s1", "x", "same_story", 0.1, 0.9),
+        _scored("t1", "t2", "duplicate", 1.0),
+        _scored("t1", "s3", "translation", 0.3),
+    ]
+    ids = [*story, "x", "t1", "t2"]
+    assert build_stories(ids, matches) == [sorted(ids)]
+
+
+def test_weak_chain_refuses_the_second_established_group() -> None:
+    """Three established groups chained by weak links: the first weak link merges nothing."""
+    groups = [[f"{g}{i}" for i in range(3)] for g in "abc"]
+    matches = [_scored(g[i], g[i + 1], "near_duplicate", 1.0) for g in groups for i in range(2)]
+    matches += [_scored("a0", "b0", "same_story", 0.2, 0.9), _scored("b1", "c1", "same_story", 0.2)]
+    assert build_stories([m for g in groups for m in g], matches) == groups
