@@ -44,6 +44,13 @@ def test_corpus_source_reported_on_tuesday() -> None:
     assert text[found[0].span.start : found[0].span.end] == "Nordwire reported"
 
 
+@pytest.mark.parametrize("adverb", ["first", "initially", "earlier"])
+def test_first_reported_by_a_corpus_source(adverb: str) -> None:
+    text = f"Nordwire {adverb} reported the closure of the northern pier."
+    found = _credits(text, known=("Nordwire",))
+    assert [(a.outlet, a.cue) for a in found] == [("Nordwire", "reported")]
+
+
 def test_according_to_corpus_source() -> None:
     text = "The pier will stay closed for three weeks, according to Nordwire."
     found = _credits(text, known=("Nordwire",))

@@ -682,6 +682,13 @@ def test_repeated_pipe_caption_without_blank_line() -> None:
         (cues.RELATED, "Lea también: Huelga en el puerto"),
         (cues.RELATED, "Читайте также: Паром отменён"),
         (cues.SHARE_LINE, "Teilen | Drucken"),
+        (cues.SHARE_LINE, "Share this: Facebook | Twitter | WhatsApp | Email"),
+        (cues.PAGE_NUMBER, "Page 2 of 5"),
+        (cues.PAGE_NUMBER, "Seite 3 von 4"),
+        (cues.PAGE_NUMBER, "Страница 1 из 2"),
+        (cues.PAGE_NUMBER, "- 7 -"),
+        (cues.DATED_HEADER, "NORTHGATE DAILY | 12 March 2021"),
+        (cues.DATED_HEADER, "2021-03-12 · Coastwire"),
         (cues.CREDIT_PIPE, "Ylva Krenn at the pier | COASTWIRE"),
         (cues.CREDIT_ONLY, "Foto: Ines Dalgren / Tallmere Gazette"),
         (cues.PHOTO_CREDIT, "Photo by Tomas Hjelm for the Orsk Island Courier"),
@@ -703,6 +710,8 @@ def test_cue_matches(pattern: object, text: str) -> None:
         (cues.AD_MARKER, "Advertising revenue at Coastwire fell by 4 percent."),
         (cues.URL_LINE, "See www.tallmere.test for the timetable."),
         (cues.SHARE_LINE, "Share prices of Orskline fell on Monday."),
+        (cues.PAGE_NUMBER, "Page 12 of the report lists the ferry timetable."),
+        (cues.DATED_HEADER, "The ferry left on 12 March 2021 | as planned."),
         (cues.CREDIT_PIPE, "The pier | was | rebuilt in 1961 by the navy."),
         (cues.COMMENTS_START, "12 comments were submitted to the council."),
         (cues.STRAY, "Orsk"),
@@ -871,3 +880,37 @@ def test_a_text_of_one_segment_per_line_is_not_thrown_away() -> None:
     assert not [r for r in cleaned.removed if r.reason == "boilerplate"]
     for line in SEGMENT_LINES:
         assert line in cleaned.text
+
+
+PDF_PAGES = (
+    "KESTREL MEDIA | 12 March 2021\n\n"
+    "Ferry services to the island of Holm were suspended on Monday after a\n"
+    "storm damaged the landing stage, the operator said in a short state-\n"
+    "ment. Repairs are expected to take at least two weeks.\n\n"
+    "Island residents will be supplied by a navy landing craft, which\n"
+    "Page 1 of 2\n"
+    "\fKESTREL MEDIA | 12 March 2021\n"
+    "will call at Holm twice a week until the ferry returns.\n\n"
+    "Page 2 of 2\n"
+)
+
+
+def test_pdf_page_furniture_is_removed_and_the_broken_paragraph_rejoined() -> None:
+    cleaned = clean(Document(id="pdf", doc_id=content_id(PDF_PAGES), text=PDF_PAGES, input="t"))
+    removed = [(PDF_PAGES[r.start : r.end].strip(), r.reason) for r in cleaned.removed]
+    furniture = [t for t, reason in removed if reason == "page header/footer"]
+    # The footer of page 1 and the header of page 2 touch: one removal across the page break.
+    assert furniture == [
+        "KESTREL MEDIA | 12 March 2021",
+        "Page 1 of 2\n\fKESTREL MEDIA | 12 March 2021",
+        "Page 2 of 2",
+    ]
+    assert "KESTREL" not in cleaned.text and "Page" not in cleaned.text
+    assert "a short statement." in cleaned.text
+    assert "landing craft, which will call at Holm twice a week" in cleaned.text
+
+
+def test_without_page_numbers_a_dated_title_line_stays() -> None:
+    text = "Holm ferry suspended | 12 March 2021\n\nFerries to Holm stopped on Monday.\n"
+    cleaned = clean(Document(id="t", doc_id=content_id(text), text=text, input="t"))
+    assert "Holm ferry suspended" in cleaned.text

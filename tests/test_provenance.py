@@ -16,7 +16,9 @@ from storytrace.embed import Encoder
 from storytrace.fingerprint import fingerprint
 from storytrace.provenance import (
     Version,
+    _relay,
     closeness,
+    copies_of,
     derive_lineage,
     direction,
     lineage_relation,
@@ -527,3 +529,28 @@ def test_a_credit_the_other_version_also_names_is_no_asymmetry() -> None:
     score, notes = direction(plain, crediting, _match("a", "b", "near_duplicate"))
     assert score == pytest.approx(0.0)
     assert any("names it too" in n for n in notes)
+
+
+def test_a_credit_copied_along_with_the_text_counts_for_less() -> None:
+    """c copies r word for word, credit line included: the credit to Nordwire shows Nordwire
+    is an ancestor of c, not that c took its text from Nordwire directly."""
+    source = _version(_document("p", ORIGINAL, "Nordwire"))
+    rewrite = _version(_document("r", CREDITED_COPY, "Kestrel Media"))
+    copy = _version(_document("c", CREDITED_COPY + "\n", "Velamar Daily Courier"))
+    by_id = {v.doc.id: v for v in (source, rewrite, copy)}
+    matches = {
+        ("c", "r"): _match("c", "r", "duplicate", 1.0),
+        ("c", "p"): _match("c", "p", "rewrite", 0.5),
+    }
+    copies = copies_of(matches)
+    assert copies == {"c": ["r"], "r": ["c"]}
+    assert _relay(by_id, copies, "p", "c") == "r"
+    assert _relay(by_id, copies, "p", "r") == "c"  # no times or junk tell them apart
+    direct, _ = direction(source, copy, matches[("c", "p")])
+    relayed, notes = direction(source, copy, matches[("c", "p")], relay="r")
+    assert direct - relayed == pytest.approx(2.0)
+    assert any("came with the copied text" in n for n in notes)
+    scraped = _version(_document("s", _scraped(CREDITED_COPY), "Velamar Daily Courier"))
+    by_id["s"] = scraped
+    copies = copies_of({("r", "s"): _match("r", "s", "near_duplicate", 0.9)})
+    assert _relay(by_id, copies, "p", "r") is None  # the scraper copy is r's copy, not its source

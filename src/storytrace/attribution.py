@@ -126,7 +126,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for cue, p in (
         (
             "reported",
-            _NAME + _ACRONYM + r"\s+(?:has\s+|had\s+)?(?:reported|reports|wrote|writes|cited|cites|"
+            _NAME
+            + _ACRONYM
+            + r"\s+(?:has\s+|had\s+)?(?:first\s+|initially\s+|earlier\s+|zuerst\s+|"
+            r"primero\s+|впервые\s+)?(?:reported|reports|wrote|writes|cited|cites|"
             r"quoted|quotes|revealed|learned|said|says|berichtete|berichtet|meldete|meldet|"
             r"informó|informa|publicó|reportó|сообщил[аио]?|сообщает|пишет|передает|передаёт|"
             r"pranešė|skelbia|rašo|rapporte|a rapporté)\b",

@@ -57,8 +57,12 @@ def clean(doc: Document) -> CleanDoc:
     raw = doc.text
     lang = doc.lang or detect_language(raw)
     lines = _lines(raw)
-    wrapped = _is_hard_wrapped(raw, lines)
     edits: list[_Edit] = []
+    furniture = _page_furniture(raw, lines)
+    for i in sorted(furniture):
+        edits.append(_Edit(lines[i].start, lines[i].end, "page header/footer"))
+    lines = [line for i, line in enumerate(lines) if i not in furniture]
+    wrapped = _is_hard_wrapped(raw, lines)
     paras = _reflow(raw, lines, wrapped, lang, edits)
     reasons = _classify(paras)
     if doc.meta.get("format") != "html":  # an HTML extractor has already judged with the DOM
@@ -98,6 +102,34 @@ def _lines(raw: str) -> list[Span]:
         spans.append(Span(pos, pos + len(line)))
         pos += len(line) + 1
     return spans
+
+
+def _page_furniture(raw: str, lines: list[Span]) -> set[int]:
+    """Lines that are page furniture of a PDF rendering: page numbers, and (once page numbers
+    show the text was paged) running headers: a line that recurs with only its digits
+    changed, a line next to a form feed, or a "publication | date" line.
+
+    Removed before reflow, so a paragraph broken by a page boundary joins up again."""
+    texts = [raw[s.start : s.end].strip() for s in lines]
+    numbers = {i for i, t in enumerate(texts) if t and cues.PAGE_NUMBER.match(t)}
+    if not numbers:
+        return set()
+    shapes: dict[str, int] = {}
+    for t in texts:
+        if t and len(t) <= 100:
+            shape = re.sub(r"\d+", "#", t)
+            shapes[shape] = shapes.get(shape, 0) + 1
+    out = set(numbers)
+    for i, t in enumerate(texts):
+        if not t or len(t) > 100 or _TERMINAL.search(t):
+            continue
+        line = raw[lines[i].start : lines[i].end]
+        after_feed = line.lstrip(" \t").startswith("\f") or (
+            i > 0 and raw[lines[i - 1].start : lines[i - 1].end].rstrip(" \t").endswith("\f")
+        )
+        if shapes.get(re.sub(r"\d+", "#", t), 0) >= 2 or after_feed or cues.DATED_HEADER.match(t):
+            out.add(i)
+    return out
 
 
 def _is_hard_wrapped(raw: str, lines: list[Span]) -> bool:

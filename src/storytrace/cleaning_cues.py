@@ -32,7 +32,7 @@ RELATED = re.compile(
 SHARE_LINE = re.compile(
     r"^\s*((share|print|tweet|email|e-mail|copy link|facebook|twitter|x|whatsapp|telegram|"
     r"linkedin|teilen|drucken|compartir|imprimir|поделиться|печать|dalintis|spausdinti)"
-    r"(\s+(this|on|via|article|story|artikel|en|on facebook|on twitter))*[\s|/·•,]*){1,8}$",
+    r"(\s+(this|on|via|article|story|artikel|en|on facebook|on twitter))*[\s|/·•,:]*){1,8}$",
     _I,
 )
 
@@ -114,3 +114,19 @@ STRONG_APPEAL = re.compile(
 )
 
 STRAY = re.compile(r"^\s*[\W\d_]{0,6}\s*$", re.UNICODE)
+
+
+# Page furniture of PDF text: "Page 2 of 5", "Seite 2 von 5", "Страница 2 из 5", "- 3 -".
+PAGE_NUMBER = re.compile(
+    r"^\s*(?:(?:page|seite|p[áa]gina|страница|стр\.?|puslapis|psl\.?|p\.)\s*\d{1,4}"
+    r"(?:\s*(?:of|von|de|из|iš|/)\s*\d{1,4})?|[-–—]\s*\d{1,4}\s*[-–—]|\d{1,4}\s*/\s*\d{1,4})\s*$",
+    _I,
+)
+# A running header naming the publication and a date: "NORTHGATE DAILY | 12 March 2021".
+_DATE = (
+    r"(?:\d{1,2}\.?\s+[^\W\d_]{3,12}\.?\s+\d{4}|[^\W\d_]{3,12}\.?\s+\d{1,2},?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4})"
+)
+DATED_HEADER = re.compile(
+    rf"^\s*(?:[^|\n]{{2,80}}\s+[|·•–—-]\s+{_DATE}|{_DATE}\s+[|·•–—-]\s+[^|\n]{{2,80}})\s*$"
+)

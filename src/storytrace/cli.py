@@ -126,7 +126,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
 
     e = sub.add_parser("eval", help="score storytrace on a public evaluation set")
-    e.add_argument("set", choices=("wmt21", "cleaning"), help="which evaluation set")
+    e.add_argument(
+        "set",
+        choices=("wmt21", "cleaning", "chains"),
+        help="which evaluation set (chains: built from wmt21-ru-en, see storytrace.eval.chains)",
+    )
     e.add_argument(
         "--data", default=None, help="the set's folder (default: $STORYTRACE_EVAL/<set>)"
     )
@@ -279,7 +283,7 @@ def _serve(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
-_EVAL_FOLDERS = {"wmt21": "wmt21-ru-en", "cleaning": "scrapinghub"}
+_EVAL_FOLDERS = {"wmt21": "wmt21-ru-en", "cleaning": "scrapinghub", "chains": "wmt21-ru-en"}
 
 
 def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -291,6 +295,8 @@ def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.set == "cleaning":
         return _eval_cleaning(data, args, out)
     target = args.out or os.path.join("eval-out", args.set)
+    if args.set == "chains":
+        return _eval_chains(data, target, args, out, err)
     progress = RichProgress(err, enabled=not args.quiet and args.format == "text")
     scores = wmt21.run(data, target, progress=progress).as_dict()
     if args.format == "json":
@@ -307,6 +313,33 @@ def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
     out.print(
         f"  segment alignment   P {scores['seg_align_precision']:.4f}  R {scores['seg_align_recall']:.4f}  "
         f"F1 {scores['seg_align_f1']:.4f}"
+    )
+    return 0
+
+
+def _eval_chains(
+    data: str, target: str, args: argparse.Namespace, out: Console, err: Console
+) -> int:
+    from storytrace.eval import chains
+
+    progress = RichProgress(err, enabled=not args.quiet and args.format == "text")
+    scores = chains.run(data, target, progress=progress).as_dict()
+    if args.format == "json":
+        print(json.dumps(scores))
+        return 0
+    out.print(
+        f"Chains built from {escape(str(data))} (set and answers in {escape(target)}/set): "
+        f"{scores['documents']} documents, {scores['stories']} stories found"
+    )
+    out.print(
+        f"  stories (pairwise)  P {scores['story_precision']:.4f}  R {scores['story_recall']:.4f}  "
+        f"F1 {scores['story_f1']:.4f}"
+    )
+    out.print(f"  parent accuracy     {scores['parent_accuracy']:.4f}")
+    out.print(f"  origin accuracy     {scores['origin_accuracy']:.4f}")
+    out.print(
+        f"  junk removal        P {scores['junk_precision']:.4f}  R {scores['junk_recall']:.4f}  "
+        f"F1 {scores['junk_f1']:.4f}"
     )
     return 0
 

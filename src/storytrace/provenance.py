@@ -31,6 +31,10 @@ _MAX_PARENTS = 6
 # wording, up to near-duplicates; only an exact duplicate is taken for a plain copy.
 _SIBLING_RELATIONS = frozenset({"near_duplicate", "partial_reuse", "rewrite", "same_story"})
 _SCRAPER_REASONS = frozenset({"ad marker", "comments"})
+_RENDERING_REASONS = frozenset({"page header/footer"})
+# Two independent translations never share this much of their 5-word shingles: a pair this
+# close is a copy of one translation, not a second translation of the source.
+_COPY_JACCARD = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,11 @@ class Version:
     @property
     def scraped(self) -> bool:
         return any(r.reason in _SCRAPER_REASONS for r in self.clean.removed)
+
+    @property
+    def rendered(self) -> bool:
+        """A paged rendering (PDF text): page headers, footers and numbers were removed."""
+        return any(r.reason in _RENDERING_REASONS for r in self.clean.removed)
 
 
 def closeness(match: Match) -> float:
@@ -92,8 +101,14 @@ def direction(
     child: Version,
     match: Match,
     fans: Mapping[str, frozenset[str]] | None = None,
+    relay: str | None = None,
 ) -> tuple[float, list[str]]:
-    """Score (> 0: parent came first) and the evidence, for ``parent -> child``."""
+    """Score (> 0: parent came first) and the evidence, for ``parent -> child``.
+
+    ``relay``: another version the child copies (near-verbatim) that carries the same
+    credit to the parent's outlet. The credit then came along with the copied text: it shows
+    the parent is an ancestor, not that it is the direct parent, and counts for less.
+    """
     score = 0.0
     notes: list[str] = []
     p_time, c_time = parent.doc.published, child.doc.published
@@ -109,7 +124,13 @@ def direction(
         missing = [v.doc.id for v in (parent, child) if v.doc.published is None]
         notes.append(f"no publication time for {', '.join(missing)}")
     credited_parent = [o for o in child.credited if same_outlet(o, parent.outlet)]
-    if credited_parent:
+    if credited_parent and relay is not None:
+        score += 1.0
+        notes.append(
+            f"child credits the parent's outlet ({credited_parent[0]}), but so does {relay}, "
+            "which the child copies: the credit came with the copied text"
+        )
+    elif credited_parent:
         score += 3.0
         notes.append(f"child credits the parent's outlet ({credited_parent[0]})")
     elif any(same_outlet(o, child.outlet) for o in parent.credited):
@@ -133,11 +154,19 @@ def direction(
                 f"parent credits {', '.join(parent.credited)}; the child names it too "
                 "(no credit asymmetry)"
             )
+    # Between two copies of one text, the one wrapped in scraper junk is the copy: scrapers
+    # add junk, nobody strips it before republishing.
+    junk_weight = 1.5 if match.jaccard >= _COPY_JACCARD else 0.5
     if child.scraped and not parent.scraped:
-        score += 0.5
+        score += junk_weight
         notes.append("child carries scraper junk (ad markers or comments)")
     elif parent.scraped and not child.scraped:
-        score -= 0.5
+        score -= junk_weight
+    if child.rendered and not parent.rendered:
+        score += junk_weight
+        notes.append("child is a paged rendering (PDF page headers and numbers)")
+    elif parent.rendered and not child.rendered:
+        score -= junk_weight
     for source, translations in (fans or {}).items():
         if source == parent.doc.id and child.doc.id in translations:
             score += 1.0
@@ -145,7 +174,12 @@ def direction(
                 f"parent is the only {parent.clean.lang} version and {len(translations)} versions "
                 "translate it: translations fan out from it"
             )
-        elif {parent.doc.id, child.doc.id} <= translations and match.relation in _SIBLING_RELATIONS:
+        elif (
+            {parent.doc.id, child.doc.id} <= translations
+            and match.relation in _SIBLING_RELATIONS
+            and match.jaccard < _COPY_JACCARD
+            and not credited_parent
+        ):
             score -= 2.5
             notes.append(f"both translate {source}: parallel translations, not one from the other")
     c_in_child, c_in_parent = _containment(parent, child, match)
@@ -155,6 +189,39 @@ def direction(
             f"child contains the parent's text plus its own ({c_in_child:.2f} vs {c_in_parent:.2f})"
         )
     return score, notes
+
+
+def copies_of(matches: Mapping[tuple[str, str], Match]) -> dict[str, list[str]]:
+    """For each version, the versions it shares near-verbatim text with (Jaccard >= 0.8)."""
+    out: dict[str, list[str]] = {}
+    for (a, b), match in sorted(matches.items()):
+        if match.jaccard >= _COPY_JACCARD:
+            out.setdefault(a, []).append(b)
+            out.setdefault(b, []).append(a)
+    return out
+
+
+def _relay(
+    by_id: Mapping[str, Version], copies: Mapping[str, Sequence[str]], parent: str, child: str
+) -> str | None:
+    """A version the child may have copied (near-verbatim) that credits the parent's outlet
+    too. A copy that is itself a rendering or scraper copy of a clean child, or that was
+    published after it, is the child's copy, not its source."""
+    outlet = by_id[parent].outlet
+    kid = by_id[child]
+    if outlet is None or not any(same_outlet(o, outlet) for o in kid.credited):
+        return None
+    for other in copies.get(child, ()):
+        if other == parent or other not in by_id:
+            continue
+        v = by_id[other]
+        if (v.rendered or v.scraped) and not (kid.rendered or kid.scraped):
+            continue
+        if v.doc.published and kid.doc.published and v.doc.published > kid.doc.published:
+            continue
+        if any(same_outlet(o, outlet) for o in v.credited):
+            return other
+    return None
 
 
 def _unmentioned(outlets: Sequence[str], other: Version) -> bool:
@@ -219,12 +286,13 @@ def derive_lineage(
     graph.add_node(_ROOT)
     candidates: dict[tuple[str, str], tuple[float, list[str], Match]] = {}
     fans = translation_fans(versions, matches)
+    copies = copies_of(matches)
     for (a, b), match in sorted(matches.items()):
         if a not in by_id or b not in by_id or match.relation == "unrelated":
             continue
         base = closeness(match)
         for p, c in ((a, b), (b, a)):
-            score, notes = direction(by_id[p], by_id[c], match, fans)
+            score, notes = direction(by_id[p], by_id[c], match, fans, _relay(by_id, copies, p, c))
             weight = base + 0.5 * score
             candidates[(p, c)] = (weight, notes, match)
             if weight > 0:

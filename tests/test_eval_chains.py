@@ -1,0 +1,98 @@
+"""The chains benchmark builder and scorer, on a small invented set in the WMT21 format
+(the real WMT21 set is read only by ``storytrace eval chains``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tests.test_eval_wmt21 import STORIES, _write_set
+
+from storytrace.eval.chains import PARENT_ROLE, ROLES, build, load, run, score_report
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("chains")
+    _write_set(root / "wmt")
+    return build(root / "wmt", root / "set")
+
+
+def test_build_writes_six_versions_per_story_without_answers(built: Path) -> None:
+    records = [json.loads(line) for line in (built / "docs.jsonl").read_text().splitlines()]
+    assert len(records) == 6 * len(STORIES)
+    for record in records:
+        assert set(record) <= {"id", "lang", "source", "text", "published"}
+        assert record["text"].strip() and record["source"]
+    answers, _ = load(built)
+    assert len(answers.origins) == len(STORIES)
+    roles = {doc.rsplit("-", 1)[1] for doc in answers.stories}
+    assert roles == set(ROLES)
+    for child, parent in answers.parents.items():
+        assert PARENT_ROLE[child.rsplit("-", 1)[1]] == parent.rsplit("-", 1)[1]
+
+
+def test_build_is_deterministic(built: Path, tmp_path: Path) -> None:
+    again = build(built.parent / "wmt", tmp_path / "again")
+    assert (again / "docs.jsonl").read_bytes() == (built / "docs.jsonl").read_bytes()
+    assert (again / "answers.json").read_bytes() == (built / "answers.json").read_bytes()
+
+
+def test_junk_spans_point_at_the_added_junk(built: Path) -> None:
+    answers, texts = load(built)
+    for doc, spans in answers.junk.items():
+        pieces = [texts[doc][a:b] for a, b in spans]
+        if doc.endswith("-scraped"):
+            assert "[ad_1]" in pieces and any(p.startswith("Related: ") for p in pieces)
+            assert any(p.endswith("comments") for p in pieces)
+        else:
+            assert any(p.startswith("Page 1 of ") for p in pieces)
+    rewrites = [t for d, t in texts.items() if d.endswith("-rewrite")]
+    assert all("first reported the news." in t for t in rewrites)
+
+
+def test_rewrite_credits_the_translation_it_rewrites(built: Path) -> None:
+    answers, texts = load(built)
+    records = {
+        json.loads(line)["id"]: json.loads(line)
+        for line in (built / "docs.jsonl").read_text().splitlines()
+    }
+    for doc, parent in answers.parents.items():
+        if doc.endswith("-rewrite"):
+            assert f"{records[parent]['source']} first reported" in texts[doc]
+
+
+def test_a_perfect_report_scores_one_and_a_wrong_parent_less(built: Path) -> None:
+    answers, texts = load(built)
+    stories = []
+    for story in sorted(set(answers.stories.values())):
+        members = sorted(d for d, s in answers.stories.items() if s == story)
+        edges = [
+            {"parent": answers.parents[m], "child": m} for m in members if m in answers.parents
+        ]
+        stories.append(
+            {"id": story, "members": members, "origins": [answers.origins[story]], "edges": edges}
+        )
+    documents = [
+        {"id": d, "removed": [{"start": a, "end": b} for a, b in spans]}
+        for d, spans in answers.junk.items()
+    ]
+    perfect = score_report({"stories": stories, "documents": documents}, answers, texts).as_dict()
+    for key in ("story_f1", "parent_accuracy", "origin_accuracy", "junk_f1"):
+        assert perfect[key] == 1.0, key
+    stories[0]["edges"][0]["parent"] = stories[0]["edges"][0]["child"]
+    documents[0]["removed"] = []
+    worse = score_report({"stories": stories, "documents": documents}, answers, texts).as_dict()
+    assert worse["parent_accuracy"] < 1.0
+    assert worse["junk_recall"] < 1.0
+
+
+def test_run_end_to_end(tmp_path: Path) -> None:
+    _write_set(tmp_path / "wmt")
+    scores = run(tmp_path / "wmt", tmp_path / "out").as_dict()
+    assert scores["documents"] == 6 * len(STORIES)
+    assert scores["story_f1"] == 1.0
+    assert scores["origin_accuracy"] == 1.0
+    assert scores["junk_f1"] >= 0.9
+    assert scores["parent_accuracy"] >= 0.8
