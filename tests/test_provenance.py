@@ -554,3 +554,18 @@ def test_a_credit_copied_along_with_the_text_counts_for_less() -> None:
     by_id["s"] = scraped
     copies = copies_of({("r", "s"): _match("r", "s", "near_duplicate", 0.9)})
     assert _relay(by_id, copies, "p", "r") is None  # the scraper copy is r's copy, not its source
+
+
+def test_a_photo_credit_naming_the_parent_outlet_is_direction_evidence() -> None:
+    """The child's (removed) photo credit names Coastwire: its picture, and likely its text,
+    came from Coastwire's version."""
+    paras = ORIGINAL.split("\n\n")
+    with_photo = "\n\n".join([paras[0], "Photo: Ylva Krenn / Coastwire", *paras[1:]])
+    parent = _version(_document("p", ORIGINAL, "Coastwire"))
+    child = _version(_document("c", with_photo, "Kestrel Media"))
+    assert any(r.reason == "photo credit" for r in child.clean.removed)
+    assert child.image_credits("Coastwire") and not child.image_credits("Nordwire")
+    forward, notes = direction(parent, child, _match("c", "p", "near_duplicate"))
+    backward, _ = direction(child, parent, _match("c", "p", "near_duplicate"))
+    assert forward == pytest.approx(1.5) and backward == pytest.approx(-1.5)
+    assert "child's photo credit names the parent's outlet (Coastwire)" in notes

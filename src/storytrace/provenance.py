@@ -32,6 +32,7 @@ _MAX_PARENTS = 6
 _SIBLING_RELATIONS = frozenset({"near_duplicate", "partial_reuse", "rewrite", "same_story"})
 _SCRAPER_REASONS = frozenset({"ad marker", "comments"})
 _RENDERING_REASONS = frozenset({"page header/footer"})
+_IMAGE_REASONS = frozenset({"photo credit", "photo caption"})
 # Two independent translations never share this much of their 5-word shingles: a pair this
 # close is a copy of one translation, not a second translation of the source.
 _COPY_JACCARD = 0.8
@@ -58,6 +59,15 @@ class Version:
     @property
     def scraped(self) -> bool:
         return any(r.reason in _SCRAPER_REASONS for r in self.clean.removed)
+
+    def image_credits(self, outlet: str | None) -> bool:
+        """Does a photo credit or caption removed from this version name ``outlet``?"""
+        if not outlet:
+            return False
+        lines = [
+            self.doc.text[r.start : r.end] for r in self.clean.removed if r.reason in _IMAGE_REASONS
+        ]
+        return bool(lines) and not _unmentioned_in(outlet, "\n".join(lines))
 
     @property
     def rendered(self) -> bool:
@@ -154,6 +164,12 @@ def direction(
                 f"parent credits {', '.join(parent.credited)}; the child names it too "
                 "(no credit asymmetry)"
             )
+    if not credited_parent and child.image_credits(parent.outlet):
+        score += 1.5
+        notes.append(f"child's photo credit names the parent's outlet ({parent.outlet})")
+    elif parent.image_credits(child.outlet) and not child.image_credits(parent.outlet):
+        score -= 1.5
+        notes.append(f"parent's photo credit names the child's outlet ({child.outlet})")
     # Between two copies of one text, the one wrapped in scraper junk is the copy: scrapers
     # add junk, nobody strips it before republishing.
     junk_weight = 1.5 if match.jaccard >= _COPY_JACCARD else 0.5
@@ -228,13 +244,15 @@ def _unmentioned(outlets: Sequence[str], other: Version) -> bool:
     """Does ``other`` leave every one of ``outlets`` unnamed? A credit one version makes and
     the other does not is evidence only when the other never names the outlet: a translation
     naming "Anadolu" where the original credits "Анадолу" lost the phrasing, not the credit."""
-    present = _word_keys(other.clean.text)
-    for outlet in outlets:
-        keys = [name_key(w) for w in re.findall(r"\w{3,}", outlet)]
-        keys = [k for k in keys if len(k) >= 2]
-        if keys and all(k in present for k in keys):
-            return False
-    return True
+    return all(_unmentioned_in(outlet, other.clean.text) for outlet in outlets)
+
+
+def _unmentioned_in(outlet: str, text: str) -> bool:
+    """Is ``outlet`` absent from ``text`` (every word compared by a spelling-insensitive key)?"""
+    present = _word_keys(text)
+    keys = [name_key(w) for w in re.findall(r"\w{3,}", outlet)]
+    keys = [k for k in keys if len(k) >= 2]
+    return not (keys and all(k in present for k in keys))
 
 
 @lru_cache(maxsize=4096)
