@@ -194,7 +194,7 @@ def test_batch_equals_per_document_across_chunks(monkeypatch: pytest.MonkeyPatch
     rng = random.Random(43)
     sets = [_shingles(" ".join(_random_words(rng, n))) for n in (30, 7, 60, 1, 45, 12)]
     whole = minhash_batch(sets, NUM_PERM, SEED)
-    monkeypatch.setattr(fp, "_MAX_CELLS", NUM_PERM * 20)  # ~20 shingles per chunk
+    monkeypatch.setattr(fp, "_MAX_SKETCH_SHINGLES", 20)  # ~20 shingles per chunk
     chunked = minhash_batch(sets, NUM_PERM, SEED)
     np.testing.assert_array_equal(whole, chunked)
     for i, s in enumerate(sets):

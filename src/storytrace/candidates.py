@@ -1,10 +1,15 @@
 """Candidate pairs: LSH banding over MinHash (copies) and nearest neighbours over embeddings
 (rewrites and translations, which share few shingles).
 
-The user gives a Jaccard threshold; ``lsh_params`` derives bands x rows that minimise the
-weighted probability of false positives and false negatives around it (as datasketch does),
-and says what it chose. Pure functions over arrays: the store looks keys up, this module
-decides.
+The user gives a Jaccard threshold; ``lsh_params`` derives bands x rows and says what it
+chose. The choice is biased towards recall: among the bandings that miss a pair *at* the
+threshold with probability at most ``max_miss`` (1% by default, so at least 99% of the pairs
+above it become candidates), it takes the one with the smallest weighted false-positive and
+false-negative areas. A balanced choice (datasketch's) misses far more: for Jaccard 0.8 with
+128 permutations it picks about 9 x 13 rows, which finds 76-82% of the true pairs, where
+this picks 16 x 6. Extra candidates cost little, because every candidate is verified with
+the exact Jaccard of the stored shingles. Pure functions over arrays: the store looks keys up,
+this module decides.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -49,23 +55,40 @@ def _integrate(f: npt.NDArray[np.float64], x: npt.NDArray[np.float64]) -> float:
     return float(np.sum((f[1:] + f[:-1]) * np.diff(x)) / 2.0)
 
 
-def lsh_params(threshold: float, num_perm: int, fp_weight: float = 0.5) -> LshParams:
-    """Bands and rows for ``threshold``: minimise weighted FP area below and FN area above it."""
+MAX_MISS = 0.01
+"""Default bound on the probability of missing a pair whose Jaccard equals the threshold."""
+
+
+@cache
+def lsh_params(
+    threshold: float, num_perm: int, fp_weight: float = 0.5, max_miss: float = MAX_MISS
+) -> LshParams:
+    """Bands and rows for ``threshold``.
+
+    Among the bandings whose probability of missing a pair at the threshold is at most
+    ``max_miss``, the one with the smallest ``fp_weight * FP area + (1 - fp_weight) * FN
+    area``; when no banding reaches ``max_miss`` (too few permutations), the one that misses
+    least.
+    """
     if not 0.0 < threshold < 1.0:
         raise ValueError(f"threshold must be in (0, 1), got {threshold}")
-    best: tuple[float, int, int, float, float] | None = None
+    if not 0.0 <= max_miss < 1.0:
+        raise ValueError(f"max_miss must be in [0, 1), got {max_miss}")
+    best: tuple[bool, float, int, int, float, float, float] | None = None
     lo = np.linspace(0.0, threshold, 200)
     hi = np.linspace(threshold, 1.0, 200)
     for bands in range(1, num_perm + 1):
         for rows in range(1, num_perm // bands + 1):
+            miss = float((1.0 - threshold**rows) ** bands)
             fp = _integrate(1.0 - (1.0 - lo**rows) ** bands, lo)
             fn = _integrate((1.0 - hi**rows) ** bands, hi)
             err = fp_weight * fp + (1.0 - fp_weight) * fn
-            if best is None or err < best[0]:
-                best = (err, bands, rows, fp, fn)
+            # Feasible bandings first, then by weighted error; infeasible ones by their miss.
+            key = (miss > max_miss, miss if miss > max_miss else err)
+            if best is None or key < (best[0], best[1]):
+                best = (key[0], key[1], bands, rows, fp, fn, miss)
     assert best is not None
-    _, bands, rows, fp, fn = best
-    miss = float((1.0 - threshold**rows) ** bands)
+    _, _, bands, rows, fp, fn, miss = best
     return LshParams(bands, rows, threshold, fp, fn, miss)
 
 
@@ -80,6 +103,46 @@ def band_keys(minhashes: npt.NDArray[np.uint32], params: LshParams) -> npt.NDArr
     band_salt = np.arange(params.bands, dtype=np.uint64)[None, :]
     keys = mix64(acc ^ band_salt) >> np.uint64(1)
     return keys.astype(np.int64)
+
+
+def banded_pairs(
+    keys: npt.NDArray[np.int64], max_bucket: int = _MAX_BUCKET
+) -> npt.NDArray[np.int64]:
+    """Unique pairs ``(i, j)``, ``i < j``, of rows of ``keys`` (documents x bands) that share a
+    key in some band, vectorised per band; a bucket larger than ``max_bucket`` (mass
+    duplicates) links its members in index order instead of pairwise. Rows ``(k, 2)``, sorted.
+    """
+    n = keys.shape[0]
+    found: list[npt.NDArray[np.int64]] = []
+    for band in range(keys.shape[1]):
+        column = keys[:, band]
+        order = np.argsort(column, kind="stable").astype(np.int64)
+        ordered = column[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        sizes = np.diff(np.r_[starts, n])
+        pos = np.arange(n, dtype=np.int64)
+        run_end = np.repeat(starts + sizes, sizes)  # end of each member's bucket
+        partners = run_end - pos - 1  # later members of the same bucket
+        big = np.repeat(sizes > max_bucket, sizes)
+        partners[big] = np.minimum(partners[big], 1)  # chain huge buckets
+        first = np.repeat(pos, partners)
+        second = first + _ramp_offsets(partners)
+        a, b = order[first], order[second]
+        found.append(np.minimum(a, b) * n + np.maximum(a, b))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    codes = np.unique(np.concatenate(found))
+    return np.stack([codes // max(n, 1), codes % max(n, 1)], axis=1)
+
+
+def _ramp_offsets(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``concatenate([arange(1, c + 1) for c in counts])``, vectorised."""
+    total = int(counts.sum())
+    steps = np.ones(total, dtype=np.int64)
+    used = counts[counts > 0]
+    heads = np.cumsum(used) - used
+    steps[heads[1:]] = 1 - used[:-1]
+    return np.cumsum(steps)
 
 
 def pairs_from_buckets(buckets: Iterable[Sequence[str]]) -> set[tuple[str, str]]:

@@ -99,6 +99,13 @@ def _parser() -> argparse.ArgumentParser:
         help="Jaccard similarity that LSH must find (default %(default)s)",
     )
     p.add_argument(
+        "--encoder",
+        choices=("use-multilingual", "none"),
+        default=Config().encoder,
+        help="sentence encoder for rewrites and translations; 'none' finds copies, near-copies "
+        "and partial reuse only, much faster (default %(default)s)",
+    )
+    p.add_argument(
         "--workers", type=int, default=None, help="processes for cleaning (default: up to 4)"
     )
     p.add_argument(
@@ -173,9 +180,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from storytrace.candidates import lsh_params
     from storytrace.pipeline import analyze
 
-    config = Config(lsh_threshold=args.threshold)
+    config = Config(lsh_threshold=args.threshold, encoder=args.encoder)
+    err.print(lsh_params(config.lsh_threshold, config.num_perm).describe())
     progress = RichProgress(err, enabled=not args.quiet)
     limits = {"max_chars": args.max_chars} if args.max_chars else {}
     result = analyze(

@@ -32,6 +32,9 @@ class Config:
     share topical sentences at 0.7 but rarely at 0.8), ``same_story_cosine`` (document cosine
     for two versions that share no passages but report the same event).
 
+    ``encoder`` names the sentence encoder; ``"none"`` turns embeddings off (lexical
+    matching only: copies, near-copies and partial reuse).
+
     The semantic thresholds were measured on the seeds, the demo corpus and the development
     half of the WMT21 ru-en set (see the foundation issue's closing note).
     """

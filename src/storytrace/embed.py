@@ -89,6 +89,16 @@ def _sha256(path: Path, size: int, mtime_ns: int) -> str:
     return h.hexdigest()
 
 
+NO_ENCODER = "none"
+"""The encoder name that turns embeddings off: lexical matching only (copies, near-copies,
+partial reuse), for corpora too large to embed."""
+
+
+def configured_encoder(name: str) -> Encoder | None:
+    """The encoder a config names, or ``None`` for ``NO_ENCODER``."""
+    return None if name == NO_ENCODER else load_encoder(name)
+
+
 @lru_cache(maxsize=2)
 def load_encoder(name: str = "use-multilingual") -> Encoder:
     """The named encoder, loaded once per process."""

@@ -30,7 +30,7 @@ from storytrace.changes import find_changes
 from storytrace.clean import clean
 from storytrace.compare import compare
 from storytrace.config import Config
-from storytrace.embed import Encoder, load_encoder
+from storytrace.embed import Encoder, configured_encoder
 from storytrace.errors import NothingToAnalyseError
 from storytrace.executors import LocalExecutor
 from storytrace.fingerprint import fingerprint
@@ -150,7 +150,7 @@ def index_documents(
         shingle_size=config.shingle_size,
         num_perm=config.num_perm,
         seed=config.seed,
-        encoder=encoder or load_encoder(config.encoder),
+        encoder=encoder or configured_encoder(config.encoder),
     )
     return list(zip(cleaned, sigs, strict=True))
 

@@ -16,7 +16,7 @@ from storytrace.candidates import band_keys, lexical_candidates, lsh_params, sem
 from storytrace.clean import clean
 from storytrace.compare import compare
 from storytrace.config import Config
-from storytrace.embed import Encoder, load_encoder
+from storytrace.embed import Encoder, configured_encoder
 from storytrace.errors import InputError
 from storytrace.fingerprint import fingerprint
 from storytrace.records import Document
@@ -58,7 +58,7 @@ def query_store(
         raise InputError("the query text is empty")
     with Store(db_path) as store:
         config = store.config() or Config()
-        encoder = encoder or load_encoder(config.encoder)
+        encoder = encoder or configured_encoder(config.encoder)
         doc = Document(id=QUERY_ID, doc_id=content_id(text), text=text, input="query")
         cleaned = clean(doc)
         sig = fingerprint(
@@ -70,9 +70,9 @@ def query_store(
         )[0]
         keys = band_keys(sig.minhash[None, :], lsh_params(config.lsh_threshold, config.num_perm))
         lexical = lexical_candidates([QUERY_ID], keys, store.band_hits(keys))
-        ids, vecs = store.embeddings()
         semantic: dict[tuple[str, str], float] = {}
-        if vecs.size and sig.embedding is not None:
+        ids, vecs = store.embeddings() if sig.embedding is not None else ([], None)
+        if vecs is not None and vecs.size and sig.embedding is not None:
             semantic = semantic_candidates(
                 [QUERY_ID],
                 sig.embedding[None, :],

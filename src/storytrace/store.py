@@ -37,7 +37,7 @@ from storytrace.records import (
     Span,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: vectorised word hashing and fast similarity sketching (new signatures)
 DB_NAME = "storytrace.db"
 
 _SCHEMA = """
