@@ -77,3 +77,30 @@ def test_console_script_is_installed() -> None:
     exe = Path(sys.executable).with_name("storytrace")
     result = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=True)
     assert result.stdout.startswith("storytrace ")
+
+
+def test_analyze_says_which_bands_and_rows_it_chose(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "in"
+    shutil.copytree(DEMO / "text", corpus)
+    out = tmp_path / "out"
+    code = main(
+        [
+            "analyze",
+            str(corpus),
+            "--out",
+            str(out),
+            "--quiet",
+            "--threshold",
+            "0.8",
+            "--encoder",
+            "none",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "LSH 16 bands x 6 rows for Jaccard 0.80" in captured.err
+    assert "P[miss a pair at the threshold] 0.008" in captured.err
+    report = json.loads((out / "report.json").read_text())
+    assert all(m["semantic"] == 0.0 for m in report["matches"])  # no encoder, no embeddings

@@ -70,6 +70,13 @@ def test_encoder_loads_offline_and_is_cached(encoder: Encoder) -> None:
 def test_unknown_encoder_name_is_a_model_error() -> None:
     with pytest.raises(ModelError, match="unknown encoder"):
         load_encoder("no-such-encoder")
+    with pytest.raises(ModelError, match="unknown encoder"):
+        embed.configured_encoder("no-such-encoder")
+
+
+def test_encoder_none_turns_embeddings_off(encoder: Encoder) -> None:
+    assert embed.configured_encoder(embed.NO_ENCODER) is None
+    assert embed.configured_encoder("use-multilingual") is encoder
 
 
 def test_encode_returns_normalised_float32_rows(encoder: Encoder) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import numpy as np
 import pytest
@@ -19,7 +20,7 @@ from storytrace.fingerprint import (
     word_hashes,
 )
 from storytrace.records import CleanDoc, Document
-from storytrace.text import content_id
+from storytrace.text import content_id, words
 
 K = 5
 NUM_PERM = 128
@@ -265,3 +266,193 @@ def test_fingerprint_empty_and_tiny_documents(empty_clean_doc: CleanDoc) -> None
 
 def test_fingerprint_empty_batch() -> None:
     assert fingerprint([], shingle_size=K, num_perm=NUM_PERM, seed=SEED, encoder=None) == []
+
+
+# --- the vectorised tokeniser and hashes against a plain reference ---------------------------
+
+_M = (1 << 64) - 1
+MULTILINGUAL = [
+    "Ein Straßenbahnfahrer in Kaunas: Ąžuolas ėjo į mokyklą, o Ūla – ne.",
+    "Привет, мир! Ёлка и ЁЖИК; «цитата» — тире",
+    "ß STRASSE Maße 🙂🚀 emoji_test x2 3.14 snake_case_word",
+    "İstanbul’da İKİ ıı déjà-vu naïve Ωmega",
+    "日本語のテキスト、中文文本。한국어 텍스트 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𐐀𐐁",
+    "averyveryverylongwordthatexceedsmanychunksofeightbytes1234567890 ẞ",
+    "",
+    "   ,.; — … “” ",
+]
+
+
+def _ref_mix(x: int) -> int:
+    z = (x + 0x9E3779B97F4A7C15) & _M
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M
+    return z ^ (z >> 31)
+
+
+def _ref_words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def _ref_word_hash(word: str) -> int:
+    """The word hash, one word at a time: 8-byte little-endian chunks of its UTF-8 bytes."""
+    data = word.encode("utf-8")
+    h = _ref_mix(int.from_bytes(data[:8], "little") ^ ((len(data) * 0xD6E8FEB86659FD93) & _M))
+    for at in range(8, len(data), 8):
+        h = _ref_mix(h ^ int.from_bytes(data[at : at + 8], "little"))
+    return h
+
+
+def _ref_shingles(text: str, k: int) -> list[int]:
+    """Sorted unique shingle hashes: mix64(sum_j w_j * C_j ^ m * key) over windows of k words."""
+    hashes = [_ref_word_hash(w) for w in _ref_words(text)]
+    keys = [_ref_mix(0xC0FFEE + j) | 1 for j in range(k)]
+    windows = (
+        [hashes[i : i + k] for i in range(len(hashes) - k + 1)] if len(hashes) >= k else [hashes]
+    )
+    out = set()
+    for window in windows:
+        if not window:
+            return [int(EMPTY_SHINGLE)]
+        acc = sum(w * c for w, c in zip(window, keys, strict=False)) & _M
+        out.add(_ref_mix(acc ^ ((len(window) * 0xA0761D6478BD642F) & _M)))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("text", MULTILINGUAL)
+def test_word_hashes_equal_the_reference(text: str) -> None:
+    assert fp.fingerprint_words(text) == _ref_words(text)
+    assert word_hashes(text).tolist() == [_ref_word_hash(w) for w in _ref_words(text)]
+
+
+def test_tokens_are_text_words_except_the_dotted_capital_i() -> None:
+    for text in MULTILINGUAL:
+        if "İ" not in text:
+            assert fp.fingerprint_words(text) == words(text)
+    # lower-casing "İ" gives "i" and a combining dot, which is not a word character
+    assert fp.fingerprint_words("İstanbul") == ["i", "stanbul"]
+
+
+def test_batch_word_hashes_equal_one_text_at_a_time() -> None:
+    hashes, offsets = fp.batch_word_hashes(MULTILINGUAL)
+    assert offsets.tolist()[0] == 0 and offsets.tolist()[-1] == len(hashes)
+    for i, text in enumerate(MULTILINGUAL):
+        np.testing.assert_array_equal(hashes[offsets[i] : offsets[i + 1]], word_hashes(text))
+
+
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_shingles_equal_the_reference(k: int) -> None:
+    rng = random.Random(k)
+    texts = [*MULTILINGUAL, " ".join(_random_words(rng, 300)), "one two", "one two three four"]
+    batch = fp.batch_shingles(texts, k)
+    assert len(batch) == len(texts)
+    for i, text in enumerate(texts):
+        assert batch.document(i).tolist() == _ref_shingles(text, k), text[:30]
+        assert shingle_hashes(word_hashes(text), k).tolist() == _ref_shingles(text, k)
+
+
+def test_shingle_size_changes_the_hashes() -> None:
+    text = "alpha beta gamma delta epsilon"
+    three, five = shingle_hashes(word_hashes(text), 3), shingle_hashes(word_hashes(text), 5)
+    assert len(three) == 3 and len(five) == 1
+    assert not set(three.tolist()) & set(five.tolist())
+
+
+def test_tokenising_in_small_chunks_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(8)
+    texts = [" ".join(_random_words(rng, n)) for n in (50, 0, 3, 120, 7)] + MULTILINGUAL
+    whole = fp.batch_shingles(texts, K)
+    monkeypatch.setattr(fp, "_MAX_BATCH_CHARS", 100)
+    chunked = fp.batch_shingles(texts, K)
+    np.testing.assert_array_equal(whole.hashes, chunked.hashes)
+    np.testing.assert_array_equal(whole.offsets, chunked.offsets)
+
+
+# --- the sketch ---------------------------------------------------------------------------
+
+
+def test_golden_values_pin_the_hash_family() -> None:
+    """Fixed numbers: a change of hashing on any machine or version shows up here."""
+    assert word_hashes("storytrace").tolist() == [10074175499998959905]
+    assert _ref_word_hash("storytrace") == 10074175499998959905
+    sig = minhash_batch([_shingles("the storm closed the pier on tuesday morning")], 8, 1)[0]
+    assert sig.tolist() == GOLDEN_SIGNATURE
+
+
+GOLDEN_SIGNATURE = [
+    10414463,
+    339459130,
+    284947700,
+    98049349,
+    166192126,
+    886428794,
+    413884776,
+    556295999,
+]
+
+
+def test_every_slot_is_filled_even_for_one_shingle() -> None:
+    sig = minhash_batch([np.array([12345], dtype=np.uint64)], NUM_PERM, SEED)[0]
+    assert len(np.unique(sig)) > 1  # slots come from different rounds, not one copied value
+    assert sig.max() < np.iinfo(np.uint32).max
+
+
+@pytest.mark.parametrize("sizes", [(1, 1), (2, 5), (40, 60), (300, 500)])
+def test_union_signature_is_the_slotwise_minimum(sizes: tuple[int, int]) -> None:
+    rng = np.random.default_rng(sizes[0])
+    a = np.unique(rng.integers(0, 2**63, sizes[0], dtype=np.int64).astype(np.uint64))
+    b = np.unique(rng.integers(0, 2**63, sizes[1], dtype=np.int64).astype(np.uint64))
+    sigs = minhash_batch([a, b, np.union1d(a, b)], 64, SEED)
+    np.testing.assert_array_equal(sigs[2], np.minimum(sigs[0], sigs[1]))
+
+
+def test_unsorted_sets_are_sketched_like_sorted_ones() -> None:
+    sh = _shingles(" ".join(_random_words(random.Random(4), 80)))
+    shuffled = sh.copy()
+    np.random.default_rng(0).shuffle(shuffled)
+    np.testing.assert_array_equal(
+        minhash_batch([shuffled], NUM_PERM, SEED), minhash_batch([sh], NUM_PERM, SEED)
+    )
+
+
+@pytest.mark.parametrize("num_perm", [1, 7, 100, 128])
+def test_any_number_of_permutations(num_perm: int) -> None:
+    sh = _shingles(" ".join(_random_words(random.Random(2), 60)))
+    sig = minhash_batch([sh, sh], num_perm, SEED)
+    assert sig.shape == (2, num_perm)
+    np.testing.assert_array_equal(sig[0], sig[1])
+    with pytest.raises(ValueError):
+        minhash_batch([sh], 0, SEED)
+
+
+def test_small_sets_estimate_jaccard_without_bias() -> None:
+    """Mean estimate over many small pairs (where densification schemes go wrong) ~ exact."""
+    rng = random.Random(31)
+    errors = []
+    for _ in range(200):
+        shared = _random_words(rng, 12)
+        a = shared + _random_words(rng, 6)
+        b = _random_words(rng, 6) + shared
+        sa, sb = _shingles(" ".join(a)), _shingles(" ".join(b))
+        exact, _, _ = jaccard_and_containment(sa, sb)
+        sig = minhash_batch([sa, sb], NUM_PERM, SEED)
+        errors.append(estimated_jaccard(sig[0], sig[1]) - exact)
+    assert abs(float(np.mean(errors))) < 0.02
+    assert float(np.std(errors)) < 0.1
+
+
+# --- exact intersections for verification ---------------------------------------------------
+
+
+def test_intersection_sizes_equal_numpy_over_many_chunks() -> None:
+    rng = np.random.default_rng(5)
+    pool = rng.integers(0, 2**63, 3000, dtype=np.int64).astype(np.uint64)
+    sets = [np.unique(rng.choice(pool, rng.integers(1, 400))) for _ in range(60)]
+    offsets = np.concatenate([[0], np.cumsum([len(s) for s in sets])]).astype(np.int64)
+    batch = fp.ShingleBatch(np.concatenate(sets), offsets)
+    a = rng.integers(0, 60, 700).astype(np.int64)  # more than one merge chunk of 256 pairs
+    b = rng.integers(0, 60, 700).astype(np.int64)
+    got = fp.intersection_sizes(batch, a, b)
+    expected = [len(np.intersect1d(sets[x], sets[y])) for x, y in zip(a, b, strict=True)]
+    assert got.tolist() == expected
+    assert fp.intersection_sizes(batch, a[:0], b[:0]).tolist() == []

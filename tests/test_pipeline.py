@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from tests.conftest import DEMO
 
+from storytrace import pipeline
 from storytrace.changes import number_values
+from storytrace.config import Config
 from storytrace.errors import NothingToAnalyseError
 from storytrace.pipeline import analyze
 
@@ -147,3 +149,34 @@ def test_nothing_readable_raises_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "bin.txt").write_bytes(b"\x00" * 64)
     with pytest.raises(NothingToAnalyseError, match=r"bin\.txt"):
         analyze([tmp_path / "bin.txt"], tmp_path / "out")
+
+
+def test_a_later_run_fingerprints_only_the_new_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index lives in the store: adding documents indexes them, and nothing else."""
+    fingerprinted: list[list[str]] = []
+    real = pipeline.fingerprint
+
+    def spy(docs: Any, **kwargs: Any) -> Any:
+        fingerprinted.append([d.id for d in docs])
+        return real(docs, **kwargs)
+
+    monkeypatch.setattr(pipeline, "fingerprint", spy)
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    shutil.copy(DEMO / "text/portnewsnow_velamar_strike.txt", first / "a.txt")
+    shutil.copy(DEMO / "text/hotnewsmirror_harvik_dam.txt", first / "b.txt")
+    config = Config(encoder="none")
+    analyze([first], tmp_path / "out", config)
+    assert sorted(i for batch in fingerprinted for i in batch) == ["a.txt", "b.txt"]
+    fingerprinted.clear()
+    shutil.copy(DEMO / "text/mps_velamar_port_strike.txt", second / "c.txt")
+    result = analyze([first, second], tmp_path / "out", config)
+    assert [i for batch in fingerprinted for i in batch] == ["c.txt"]
+    assert result.added == 1 and result.total == 3
+    # the new copy was matched against the documents indexed by the first run
+    relations = {(m["a"], m["b"]): m["relation"] for m in result.report["matches"]}
+    assert set(relations) == {("a.txt", "c.txt")}
+    assert relations[("a.txt", "c.txt")] in ("duplicate", "near_duplicate", "partial_reuse")

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from tests.conftest import DEMO
 
+from storytrace.config import Config
 from storytrace.errors import InputError, StoreError
+from storytrace.pipeline import analyze
 from storytrace.query import query_store
 
 
@@ -37,3 +39,21 @@ def test_empty_query_and_missing_store_are_clear_errors(demo_run: Any, tmp_path:
         query_store(demo_run.db_path, "   ")
     with pytest.raises(StoreError, match="no store"):
         query_store(tmp_path / "nothing.db", "some text about ferries")
+
+
+def test_a_lexical_only_store_answers_with_scores_and_passages(tmp_path: Any) -> None:
+    """With the encoder off, copies are still found through the stored LSH index."""
+    result = analyze([DEMO / "text"], tmp_path / "out", Config(encoder="none"))
+    text = (DEMO / "text/hotnewsmirror_harvik_dam.txt").read_text(encoding="utf-8")
+    tokens = text.split(" ")
+    for at in (len(tokens) // 3, len(tokens) // 2):
+        tokens[at] = "zzzq"  # two words changed in the body
+    edited = " ".join(tokens) + "\nShare this article."
+    hits = query_store(result.db_path, edited)
+    assert hits, "the edited copy must find its original"
+    top = hits[0]
+    assert top.id == "hotnewsmirror_harvik_dam.txt"
+    assert top.relation in ("duplicate", "near_duplicate")
+    assert 0.7 < top.jaccard < 1.0 and top.semantic == 0.0
+    assert top.passages and "Harvik" in " ".join(top.passages)
+    assert not any("velamar" in h.id for h in hits)

@@ -184,7 +184,7 @@ def _analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
     from storytrace.pipeline import analyze
 
     config = Config(lsh_threshold=args.threshold, encoder=args.encoder)
-    err.print(lsh_params(config.lsh_threshold, config.num_perm).describe())
+    err.print(escape(lsh_params(config.lsh_threshold, config.num_perm).describe()))
     progress = RichProgress(err, enabled=not args.quiet)
     limits = {"max_chars": args.max_chars} if args.max_chars else {}
     result = analyze(
