@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from storytrace.boilerplate import classify, looks_like_page_dump, stopwords
+from storytrace.boilerplate import (
+    classify,
+    headline_index,
+    looks_like_page_dump,
+    main_block,
+    prose_like,
+    stopwords,
+)
 from storytrace.clean import clean
 from storytrace.records import Document
 from storytrace.text import content_id
@@ -63,3 +70,67 @@ def test_stopwords_are_function_words_per_language() -> None:
     assert {"the", "of", "and"} <= stopwords("en")
     assert {"der", "und", "die"} <= stopwords("de")
     assert stopwords("und") == stopwords("en")
+
+
+WIRE_BODY = [
+    "ORSK (Coastwire) - The ferry to the island of Orsk will not sail on Friday, the operator "
+    "said in a statement.",
+    "The company blamed a broken rudder that was found by divers during a routine check.",
+    "A spokeswoman said that the repairs could take a week or more if parts had to be ordered.",
+    "Islanders were told by the council to stock up on fuel and food before the weekend.",
+]
+
+
+def test_short_wire_paragraphs_are_kept_when_nothing_is_long() -> None:
+    """Nothing clears the 200-character bar, so the bar is lowered until the article shows."""
+    page = MENU + WIRE_BODY + FOOTER
+    verdicts = classify(page, "en")
+    assert sum(verdicts) >= 2
+    assert not any(v for v, t in zip(verdicts, page, strict=True) if t in MENU + FOOTER)
+
+
+def test_main_block_keeps_the_article_run_not_a_teaser_elsewhere() -> None:
+    teaser = (
+        "Read our guide to the best walks on the island of Orsk, with maps, tide tables and the "
+        "cafes that stay open all winter long for those who brave the cold and the wind."
+    )
+    page = [*BODY, *MENU, *MENU, teaser, *FOOTER]
+    keep = main_block(page, classify(page, "en"))
+    assert keep[: len(BODY)] == [True] * len(BODY)
+    assert not keep[page.index(teaser)]
+
+
+def test_the_headline_points_at_the_article() -> None:
+    title = "Council votes to rebuild the Orsk pier | Tallmere Gazette"
+    other = [
+        "The city of Velamar opened a new tram line on Monday, the first in the region for "
+        "forty years, and the mayor said that two more lines would follow before the end of "
+        "the decade if the first one proved popular with commuters and with visitors alike.",
+    ] * 4
+    page = [
+        title,
+        *other,
+        *MENU,
+        "Council votes to rebuild the Orsk pier",
+        "By Ines Dalgren",
+        *BODY,
+    ]
+    head = headline_index(page)
+    assert head == page.index("Council votes to rebuild the Orsk pier")
+    verdicts = [t in other or t in BODY for t in page]
+    without = main_block(page, verdicts)
+    with_headline = main_block(page, verdicts, headline=head)
+    assert without[1] and not without[-1]  # the longer run wins on length alone
+    assert with_headline[-len(BODY) :] == [True] * len(BODY) and not with_headline[1]
+
+
+def test_prose_like_and_growing_over_short_paragraphs() -> None:
+    teasers = ["• Orsk lighthouse to reopen", "• Velamar tram fares rise"]
+    page = [BODY[0], teasers[0], *WIRE_BODY[1:3], teasers[1], WIRE_BODY[3], *FOOTER]
+    prose = prose_like(page, "en")
+    assert prose[0] and not prose[1] and prose[2] and prose[3] and not prose[4] and prose[5]
+    assert not any(prose[6:])
+    keep = [True] + [False] * (len(page) - 1)
+    grown = main_block(page, keep, prose=prose)
+    assert grown[:6] == [True, False, True, True, False, True]
+    assert not any(grown[6:])

