@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from storytrace.boilerplate import (
     classify,
     headline_index,
+    is_teaser,
     looks_like_page_dump,
     main_block,
     prose_like,
@@ -134,3 +137,17 @@ def test_prose_like_and_growing_over_short_paragraphs() -> None:
     grown = main_block(page, keep, prose=prose)
     assert grown[:6] == [True, False, True, True, False, True]
     assert not any(grown[6:])
+
+
+@pytest.mark.parametrize(
+    ("text", "teaser"),
+    [
+        ("Customers Leave Without Paying At Troy SteakhouseA party of six left the bill.", True),
+        ("Tape Gaffe Ends Hamlin's Title RunDenny Hamlin's run was foiled by tape.", True),
+        ("The council met on Monday. The mayor said the pier would be rebuilt.", False),
+        ("Apple unveiled the new iPhone on Tuesday in Cupertino, California.", False),
+        ("McDonald's opened a restaurant in Orsk, the first on the island.", False),
+    ],
+)
+def test_is_teaser(text: str, teaser: bool) -> None:
+    assert is_teaser(text) is teaser

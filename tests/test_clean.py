@@ -971,3 +971,31 @@ def test_an_appeal_at_the_top_of_a_page_does_not_swallow_the_article() -> None:
     cleaned = clean(Document(id="a", doc_id=content_id(text), text=text, input="t"))
     for paragraph in body:
         assert paragraph in cleaned.text
+
+
+def test_a_thread_of_timestamped_comments_is_cut() -> None:
+    """Comments with an avatar line and a relative timestamp, no "says:" byline."""
+    article = [
+        "The regional council of Tallmere voted on Thursday to rebuild the old pier on the "
+        "island of Orsk, which was destroyed by a storm in January.",
+        "The work will start in the spring and is expected to take about eighteen months, the "
+        "council said, adding that a temporary landing stage would be ready before the summer.",
+        "Islanders have been relying on a small supply boat since the storm.",
+    ]
+    thread: list[str] = []
+    for n, (user, words_) in enumerate(
+        [
+            ("Avatar ferryfan", "Finally."),
+            ("Avatar orsk_mum", "Took them long enough."),
+            ("Avatar gull", "Who pays for it?"),
+        ],
+        start=1,
+    ):
+        thread += [user, f"{n} days ago at 07:5{n} am", words_, f"Rating: {n} Votes"]
+    text = "\n\n".join([*article, *thread])
+    cleaned = clean(Document(id="t", doc_id=content_id(text), text=text, input="t"))
+    for paragraph in article:
+        assert paragraph in cleaned.text
+    assert "ferryfan" not in cleaned.text and "Who pays" not in cleaned.text
+    cut = [r for r in cleaned.removed if r.reason == "comments"]
+    assert cut and text[cut[0].start :].startswith("Avatar ferryfan")

@@ -60,13 +60,31 @@ def classify(paragraphs: Sequence[str], lang: str) -> list[bool]:
     return verdicts
 
 
+_GLUED = re.compile(r"(?<=[a-z0-9?!’'.)\]])(?=[A-Z](?:[a-z]|\s))")
+
+
+def is_teaser(text: str) -> bool:
+    """A teaser box rendered as text: a Title Case headline glued to its summary with no space
+    ("Customers Leave Without Paying At SteakhouseA party of six left ..."), which happens
+    when a page's separate headline and summary elements are flattened to one line."""
+    head = text[:200]
+    for m in _GLUED.finditer(head):
+        prefix = head[: m.start()].split()
+        if len(prefix) < 3:
+            continue
+        capitalised = sum(1 for w in prefix if w[:1].isupper() or w[:1].isdigit())
+        return capitalised / len(prefix) >= 0.6
+    return False
+
+
 def _classify(paragraphs: Sequence[str], lang: str, length_high: int) -> list[bool]:
     stop = stopwords(lang)
     initial: list[str] = []
     for text in paragraphs:
         tokens = words(text)
         density = sum(1 for t in tokens if t in stop) / len(tokens) if tokens else 0.0
-        if text.lstrip().startswith(_BULLETS) and len(text) < length_high:
+        bullet = text.lstrip().startswith(_BULLETS) and len(text) < length_high
+        if bullet or is_teaser(text):
             initial.append("bad")
         elif len(text) < LENGTH_LOW:
             initial.append("short")

@@ -368,6 +368,16 @@ def _comments_cut(paras: list[_Para], first_body: int) -> int | None:
     """Index of the paragraph where a reader-comment section starts, if there is one: a
     comments heading, or the first of two comment blocks (a byline next to a timestamp)."""
     texts = [p.text.strip() for p in paras]
+    # A thread of timestamped comments closes a page: look for one only in the second half
+    # of the text (by characters), where it cannot be a list of dated teasers above the story.
+    total = sum(len(t) for t in texts[first_body:])
+    half, seen = len(texts), 0
+    for k in range(first_body, len(texts)):
+        seen += len(texts[k])
+        if seen >= total / 2:
+            half = k
+            break
+    times = [i for i in range(half, len(texts)) if cues.COMMENT_TIME.match(texts[i])]
     for i in range(first_body + 2, len(paras)):
         if cues.COMMENTS_START.match(texts[i]):
             return i
@@ -375,7 +385,28 @@ def _comments_cut(paras: list[_Para], first_body: int) -> int | None:
             _comment_block(texts, j) for j in range(i + 2, min(len(texts), i + 12))
         ):
             return i
+        if i in times and _timestamp_run(times, i):
+            # The comment's author line(s) sit just above its timestamp.
+            start = i
+            while start - 1 > first_body + 1 and start > i - 2 and len(texts[start - 1]) <= 40:
+                start -= 1
+            return start
     return None
+
+
+def _timestamp_run(times: list[int], i: int, count: int = 3, reach: int = 12) -> bool:
+    """Do ``count`` timestamp-only paragraphs follow one another from ``i``, each within
+    ``reach`` paragraphs of the last? (A comment thread; an article has no such lines.)"""
+    run, last = 1, i
+    for j in times:
+        if j <= i:
+            continue
+        if j - last > reach:
+            break
+        run, last = run + 1, j
+        if run >= count:
+            return True
+    return False
 
 
 def _comment_block(texts: list[str], i: int) -> bool:

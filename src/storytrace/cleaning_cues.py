@@ -93,6 +93,7 @@ COMMENT_TIME = re.compile(
     r"|\d{1,2}\.?\s+[^\W\d_]{3,12}\.?\s+\d{4},?\s+(?:um\s+|a las\s+|в\s+)?\d{1,2}:\d{2}"
     r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?"
     r"|\d+\s+(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago"
+    r"(?:\s+at\s+\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?)?"
     r"|vor\s+\d+\s+(?:minuten|stunden|tagen|wochen)|hace\s+\d+\s+(?:minutos|horas|días|dias)"
     r"|\d+\s+(?:минут\w*|час\w*|дн\w*|дня)\s+назад|prieš\s+\d+\s+\w+)\s*$",
     _I,
