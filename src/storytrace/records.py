@@ -31,7 +31,7 @@ Relation = Literal[
 """How two documents relate, as decided by ``compare``."""
 
 LineageRelation = Literal["copy", "same_article", "rewrite", "translation", "partial_reuse"]
-PassageKind = Literal["verbatim", "edited", "paraphrase", "translation"]
+PassageKind = Literal["verbatim", "edited", "paraphrase", "summary", "translation"]
 ChangeKind = Literal["number", "date", "name", "quote", "negation", "role", "added", "dropped"]
 FoundBy = Literal["lexical", "semantic", "both"]
 
