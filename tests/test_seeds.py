@@ -127,3 +127,40 @@ def test_the_two_meaning_flips_are_flagged(seeds_report: dict[str, Any]) -> None
     start, end = support[0]["child_span"]
     assert "supported by Minsk" in child_text[start:end]
     assert not flips("000") and not flips("001")
+
+
+# Every removal the cleaner makes on each seed, as (reason, start, end) in raw offsets:
+# checked by reading each span (a donation appeal, a caption, a related link, a source URL,
+# ad markers, the DELFI reuse notice, a stray comment count, the comment section, photo
+# credits repeated twice) and the text left (every sentence of the articles). Offsets, not
+# text: the seeds' words stay out of the project.
+SEED_REMOVALS = {
+    "000": [("donation appeal", 1558, 2592)],
+    "001": [("photo caption", 1, 176), ("related link", 582, 660), ("url", 923, 1149)],
+    "002": [("ad marker", 70, 76), ("copyright notice", 8309, 8558), ("ad marker", 8562, 8568)],
+    "003": [("stray fragment", 76, 77), ("comments", 2322, 4099)],
+    "004": [
+        ("photo credit", 1409, 1512),
+        ("photo credit", 2346, 2435),
+        ("donation appeal", 3457, 3614),
+    ],
+}
+
+
+def test_every_removal_on_every_seed(seeds_report: dict[str, Any]) -> None:
+    removals = {
+        Path(d["id"]).name[:3]: [(r["reason"], r["start"], r["end"]) for r in d["removed"]]
+        for d in seeds_report["documents"]
+    }
+    assert removals == SEED_REMOVALS
+
+
+def test_removals_on_the_seeds_are_whole_lines(seeds_report: dict[str, Any]) -> None:
+    """No removal cuts into a sentence: each starts at a line start and ends at a line end
+    of the raw text, so what stays of the articles is whole lines (checked by reading them)."""
+    for d in seeds_report["documents"]:
+        raw = (SEEDS / d["id"]).read_text(encoding="utf-8")
+        for r in d["removed"]:
+            start, end = r["start"], r["end"]
+            assert start == 0 or raw[start - 1] == "\n" or raw[:start].strip() == "", (d["id"], r)
+            assert end == len(raw) or raw[end] == "\n", (d["id"], r)
