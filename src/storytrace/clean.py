@@ -286,10 +286,11 @@ def _classify(paras: list[_Para]) -> list[str | None]:
     reasons: list[str | None] = [_paragraph_reason(p.text) for p in paras]
     for i in range(1, len(paras)):
         # A short line right above a credit line is the photo's caption.
+        if reasons[i] != "photo credit" or reasons[i - 1] is not None:
+            continue
         prev = paras[i - 1].text
         credit_only = not cues.CREDIT_PIPE.match(paras[i].text.strip())
-        is_caption = len(prev) < 250 and len(split_sentences(prev)) <= 2
-        if reasons[i] == "photo credit" and credit_only and reasons[i - 1] is None and is_caption:
+        if credit_only and len(prev) < 250 and len(split_sentences(prev)) <= 2:
             reasons[i - 1] = "photo caption"
     body = [i for i, r in enumerate(reasons) if r is None]
     first_body = body[0] if body else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from functools import lru_cache
 
@@ -17,7 +18,8 @@ def detect_language(text: str) -> str:
     starts with, which fool the model ("Home", "Sign In", "Kontakt").
     """
     sample = " ".join(_prose_sample(text, 3000).split())
-    if sum(c.isalpha() for c in sample) < 20:
+    letters = (c for c in sample if c.isalpha())
+    if sum(1 for _ in itertools.islice(letters, 20)) < 20:  # stops at the 20th letter
         return UNDETERMINED
     return _detect(sample)
 
