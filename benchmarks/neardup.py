@@ -531,8 +531,7 @@ def _stream_batch(
     gen = _GEN[0]
     texts = [gen.doc(i).text for i in range(*span)]
     sk = sketch(texts, shingle_size=K, num_perm=NUM_PERM, seed=SEED, workers=1)
-    path = Path(spill) / f"{span[0]:09d}.npy"
-    np.save(path, sk.shingles.hashes)
+    sk.shingles.hashes.tofile(Path(spill) / f"{span[0]:09d}.bin")
     keys = band_keys(sk.minhash, lsh_params(threshold, NUM_PERM))
     return span[0], np.diff(sk.shingles.offsets), keys
 
@@ -596,34 +595,43 @@ def verify_spilled(
     cand: npt.NDArray[np.int64],
     t: float,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """Exact Jaccard of candidate pairs, reading the shingles of a chunk of pairs from disk."""
+    """Exact Jaccard of candidate pairs, reading each chunk's documents' shingles from the
+    spill files with positioned reads (no memory mapping: the files stay out of RSS)."""
     starts = np.array([s for s, _ in spans], dtype=np.int64)
     offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
-    arrays = {s: np.load(spill / f"{s:09d}.npy", mmap_mode="r") for s, _ in spans}
-    keep_a, keep_b, keep_j = [], [], []
-    size_ok = np.minimum(sizes[cand[:, 0]], sizes[cand[:, 1]]) >= t * np.maximum(
-        sizes[cand[:, 0]], sizes[cand[:, 1]]
+    fds = {s: os.open(spill / f"{s:09d}.bin", os.O_RDONLY) for s, _ in spans}
+    big, small = (
+        np.maximum(sizes[cand[:, 0]], sizes[cand[:, 1]]),
+        np.minimum(sizes[cand[:, 0]], sizes[cand[:, 1]]),
     )
-    cand = cand[size_ok]
-    for lo in range(0, len(cand), 50_000):
-        part = cand[lo : lo + 50_000]
-        docs = np.unique(part)
-        pieces = []
-        for d in docs.tolist():
-            s = int(starts[np.searchsorted(starts, d, side="right") - 1])
-            base = offsets[s]
-            pieces.append(np.array(arrays[s][offsets[d] - base : offsets[d + 1] - base]))
-        local = ShingleBatch.concat(
-            [ShingleBatch(p, np.array([0, len(p)], dtype=np.int64)) for p in pieces]
-        )
-        a, b = np.searchsorted(docs, part[:, 0]), np.searchsorted(docs, part[:, 1])
-        inter = intersection_sizes(local, a, b).astype(np.float64)
-        jac = inter / (sizes[part[:, 0]] + sizes[part[:, 1]] - inter)
-        ok = jac >= t
-        keep_a.append(part[ok, 0])
-        keep_b.append(part[ok, 1])
-        keep_j.append(jac[ok])
+    cand = cand[small >= t * big]  # Jaccard >= t needs sizes within a factor t
+    keep_a, keep_b, keep_j = [], [], []
+    try:
+        for lo in range(0, len(cand), 20_000):
+            part = cand[lo : lo + 20_000]
+            docs = np.unique(part)
+            first = starts[np.searchsorted(starts, docs, side="right") - 1]
+            local = offsets[docs] - offsets[first]
+            pieces = [
+                np.frombuffer(os.pread(fds[f], 8 * int(n), 8 * int(o)), dtype=np.uint64)
+                for f, o, n in zip(
+                    first.tolist(), local.tolist(), sizes[docs].tolist(), strict=True
+                )
+            ]
+            doc_offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+            np.cumsum(sizes[docs], out=doc_offsets[1:])
+            batch = ShingleBatch(np.concatenate(pieces), doc_offsets)
+            a, b = np.searchsorted(docs, part[:, 0]), np.searchsorted(docs, part[:, 1])
+            inter = intersection_sizes(batch, a, b).astype(np.float64)
+            jac = inter / (sizes[part[:, 0]] + sizes[part[:, 1]] - inter)
+            ok = jac >= t
+            keep_a.append(part[ok, 0])
+            keep_b.append(part[ok, 1])
+            keep_j.append(jac[ok])
+    finally:
+        for fd in fds.values():
+            os.close(fd)
     empty = np.zeros(0, dtype=np.int64)
     return (
         np.concatenate(keep_a) if keep_a else empty,
