@@ -96,6 +96,8 @@ def test_analyze_says_which_bands_and_rows_it_chose(
             "0.8",
             "--encoder",
             "none",
+            "--shingle-size",
+            "3",
         ]
     )
     captured = capsys.readouterr()
@@ -104,3 +106,4 @@ def test_analyze_says_which_bands_and_rows_it_chose(
     assert "P[miss a pair at the threshold] 0.008" in captured.err
     report = json.loads((out / "report.json").read_text())
     assert all(m["semantic"] == 0.0 for m in report["matches"])  # no encoder, no embeddings
+    assert report["config"]["shingle_size"] == 3 and report["config"]["encoder"] == "none"

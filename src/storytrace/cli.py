@@ -99,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
         help="Jaccard similarity that LSH must find (default %(default)s)",
     )
     p.add_argument(
+        "--shingle-size",
+        type=int,
+        default=Config().shingle_size,
+        help="words per shingle; 3 catches partial reuse with heavier edits (default %(default)s)",
+    )
+    p.add_argument(
         "--encoder",
         choices=("use-multilingual", "none"),
         default=Config().encoder,
@@ -183,7 +189,9 @@ def _analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
     from storytrace.candidates import lsh_params
     from storytrace.pipeline import analyze
 
-    config = Config(lsh_threshold=args.threshold, encoder=args.encoder)
+    config = Config(
+        lsh_threshold=args.threshold, shingle_size=args.shingle_size, encoder=args.encoder
+    )
     err.print(escape(lsh_params(config.lsh_threshold, config.num_perm).describe()))
     progress = RichProgress(err, enabled=not args.quiet)
     limits = {"max_chars": args.max_chars} if args.max_chars else {}
