@@ -39,6 +39,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # blank line.
 _SENT_END = re.compile(r"""[.!?]+["'”’»)\]]*(?=\s)|\n[ \t\r\xa0]*\n""")
 _SENT_OR_LINE_END = re.compile(r"""[.!?]+["'”’»)\]]*(?=\s)|\n""")
+_NEWLINE = re.compile(r"\n")
+_BLANK_LINE = re.compile(r"\n[ \t\r\xa0]*\n")
 _LINE_BREAK = re.compile(r"(?<!\n)\n(?![ \t\r\xa0]*\n)[ \t\xa0]*\S")
 
 STOPWORDS = frozenset(
@@ -243,6 +245,11 @@ class TextAlignConfig:
     min_chars: int = 150
     summary_gap: int = 24
     summary_ratio: float = 3.0
+    summary_whole: bool = True
+    summary_seed: float = 0.2
+    summary_skip: int = 1
+    summary_cosine: float = 0.25
+    summary_para: float = 0.5
     min_sentence_words: int = 3
     ngram: int = 4
     max_repeats: int = 4
@@ -271,6 +278,7 @@ class PreparedText:
     tok_start: I64
     tok_end: I64
     sent_tok: I64
+    sent_para: I64
     terms: I64
     sent_of: I64
     term_of: I64
@@ -384,6 +392,13 @@ def split_units(text: str, min_words: int = 3) -> list[Span]:
     return merged
 
 
+def _paragraph_starts(text: str) -> I64:
+    """Where each paragraph starts: each line, or in hard-wrapped text, the text between
+    blank lines."""
+    breaks = _BLANK_LINE if _hard_wrapped(text) else _NEWLINE
+    return np.array([0] + [m.end() for m in breaks.finditer(text)], dtype=np.int64)
+
+
 def _hard_wrapped(text: str) -> bool:
     """True when over a fifth of the single line breaks continue with a lower-case letter."""
     breaks = _LINE_BREAK.findall(text)
@@ -441,6 +456,7 @@ def prepare(text: str, config: TextAlignConfig = DEFAULT) -> PreparedText:
         tok_start=tok_start,
         tok_end=tok_end,
         sent_tok=sent_tok.astype(np.int64),
+        sent_para=np.searchsorted(_paragraph_starts(text), sent_start, side="right") - 1,
         terms=terms.astype(np.int64),
         sent_of=keys // n_terms,
         term_of=term_of,
@@ -699,19 +715,48 @@ def _fragments(
     if not seeds:
         return []
     frags = _filter(a, b, _extend(a, b, model, seeds, config.max_gap, config), config.min_chars)
-    summary = _filter(
-        a, b, _extend(a, b, model, seeds, config.summary_gap, config), config.min_chars
-    )
-    summary = [
-        f
-        for f in summary
-        if _char_len(a, f.a0, f.a1) >= config.summary_ratio * _char_len(b, f.b0, f.b1)
-    ]
-    if summary:
-        return [
-            _Fragment(f.a0, f.a1, f.b0, f.b1, f.seeds, f.similarity, summary=True) for f in summary
-        ]
-    return frags
+    summary = _summaries(a, b, model, config)
+    return summary or frags
+
+
+def _summaries(
+    a: PreparedText, b: PreparedText, model: _PairModel, config: TextAlignConfig
+) -> list[_Fragment]:
+    """Runs of derived sentences that each echo some source sentence, drawn from across the
+    source (its matches span ``summary_ratio`` times the run's length) and similar to the
+    source as a whole: a summary. A run covering most of its paragraph takes the paragraph."""
+    n_a, n_b = model.cosine.shape
+    best = model.cosine.max(axis=0)
+    arg = model.cosine.argmax(axis=0)
+    good = np.flatnonzero(best >= config.summary_seed)
+    out: list[_Fragment] = []
+    groups: list[list[int]] = []
+    for j in good.tolist():
+        if (
+            groups
+            and j - groups[-1][-1] - 1 <= config.summary_skip
+            and b.sent_para[j] == b.sent_para[groups[-1][-1]]
+        ):
+            groups[-1].append(j)
+        else:
+            groups.append([j])
+    for g in groups:
+        j0, j1 = g[0], g[-1]
+        if _char_len(b, j0, j1) < config.min_chars:
+            continue
+        sim = _range_similarity(a, b, model, 0, n_a - 1, j0, j1)
+        if sim < config.summary_cosine:
+            continue
+        i0, i1 = int(arg[g].min()), int(arg[g].max())
+        if _char_len(a, i0, i1) < config.summary_ratio * _char_len(b, j0, j1):
+            continue
+        para = np.flatnonzero(b.sent_para == b.sent_para[j0])
+        p0, p1 = int(para[0]), int(para[-1])
+        if len(g) < config.summary_para * (p1 - p0 + 1):
+            continue
+        j0, j1 = min(j0, p0), max(j1, p1)
+        out.append(_Fragment(i0, i1, j0, j1, len(g), sim, summary=True))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -767,6 +812,8 @@ def align_texts(
     for f in _fragments(a, b, model, config):
         fa = Span(a.sentences[f.a0].start, a.sentences[f.a1].end)
         fb = Span(b.sentences[f.b0].start, b.sentences[f.b1].end)
+        if f.summary and config.summary_whole:
+            fa = Span(0, len(a.text))
         inside = [
             k for k, ((ra, rb), _) in enumerate(runs) if _overlap(ra, fa) and _overlap(rb, fb)
         ]
