@@ -147,7 +147,25 @@ def test_prose_like_and_growing_over_short_paragraphs() -> None:
         ("The council met on Monday. The mayor said the pier would be rebuilt.", False),
         ("Apple unveiled the new iPhone on Tuesday in Cupertino, California.", False),
         ("McDonald's opened a restaurant in Orsk, the first on the island.", False),
+        ("Following the 16-inch MacBook Pro, the company plans a smaller model.", False),
+        ("Watch The New PlayStation Trailer On YouTube before the launch.", False),
     ],
 )
 def test_is_teaser(text: str, teaser: bool) -> None:
     assert is_teaser(text) is teaser
+
+
+def test_a_comment_thread_does_not_win_the_main_block() -> None:
+    """A long thread of comments (each with a timestamp line) outweighs a short article on
+    length alone; three timestamps inside a run mark it as a thread."""
+    thread: list[str] = []
+    for n in range(6):
+        thread += [
+            "I think the council should have done this years ago, the pier was falling apart "
+            f"long before the storm and everybody on the island knew it (comment {n}).",
+            f"{n + 1} days ago at 07:5{n} am",
+        ]
+    page = [*BODY, *MENU, *thread]
+    keep = main_block(page, classify(page, "en"))
+    assert keep[: len(BODY)] == [True] * len(BODY)
+    assert not any(keep[len(BODY) :])

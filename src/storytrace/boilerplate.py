@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from storytrace.lang import zipf
 from storytrace.text import words
 
 LENGTH_LOW = 70
@@ -66,11 +67,18 @@ _GLUED = re.compile(r"(?<=[a-z0-9?!’'.)\]])(?=[A-Z](?:[a-z]|\s))")
 def is_teaser(text: str) -> bool:
     """A teaser box rendered as text: a Title Case headline glued to its summary with no space
     ("Customers Leave Without Paying At SteakhouseA party of six left ..."), which happens
-    when a page's separate headline and summary elements are flattened to one line."""
+    when a page's separate headline and summary elements are flattened to one line. The glued
+    token must be no known word: "MacBook", "YouTube" and "PlayStation" are names, not glue.
+    """
     head = text[:200]
     for m in _GLUED.finditer(head):
         prefix = head[: m.start()].split()
         if len(prefix) < 3:
+            continue
+        tail = re.match(r"\w*", head[m.end() :])
+        token_end = m.end() + (len(tail.group(0)) if tail else 0)
+        token = head[m.start() - len(prefix[-1]) : token_end]
+        if zipf(re.sub(r"\W", "", token).lower(), "en") >= 1.5:
             continue
         capitalised = sum(1 for w in prefix if w[:1].isupper() or w[:1].isdigit())
         return capitalised / len(prefix) >= 0.6
@@ -116,6 +124,12 @@ def _neighbour(classes: Sequence[str], i: int, step: int) -> str:
     return "bad"
 
 
+# A comment's timestamp line ("2 days ago at 07:50 am", "November 19, 2019 at 7:02 am").
+_TIMESTAMP = re.compile(
+    r"^(?:\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago"
+    r"|[^\W\d_]{3,9}\.?\s+\d{1,2},?\s+\d{4})(?:,?\s+(?:at\s+)?\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?)?$",
+    re.IGNORECASE,
+)
 _HEADLINE_REACH = 1500  # characters of bylines, dates and buttons between headline and text
 
 
@@ -194,14 +208,16 @@ def main_block(
     if not runs:
         return list(keep)
 
-    def weight(run: tuple[int, int, int]) -> tuple[int, int]:
-        chars, first, _ = run
+    def weight(run: tuple[int, int, int]) -> tuple[float, int]:
+        chars, first, last = run
         after_headline = (
             headline is not None
             and headline < first
             and sum(len(t) for t in texts[headline + 1 : first]) <= _HEADLINE_REACH
         )
-        return (chars * (3 if after_headline else 1), -first)
+        # Three or more timestamp lines inside a run make it a comment thread.
+        thread = sum(1 for t in texts[first : last + 1] if _TIMESTAMP.match(t.strip())) >= 3
+        return (chars * (3 if after_headline else 1) / (4 if thread else 1), -first)
 
     _, first, end = max(runs, key=weight)
     if prose is None:
