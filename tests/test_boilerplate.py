@@ -113,7 +113,7 @@ def test_the_headline_points_at_the_article() -> None:
     page = [
         title,
         *other,
-        *MENU,
+        *MENU * 8,  # a long stretch of menus: the two runs stay apart
         "Council votes to rebuild the Orsk pier",
         "By Ines Dalgren",
         *BODY,
@@ -169,3 +169,12 @@ def test_a_comment_thread_does_not_win_the_main_block() -> None:
     keep = main_block(page, classify(page, "en"))
     assert keep[: len(BODY)] == [True] * len(BODY)
     assert not any(keep[len(BODY) :])
+
+
+def test_an_article_broken_by_a_list_stays_one_block() -> None:
+    """Two runs of the article with a short list between them are one article, not a choice."""
+    steps = ["• Plan", "• Build", "• Launch", "• Grow"]
+    page = [*MENU, *BODY[:2], *steps, *steps, *steps, BODY[2], *FOOTER]
+    verdicts = [t in BODY for t in page]
+    keep = main_block(page, verdicts, max_gap=8)
+    assert [t for t, k in zip(page, keep, strict=True) if k] == BODY

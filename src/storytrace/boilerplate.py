@@ -153,6 +153,7 @@ def headline_index(texts: Sequence[str]) -> int | None:
     return None
 
 
+_MERGE_RATIO = 2  # runs join when the text between them is at most half the smaller run
 _GROW_GAP = 1  # non-prose paragraphs the block may grow across
 _SENTENCE_END = re.compile(r"""[.!?…]["'”’»)]*\s*$""")
 
@@ -207,6 +208,17 @@ def main_block(
         runs.append((chars, start, last))
     if not runs:
         return list(keep)
+    # An article broken up by lists and subheadings is several runs with little between them:
+    # neighbouring runs join when the text between them is short next to the smaller run.
+    merged = [runs[0]]
+    for run in runs[1:]:
+        prev = merged[-1]
+        between = sum(len(t) for t in texts[prev[2] + 1 : run[1]])
+        if between * _MERGE_RATIO <= min(prev[0], run[0]):
+            merged[-1] = (prev[0] + run[0], prev[1], run[2])
+        else:
+            merged.append(run)
+    runs = merged
 
     def weight(run: tuple[int, int, int]) -> tuple[float, int]:
         chars, first, last = run
