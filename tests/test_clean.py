@@ -999,3 +999,46 @@ def test_a_thread_of_timestamped_comments_is_cut() -> None:
     assert "ferryfan" not in cleaned.text and "Who pays" not in cleaned.text
     cut = [r for r in cleaned.removed if r.reason == "comments"]
     assert cut and text[cut[0].start :].startswith("Avatar ferryfan")
+
+
+LITHUANIAN_PAGE = """Orsko saloje vėl plaukioja keltas
+
+Reklama
+
+Keltas į Orsko salą pirmadienį vėl išplaukė po savaitę trukusio vairo remonto, pranešė bendrovė.
+
+Keltas Orsko uoste
+
+Nuotr. Ylva Krenn / Tallmere Gazette
+
+Salos gyventojai džiaugiasi, nes keltas kasdien atgabena maisto, kuro ir pašto.
+
+Taip pat skaitykite: Tallmere taryba nusprendė atstatyti prieplauką
+
+Dalintis
+
+Komentarai (3)
+
+Jonas: Pagaliau!
+"""
+
+
+def test_lithuanian_junk_is_removed_and_the_article_kept() -> None:
+    text = LITHUANIAN_PAGE
+    cleaned = clean(Document(id="lt", doc_id=content_id(text), text=text, input="t"))
+    assert cleaned.lang == "lt"
+    assert "po savaitę trukusio vairo remonto" in cleaned.text
+    assert "atgabena maisto, kuro ir pašto" in cleaned.text
+    for junk in (
+        "Reklama",
+        "Keltas Orsko uoste",
+        "Nuotr.",
+        "Taip pat skaitykite",
+        "Dalintis",
+        "Komentarai",
+        "Jonas",
+    ):
+        assert junk not in cleaned.text, junk
+    reasons = {r.reason for r in cleaned.removed}
+    assert {"ad marker", "photo caption", "photo credit", "related link", "share line"} <= reasons
+    assert "comments" in reasons
