@@ -23,7 +23,7 @@ LENGTH_LOW = 70
 LENGTH_HIGH = 200
 STOPWORDS_LOW = 0.25
 STOPWORDS_HIGH = 0.30
-_BULLETS = ("•", "·", "|", "›", "»", "◦", "▪", "–", "-", "*")
+BULLETS = ("•", "·", "|", "›", "»", "◦", "▪", "–", "-", "*")
 
 
 @lru_cache(maxsize=64)
@@ -39,11 +39,14 @@ def stopwords(lang: str) -> frozenset[str]:
 
 
 def looks_like_page_dump(paragraphs: Sequence[str]) -> bool:
-    """Many paragraphs, most of them short or bulleted: a page's visible text, not an article."""
+    """Many paragraphs, most of them short or bulleted, some of them menu items (a bullet, or
+    three words at most): a page's visible text, not an article. (A text of one short
+    sentence per line, as translation data come, has no menu items.)"""
     if len(paragraphs) < 15:
         return False
-    short = sum(1 for p in paragraphs if len(p) < LENGTH_LOW or p.lstrip().startswith(_BULLETS))
-    return short / len(paragraphs) >= 0.5
+    short = sum(1 for p in paragraphs if len(p) < LENGTH_LOW or p.lstrip().startswith(BULLETS))
+    menu = sum(1 for p in paragraphs if p.lstrip().startswith(BULLETS) or len(p.split()) <= 3)
+    return short / len(paragraphs) >= 0.5 and menu >= 3
 
 
 def classify(paragraphs: Sequence[str], lang: str) -> list[bool]:
@@ -91,7 +94,7 @@ def _classify(paragraphs: Sequence[str], lang: str, length_high: int) -> list[bo
     for text in paragraphs:
         tokens = words(text)
         density = sum(1 for t in tokens if t in stop) / len(tokens) if tokens else 0.0
-        bullet = text.lstrip().startswith(_BULLETS) and len(text) < length_high
+        bullet = text.lstrip().startswith(BULLETS) and len(text) < length_high
         if bullet or is_teaser(text):
             initial.append("bad")
         elif len(text) < LENGTH_LOW:
@@ -125,7 +128,7 @@ def _neighbour(classes: Sequence[str], i: int, step: int) -> str:
 
 
 # A comment's timestamp line ("2 days ago at 07:50 am", "November 19, 2019 at 7:02 am").
-_TIMESTAMP = re.compile(
+TIMESTAMP = re.compile(
     r"^(?:\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago"
     r"|[^\W\d_]{3,9}\.?\s+\d{1,2},?\s+\d{4})(?:,?\s+(?:at\s+)?\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?)?$",
     re.IGNORECASE,
@@ -167,7 +170,7 @@ def prose_like(paragraphs: Sequence[str], lang: str) -> list[bool]:
     for text in paragraphs:
         stripped = text.strip()
         tokens = words(stripped)
-        if stripped.startswith(_BULLETS) or len(stripped) < 20 or len(tokens) < 4:
+        if stripped.startswith(BULLETS) or len(stripped) < 20 or len(tokens) < 4:
             out.append(False)
             continue
         density = sum(1 for t in tokens if t in stop) / len(tokens)
@@ -228,7 +231,7 @@ def main_block(
             and sum(len(t) for t in texts[headline + 1 : first]) <= _HEADLINE_REACH
         )
         # Three or more timestamp lines inside a run make it a comment thread.
-        thread = sum(1 for t in texts[first : last + 1] if _TIMESTAMP.match(t.strip())) >= 3
+        thread = sum(1 for t in texts[first : last + 1] if TIMESTAMP.match(t.strip())) >= 3
         return (chars * (3 if after_headline else 1) / (4 if thread else 1), -first)
 
     _, first, end = max(runs, key=weight)

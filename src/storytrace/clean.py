@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from storytrace import cleaning_cues as cues
+from storytrace import paragraph_model
 from storytrace.boilerplate import (
     classify,
     headline_index,
@@ -325,7 +326,7 @@ def _mark_boilerplate(paras: list[_Para], reasons: list[str | None], lang: str) 
         return
     verdicts = main_block(
         texts,
-        classify(texts, lang),
+        _article_paragraphs(texts, lang),
         headline=headline_index(texts),
         prose=prose_like(texts, lang),
     )
@@ -338,6 +339,15 @@ def _mark_boilerplate(paras: list[_Para], reasons: list[str | None], lang: str) 
     for i, keep in zip(open_, verdicts, strict=True):
         if not keep:
             reasons[i] = "boilerplate"
+
+
+def _article_paragraphs(texts: list[str], lang: str) -> list[bool]:
+    """Which paragraphs of a page dump read as the article: the learned paragraph score
+    (``paragraph_model``) where it has weights, jusText's rule otherwise."""
+    if not paragraph_model.WEIGHTS.any():
+        return classify(texts, lang)
+    probs = paragraph_model.probabilities(texts, lang)
+    return [bool(p >= paragraph_model.THRESHOLD) for p in probs]
 
 
 def _paragraph_reason(text: str) -> str | None:
