@@ -141,13 +141,19 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="score storytrace on a public evaluation set")
     e.add_argument(
         "set",
-        choices=("wmt21", "cleaning", "chains"),
+        choices=("wmt21", "cleaning", "chains", "pan13"),
         help="which evaluation set (chains: built from wmt21-ru-en, see storytrace.eval.chains)",
     )
     e.add_argument(
         "--data", default=None, help="the set's folder (default: $STORYTRACE_EVAL/<set>)"
     )
     e.add_argument("--out", default=None, help="where the analysis goes (default: eval-out/<set>)")
+    e.add_argument(
+        "--det-out",
+        default=None,
+        help="pan13: where the detection XML goes (default: <out>/detections)",
+    )
+    e.add_argument("--workers", type=int, default=None, help="pan13: processes (default: up to 4)")
     e.add_argument("--format", choices=("text", "json"), default="text")
     e.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -300,7 +306,12 @@ def _serve(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
-_EVAL_FOLDERS = {"wmt21": "wmt21-ru-en", "cleaning": "scrapinghub", "chains": "wmt21-ru-en"}
+_EVAL_FOLDERS = {
+    "wmt21": "wmt21-ru-en",
+    "cleaning": "scrapinghub",
+    "chains": "wmt21-ru-en",
+    "pan13": "pan13/pan13-text-alignment-training-corpus-2013-01-21",
+}
 
 
 def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -314,6 +325,8 @@ def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
     target = args.out or os.path.join("eval-out", args.set)
     if args.set == "chains":
         return _eval_chains(data, target, args, out, err)
+    if args.set == "pan13":
+        return _eval_pan13(data, target, args, out, err)
     progress = RichProgress(err, enabled=not args.quiet and args.format == "text")
     scores = wmt21.run(data, target, progress=progress).as_dict()
     if args.format == "json":
@@ -358,6 +371,32 @@ def _eval_chains(
         f"  junk removal        P {scores['junk_precision']:.4f}  R {scores['junk_recall']:.4f}  "
         f"F1 {scores['junk_f1']:.4f}"
     )
+    return 0
+
+
+def _eval_pan13(
+    data: str, target: str, args: argparse.Namespace, out: Console, err: Console
+) -> int:
+    from storytrace.eval import pan13
+
+    progress = RichProgress(err, enabled=not args.quiet and args.format == "text")
+    det_out = args.det_out or os.path.join(target, "detections")
+    result = pan13.run(data, det_out, workers=args.workers, progress=progress)
+    if args.format == "json":
+        print(json.dumps(result.as_dict()))
+        return 0
+    out.print(
+        f"PAN13 text alignment ({escape(data)}): {result.pairs} pairs aligned in "
+        f"{result.seconds:.1f} s; detections in {escape(result.det_out)}"
+    )
+    rows = [*result.subcorpora.items(), ("overall", result.overall)]
+    for name, s in rows:
+        out.print(
+            f"  {name:<28} plagdet {s.plagdet:.4f}  P {s.precision:.4f}  R {s.recall:.4f}  "
+            f"gran {s.granularity:.4f}  ({s.cases} cases, {s.detections} detections)"
+        )
+    for system, value in pan13.PUBLISHED.items():
+        out.print(f"  {'':<28} plagdet {value:.3f} {system} (published)")
     return 0
 
 

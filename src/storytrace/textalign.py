@@ -241,20 +241,23 @@ class TextAlignConfig:
     seed_cosine: float = 0.33
     seed_dice: float = 0.33
     max_gap: int = 4
-    validate: float = 0.34
-    min_chars: int = 150
+    validate: float = 0.4
+    min_chars: int = 200
+    min_chars_derived: int = 120
     summary_gap: int = 24
     summary_ratio: float = 3.0
     summary_whole: bool = True
-    summary_seed: float = 0.2
+    summary_seed: float = 0.18
     summary_skip: int = 1
     summary_cosine: float = 0.25
     summary_para: float = 0.5
     min_sentence_words: int = 3
-    ngram: int = 4
+    ngram: int = 5
     max_repeats: int = 4
     run_gap: int = 12
-    run_cover: float = 0.6
+    run_cover: float = 0.95
+    copy_mode: bool = True
+    copy_cover: float = 0.3
 
 
 DEFAULT = TextAlignConfig()
@@ -479,6 +482,18 @@ class _Run:
     matched: int
 
 
+def _grow(ta: I64, tb: I64, r: _Run) -> _Run:
+    """Extend a run over equal words on both sides (n-grams too common to seed, say)."""
+    a0, b0, a1, b1 = r.a0, r.b0, r.a1, r.b1
+    while a0 > 0 and b0 > 0 and ta[a0 - 1] == tb[b0 - 1]:
+        a0 -= 1
+        b0 -= 1
+    while a1 < len(ta) and b1 < len(tb) and ta[a1] == tb[b1]:
+        a1 += 1
+        b1 += 1
+    return _Run(a0, a1, b0, b1, r.matched + (r.a0 - a0) + (a1 - r.a1))
+
+
 def _ngram_hashes(tokens: I64, n: int) -> npt.NDArray[np.uint64]:
     if len(tokens) < n:
         return np.zeros(0, dtype=np.uint64)
@@ -528,6 +543,7 @@ def _exact_runs(a: PreparedText, b: PreparedText, config: TextAlignConfig) -> li
                 runs[-1] = _Run(r.a0, i + n, r.b0, j + n, r.matched + i + n - r.a1)
                 continue
         runs.append(_Run(i, i + n, j, j + n, n))
+    runs = [_grow(a.tokens, b.tokens, r) for r in runs]
     runs.sort(key=lambda r: (r.b0, r.a0))
     chained: list[_Run] = []
     gap = config.run_gap
@@ -688,7 +704,7 @@ def _char_len(doc: PreparedText, first: int, last: int) -> int:
 
 
 def _filter(
-    a: PreparedText, b: PreparedText, frags: list[_Fragment], min_chars: int
+    a: PreparedText, b: PreparedText, frags: list[_Fragment], min_a: int, min_b: int
 ) -> list[_Fragment]:
     # Overlaps in the derived text: keep the fragment with more evidence.
     frags = sorted(frags, key=lambda f: (f.b0, f.b1))
@@ -701,9 +717,7 @@ def _filter(
             continue
         kept.append(f)
     return [
-        f
-        for f in kept
-        if _char_len(a, f.a0, f.a1) >= min_chars and _char_len(b, f.b0, f.b1) >= min_chars
+        f for f in kept if _char_len(a, f.a0, f.a1) >= min_a and _char_len(b, f.b0, f.b1) >= min_b
     ]
 
 
@@ -714,7 +728,13 @@ def _fragments(
     seeds = [(int(i), int(j)) for i, j in hits]
     if not seeds:
         return []
-    frags = _filter(a, b, _extend(a, b, model, seeds, config.max_gap, config), config.min_chars)
+    frags = _filter(
+        a,
+        b,
+        _extend(a, b, model, seeds, config.max_gap, config),
+        config.min_chars,
+        config.min_chars_derived,
+    )
     summary = _summaries(a, b, model, config)
     return summary or frags
 
@@ -725,7 +745,7 @@ def _summaries(
     """Runs of derived sentences that each echo some source sentence, drawn from across the
     source (its matches span ``summary_ratio`` times the run's length) and similar to the
     source as a whole: a summary. A run covering most of its paragraph takes the paragraph."""
-    n_a, n_b = model.cosine.shape
+    n_a = model.cosine.shape[0]
     best = model.cosine.max(axis=0)
     arg = model.cosine.argmax(axis=0)
     good = np.flatnonzero(best >= config.summary_seed)
@@ -795,6 +815,9 @@ def _union_len(spans: list[Span], within: Span) -> int:
     return total
 
 
+_DEBUG: list[object] | None = None
+
+
 def align_texts(
     source: PreparedText | str, derived: PreparedText | str, config: TextAlignConfig = DEFAULT
 ) -> tuple[Passage, ...]:
@@ -807,8 +830,7 @@ def align_texts(
         return ()
     model = _pair_model(a, b)
     runs = [(_run_spans(a, b, r), r) for r in _exact_runs(a, b, config)]
-    cands: list[_Cand] = []
-    used: set[int] = set()
+    frags = []
     for f in _fragments(a, b, model, config):
         fa = Span(a.sentences[f.a0].start, a.sentences[f.a1].end)
         fb = Span(b.sentences[f.b0].start, b.sentences[f.b1].end)
@@ -817,29 +839,46 @@ def align_texts(
         inside = [
             k for k, ((ra, rb), _) in enumerate(runs) if _overlap(ra, fa) and _overlap(rb, fb)
         ]
-        covered = _union_len([runs[k][0][1] for k in inside], fb)
-        if not f.summary and covered >= config.run_cover * fb.length:
+        covered = _union_len([runs[k][0][1] for k in inside], fb) / max(1, fb.length)
+        frags.append((f, fa, fb, inside, covered))
+    # A pair with one near-verbatim passage is a copying pair: its other passages must show
+    # copied wording too (a loose sentence match there is a coincidence of topic).
+    if _DEBUG is not None:
+        _DEBUG.append(
+            [
+                (round(cov, 2), f.b1 - f.b0 + 1, round(f.similarity, 2))
+                for f, *_, cov in frags
+                if not f.summary
+            ]
+        )
+    copying = config.copy_mode and any(
+        not f.summary and cov >= config.run_cover for f, *_, cov in frags
+    )
+    cands: list[_Cand] = []
+    used: set[int] = set()
+    for f, fa, fb, inside, covered in frags:
+        if not f.summary and covered >= (config.copy_cover if copying else config.run_cover):
             for k in inside:
                 if k not in used:
                     used.add(k)
                     (ra, rb), _ = runs[k]
                     cands.append(_Cand(ra, rb, 1.0, None))
-        else:
+        elif not copying or f.summary:
             used.update(inside)
             cands.append(_Cand(fa, fb, f.similarity, f))
     for k, ((ra, rb), _) in enumerate(runs):
         if k not in used:
             cands.append(_Cand(ra, rb, 1.0, None))
     out: list[Passage] = []
-    for c in _resolve(cands, config.min_chars):
+    for c in _resolve(cands, config.min_chars, config.min_chars_derived):
         kind = _kind(a, b, c.frag) if c.frag is not None else _run_kind(a, b, c)
         out.append(Passage(c.a, c.b, kind, round(c.score, 4)))
     return tuple(out)
 
 
-def _resolve(cands: list[_Cand], min_chars: int) -> list[_Cand]:
+def _resolve(cands: list[_Cand], min_a: int, min_b: int) -> list[_Cand]:
     """Drop short candidates, then of two that overlap in the derived text keep the longer."""
-    cands = [c for c in cands if c.a.length >= min_chars and c.b.length >= min_chars]
+    cands = [c for c in cands if c.a.length >= min_a and c.b.length >= min_b]
     kept: list[_Cand] = []
     for c in sorted(cands, key=lambda c: -(c.a.length + c.b.length)):
         if all(not _overlap(c.b, k.b) for k in kept):

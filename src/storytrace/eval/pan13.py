@@ -45,7 +45,10 @@ SUBCORPORA = (
     "04-translation-obfuscation",
     "05-summary-obfuscation",
 )
-PUBLISHED = {"Sanchez-Perez et al. 2014 (training)": 0.877, "(test)": 0.878}
+PUBLISHED = {
+    "Sanchez-Perez et al. 2014, training corpus": 0.877,
+    "Sanchez-Perez et al. 2014, test corpus": 0.878,
+}
 
 
 @dataclass(frozen=True, slots=True)
