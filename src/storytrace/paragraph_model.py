@@ -25,6 +25,7 @@ F64 = npt.NDArray[np.float64]
 
 _SENTENCE_END = re.compile(r"""[.!?…]["'”’»)]*\s*$""")
 _SENTENCE_MARK = re.compile(r"[.!?…](?:\s|$)")
+_DIGIT = re.compile(r"\d")
 _SEPARATORS = re.compile(r"\s[|»›·•/]\s")
 
 FEATURES = (
@@ -63,10 +64,10 @@ def _own(text: str, stop: frozenset[str]) -> list[float]:
     raw_words = stripped.split()
     density = sum(1 for t in tokens if t in stop) / n if n else 0.0
     title = sum(1 for w in raw_words if w[:1].isupper()) / len(raw_words) if raw_words else 0.0
-    digits = sum(c.isdigit() for c in stripped) / len(stripped) if stripped else 0.0
+    digits = len(_DIGIT.findall(stripped)) / len(stripped) if stripped else 0.0
     return [
-        float(np.log1p(len(stripped))),
-        float(np.log1p(n)),
+        float(len(stripped)),  # log1p taken over the whole column
+        float(n),
         density,
         title,
         1.0 if _SENTENCE_END.search(stripped) else 0.0,
@@ -83,6 +84,7 @@ def features(paragraphs: Sequence[str], lang: str, window: int = 3) -> F64:
     """One row of ``FEATURES`` per paragraph (its own signals, its neighbours', its window's)."""
     stop = stopwords(lang)
     own = np.array([_own(p, stop) for p in paragraphs], dtype=np.float64).reshape(-1, 11)
+    own[:, :2] = np.log1p(own[:, :2])
     n = len(paragraphs)
     out = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if n == 0:
@@ -94,12 +96,10 @@ def features(paragraphs: Sequence[str], lang: str, window: int = 3) -> F64:
     out[1:, 13], out[1:, 14] = log_chars[:-1], density[:-1]
     out[:-1, 15], out[:-1, 16] = log_chars[1:], density[1:]
     bullets = own[:, 6]
-    for i in range(n):
-        lo, hi = max(0, i - window), min(n, i + window + 1)
-        out[i, 17] = log_chars[lo:hi].mean()
-        out[i, 18] = density[lo:hi].mean()
-        out[i, 19] = ends[lo:hi].mean()
-        out[i, 20] = bullets[lo:hi].mean()
+    out[:, 17] = _window_mean(log_chars, window)
+    out[:, 18] = _window_mean(density, window)
+    out[:, 19] = _window_mean(ends, window)
+    out[:, 20] = _window_mean(bullets, window)
     out[:, 21] = density * log_chars
     head = headline_index(paragraphs)
     if head is not None:
@@ -113,9 +113,17 @@ def features(paragraphs: Sequence[str], lang: str, window: int = 3) -> F64:
         )
         shared[0] = 0.0
         out[:, 23] = shared
-        for i in range(n):
-            out[i, 24] = shared[max(0, i - window) : min(n, i + window + 1)].mean()
+        out[:, 24] = _window_mean(shared, window)
     return out
+
+
+def _window_mean(values: F64, window: int) -> F64:
+    """Mean of ``values[i - window : i + window + 1]`` for every ``i`` (clipped at the ends)."""
+    n = len(values)
+    sums = np.concatenate([[0.0], np.cumsum(values)])
+    idx = np.arange(n)
+    lo, hi = np.maximum(0, idx - window), np.minimum(n, idx + window + 1)
+    return np.asarray((sums[hi] - sums[lo]) / (hi - lo), dtype=np.float64)
 
 
 def probabilities(paragraphs: Sequence[str], lang: str, weights: F64 | None = None) -> F64:
