@@ -377,3 +377,39 @@ def test_a_shared_rare_name_lifts_a_weak_mutual_match() -> None:
     assert without == []
     assert rare_name_overlap(parent, named)[1, 1] == 1.0
     assert rare_name_overlap(parent, anonymous).sum() == 0.0
+
+
+# --- summaries ------------------------------------------------------------------------------
+
+BRIEF = _join(
+    [
+        "News in brief",
+        "The glassblowers of Varn will open their workshops to visitors every Sunday this summer.",
+        "Dunmere shut its old bridge over the Lenna after inspectors found cracks. "
+        "Shopkeepers on the eastern bank fear the closure will halve their trade.",
+        "The weather stays dry and mild until the weekend.",
+    ]
+)
+
+
+def test_a_summary_paragraph_is_one_summary_passage_over_the_whole_parent(
+    encoder: Encoder,
+) -> None:
+    docs = [
+        clean(Document(id=i, doc_id=content_id(t), text=t, input="test"))
+        for i, t in (("en", TEXTS["en"]), ("brief", BRIEF))
+    ]
+    sigs = fingerprint(docs, shingle_size=5, num_perm=64, seed=1, encoder=encoder)
+    al = align(docs[0], docs[1], sigs[0], sigs[1], CFG.sentence_match)
+    summaries = [p for p in al.passages if p.kind == "summary"]
+    assert len(summaries) == 1
+    p = summaries[0]
+    assert BRIEF[p.b.start : p.b.end].startswith("Dunmere shut its old bridge")
+    assert BRIEF[p.b.start : p.b.end].endswith("halve their trade.")
+    raw = TEXTS["en"]
+    assert raw[p.a.start : p.a.end].startswith(PARAS_EN[0])
+    assert raw[p.a.start : p.a.end].rstrip().endswith(PARAS_EN[-1])
+    # the summary replaces the sentence passages inside it
+    assert not any(
+        q is not p and q.b.start >= p.b.start and q.b.end <= p.b.end for q in al.passages
+    )

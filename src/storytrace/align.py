@@ -5,7 +5,9 @@ and a lexical score (word-set overlap, which is exact for copies and edits); eac
 of b takes its best partner in a when that partner also ranks it first among b's sentences
 or the score clears ``sentence_match``. Runs of consecutive aligned sentences whose partners
 are also consecutive merge into passages; each passage is typed verbatim | edited |
-paraphrase | translation.
+paraphrase | translation. In a pair of one language, a paragraph of b whose sentences each
+echo sentences from across a is one *summary* passage over the whole of a (found by the
+character-level aligner, :mod:`storytrace.textalign`, which also serves raw-text pairs).
 
 Translations and round-trip translations paraphrase every sentence, so two cues from
 sentence aligners (hunalign, Bleualign) help where cosine alone is low: a *rare name*
@@ -27,6 +29,7 @@ from storytrace.compare import sentence_similarity
 from storytrace.names import name_keys
 from storytrace.records import Alignment, CleanDoc, Passage, PassageKind, Signature, Span
 from storytrace.text import words
+from storytrace.textalign import align_texts
 
 F32 = npt.NDArray[np.float32]
 _EDITED = 0.5  # word-set Jaccard at which a changed sentence still counts as edited
@@ -147,14 +150,36 @@ def passages_from_pairs(a: CleanDoc, b: CleanDoc, pairs: list[SentencePair]) -> 
                 groups[-1].append(pair)
                 continue
         groups.append([pair])
-    passages = tuple(_passage(a, b, group, translation) for group in groups)
+    passages = [_passage(a, b, group, translation) for group in groups]
+    if not translation:
+        passages = _with_summaries(a, b, passages)
     return Alignment(
         a=a.id,
         b=b.id,
-        passages=passages,
+        passages=tuple(passages),
         coverage_a=_covered(a, {p.a for p in pairs}),
         coverage_b=_covered(b, {p.b for p in pairs}),
     )
+
+
+def _with_summaries(a: CleanDoc, b: CleanDoc, passages: list[Passage]) -> list[Passage]:
+    """Replace the sentence passages inside a summary paragraph of ``b`` by one summary
+    passage over the whole of ``a`` (found by :func:`storytrace.textalign.align_texts`)."""
+    found = [
+        Passage(a.raw_span(p.a), b.raw_span(p.b), "summary", p.score)
+        for p in align_texts(a.text, b.text)
+        if p.kind == "summary"
+    ]
+    if not found:
+        return passages
+    kept = [
+        p
+        for p in passages
+        if not any(
+            2 * (min(p.b.end, s.b.end) - max(p.b.start, s.b.start)) > p.b.length for s in found
+        )
+    ]
+    return sorted(kept + found, key=lambda p: p.b.start)
 
 
 def _passage(a: CleanDoc, b: CleanDoc, group: list[SentencePair], translation: bool) -> Passage:

@@ -31,7 +31,7 @@ th{color:var(--muted);font-weight:600}.muted{color:var(--muted)}.tag{display:inl
 details{margin:6px 0}summary{cursor:pointer}
 .sbs{display:grid;grid-template-columns:1fr 1fr;gap:14px}.sbs>div{border:1px solid var(--line);border-radius:6px;padding:10px;white-space:pre-wrap;font-size:13.5px;max-height:560px;overflow:auto;background:#fff}
 .removed{color:#9ca3af;background:#f3f4f6;text-decoration:line-through;text-decoration-color:#d1d5db}
-.k-verbatim{background:#bfdbfe}.k-edited{background:#fde68a}.k-paraphrase{background:#bbf7d0}.k-translation{background:#f5d0fe}
+.k-verbatim{background:#bfdbfe}.k-edited{background:#fde68a}.k-paraphrase{background:#bbf7d0}.k-translation{background:#f5d0fe}.k-summary{background:#fed7aa}
 .hl{outline:2px solid #ef4444}mark{background:#fca5a5;padding:0 1px}
 .chg{border-bottom:2px solid #dc2626}
 ul.changes li{margin:2px 0}.legend span{margin-right:10px}
@@ -176,7 +176,8 @@ def _edge_details(
             f"<p class='muted'>Side by side: {esc(p)} (parent, {alignment['coverage_parent']:.0%} reused) · "
             f"{esc(c)} (child, {alignment['coverage_child']:.0%} from parent). "
             "<span class='legend'><span class='k-verbatim'>verbatim</span><span class='k-edited'>edited</span>"
-            "<span class='k-paraphrase'>paraphrase</span><span class='k-translation'>translation</span>"
+            "<span class='k-paraphrase'>paraphrase</span><span class='k-summary'>summary</span>"
+            "<span class='k-translation'>translation</span>"
             "<span class='removed'>removed junk</span><mark>changed words</mark></span></p>"
         )
         out.append(side_by_side(story_id, edge, alignment, texts, docs))
