@@ -82,14 +82,18 @@ def default_src() -> Path:
     return Path(os.environ.get("STORYTRACE_EVAL", "../shared/eval")) / PAN13
 
 
-def load_paragraphs(src: Path) -> list[str]:
-    """Every non-empty line (a paragraph) of the PAN13 source documents, in file order."""
+def load_paragraphs(src: Path, longest: int = 120) -> list[str]:
+    """Every non-empty line (a paragraph) of the PAN13 source documents, in file order; lines
+    longer than ``longest`` words are cut into pieces, so that no single line can make up a
+    whole document (documents drawing the same long line would be accidental copies)."""
     files = sorted(src.glob("*.txt"))
     if not files:
         raise SystemExit(f"no PAN13 source documents in {src} (set --src or $STORYTRACE_EVAL)")
     lines: list[str] = []
     for f in files:
-        lines.extend(ln.strip() for ln in f.read_text(encoding="utf-8").splitlines() if ln.strip())
+        for line in f.read_text(encoding="utf-8").splitlines():
+            words = line.split()
+            lines.extend(" ".join(words[i : i + longest]) for i in range(0, len(words), longest))
     return lines
 
 
@@ -121,7 +125,7 @@ class Generator:
     def _make(self, i: int) -> Made:
         rng = random.Random(f"{self.seed}:{i}")
         if i < 50 or rng.random() >= self.copy_share:
-            target = min(1500, max(80, int(rng.gauss(520, 150))))
+            target = min(1500, max(200, int(rng.gauss(520, 150))))
             parts: list[str] = []
             count = 0
             while count < target:
@@ -398,20 +402,27 @@ class MemorySampler:
         self.peak = max(self.peak, self.total())
 
 
+def _cpu() -> float:
+    """CPU seconds (user and system) of this process and its finished children."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def tool_main(tool: str, corpus: Path, workers: int, out: Path) -> None:
     """Run one tool on the pickled corpus; write its timings, memory and pairs to ``out``."""
     texts: list[str] = pickle.loads(corpus.read_bytes())
     baseline = MemorySampler().total()
     results: list[dict[str, Any]] = []
     with MemorySampler() as mem:
-        start = time.perf_counter()
+        start, cpu0 = time.perf_counter(), _cpu()
         runs = TOOLS[tool](texts, workers)
         first = next(runs)
-        sketch_s = time.perf_counter() - start
+        sketch_s, sketch_cpu = time.perf_counter() - start, _cpu() - cpu0
         for name, t, pairs in [first, *runs]:
-            t0 = time.perf_counter()
+            t0, cpu1 = time.perf_counter(), _cpu()
             found, candidates, banding = pairs()
             seconds = sketch_s + time.perf_counter() - t0
+            cpu = sketch_cpu + _cpu() - cpu1
             results.append(
                 {
                     "tool": name,
@@ -419,6 +430,7 @@ def tool_main(tool: str, corpus: Path, workers: int, out: Path) -> None:
                     "banding": banding,
                     "seconds": round(seconds, 3),
                     "sketch_seconds": round(sketch_s, 3),
+                    "cpu_seconds": round(cpu, 3),
                     "docs_per_s": round(len(texts) / seconds, 1),
                     "candidates": candidates,
                     "pairs": sorted(found),
@@ -556,7 +568,7 @@ def engine_only(args: argparse.Namespace) -> dict[str, Any]:
         cand = banded_pairs(keys)
         del keys
         banded = time.perf_counter()
-        a, b, _ = verify_spilled(Path(spill), spans, sizes, cand, args.threshold)
+        a, b, _ = verify_spilled(Path(spill), spans, sizes, cand, args.threshold, args.workers)
         done = time.perf_counter()
     found = set(zip(a.tolist(), b.tolist(), strict=True))
     recall, checked = known_pair_recall(_GEN[0], n, found, args.threshold, args.sample)
@@ -588,56 +600,55 @@ def _star_batch(
     return _stream_batch(*job)
 
 
+_SPILL: dict[str, Any] = {}  # what forked verification workers need (inherited, not pickled)
+
+
+def _verify_chunk(part: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """Exact Jaccard of a chunk of candidate pairs, reading their documents' shingles from the
+    spill files with positioned reads (no memory mapping, so the files stay out of RSS)."""
+    starts, offsets, sizes = _SPILL["starts"], _SPILL["offsets"], _SPILL["sizes"]
+    fds: dict[int, int] = _SPILL.setdefault("fds", {})
+    docs = np.unique(part)
+    first = starts[np.searchsorted(starts, docs, side="right") - 1]
+    local = offsets[docs] - offsets[first]
+    pieces = []
+    for f, o, n in zip(first.tolist(), local.tolist(), sizes[docs].tolist(), strict=True):
+        if f not in fds:
+            fds[f] = os.open(_SPILL["dir"] / f"{f:09d}.bin", os.O_RDONLY)
+        pieces.append(np.frombuffer(os.pread(fds[f], 8 * n, 8 * o), dtype=np.uint64))
+    doc_offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(sizes[docs], out=doc_offsets[1:])
+    batch = ShingleBatch(np.concatenate(pieces), doc_offsets)
+    a, b = np.searchsorted(docs, part[:, 0]), np.searchsorted(docs, part[:, 1])
+    inter = intersection_sizes(batch, a, b).astype(np.float64)
+    jaccard: npt.NDArray[np.float64] = inter / (sizes[part[:, 0]] + sizes[part[:, 1]] - inter)
+    return jaccard
+
+
 def verify_spilled(
     spill: Path,
     spans: Sequence[tuple[int, int]],
     sizes: npt.NDArray[np.int64],
     cand: npt.NDArray[np.int64],
     t: float,
+    workers: int,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """Exact Jaccard of candidate pairs, reading each chunk's documents' shingles from the
-    spill files with positioned reads (no memory mapping: the files stay out of RSS)."""
-    starts = np.array([s for s, _ in spans], dtype=np.int64)
+    """The candidate pairs with exact Jaccard >= t, verified in chunks across ``workers``."""
     offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
-    fds = {s: os.open(spill / f"{s:09d}.bin", os.O_RDONLY) for s, _ in spans}
-    big, small = (
-        np.maximum(sizes[cand[:, 0]], sizes[cand[:, 1]]),
-        np.minimum(sizes[cand[:, 0]], sizes[cand[:, 1]]),
-    )
-    cand = cand[small >= t * big]  # Jaccard >= t needs sizes within a factor t
-    keep_a, keep_b, keep_j = [], [], []
-    try:
-        for lo in range(0, len(cand), 20_000):
-            part = cand[lo : lo + 20_000]
-            docs = np.unique(part)
-            first = starts[np.searchsorted(starts, docs, side="right") - 1]
-            local = offsets[docs] - offsets[first]
-            pieces = [
-                np.frombuffer(os.pread(fds[f], 8 * int(n), 8 * int(o)), dtype=np.uint64)
-                for f, o, n in zip(
-                    first.tolist(), local.tolist(), sizes[docs].tolist(), strict=True
-                )
-            ]
-            doc_offsets = np.zeros(len(docs) + 1, dtype=np.int64)
-            np.cumsum(sizes[docs], out=doc_offsets[1:])
-            batch = ShingleBatch(np.concatenate(pieces), doc_offsets)
-            a, b = np.searchsorted(docs, part[:, 0]), np.searchsorted(docs, part[:, 1])
-            inter = intersection_sizes(batch, a, b).astype(np.float64)
-            jac = inter / (sizes[part[:, 0]] + sizes[part[:, 1]] - inter)
-            ok = jac >= t
-            keep_a.append(part[ok, 0])
-            keep_b.append(part[ok, 1])
-            keep_j.append(jac[ok])
-    finally:
-        for fd in fds.values():
-            os.close(fd)
-    empty = np.zeros(0, dtype=np.int64)
-    return (
-        np.concatenate(keep_a) if keep_a else empty,
-        np.concatenate(keep_b) if keep_b else empty,
-        np.concatenate(keep_j) if keep_j else empty.astype(np.float64),
-    )
+    starts = np.array([s for s, _ in spans], dtype=np.int64)
+    _SPILL.update(dir=spill, starts=starts, offsets=offsets, sizes=sizes)
+    size_a, size_b = sizes[cand[:, 0]], sizes[cand[:, 1]]
+    cand = cand[np.minimum(size_a, size_b) >= t * np.maximum(size_a, size_b)]  # J >= t needs it
+    chunks = [cand[lo : lo + 20_000] for lo in range(0, len(cand), 20_000)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        jaccard = pool.map(_verify_chunk, chunks)
+    _SPILL.clear()
+    if not chunks:
+        return cand[:, 0], cand[:, 1], np.zeros(0, dtype=np.float64)
+    jac = np.concatenate(jaccard)
+    ok = jac >= t
+    return cand[ok, 0], cand[ok, 1], jac[ok]
 
 
 def known_pair_recall(

@@ -278,6 +278,7 @@ MULTILINGUAL = [
     "İstanbul’da İKİ ıı déjà-vu naïve Ωmega",
     "日本語のテキスト、中文文本。한국어 텍스트 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𐐀𐐁",
     "averyveryverylongwordthatexceedsmanychunksofeightbytes1234567890 ẞ",
+    "Kelvin \u212a and Ohm \u2126 and Ångström \u212b, Ⱥ Ⱦ ꞫŒ Ǆemal ᾈ",
     "",
     "   ,.; — … “” ",
 ]

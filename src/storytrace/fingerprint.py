@@ -55,10 +55,18 @@ _PAIRS_PER_MERGE = 256  # candidate pairs verified per merge (8 bits of tag)
 _MAX_PERM = 4096  # keeps 19 bits of rank next to the round number in a uint32 slot
 # Little-endian masks keeping the first n bytes of an 8-byte chunk, n = 0..8.
 _BYTE_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)
-_ASCII_WORD = np.zeros(256, dtype=np.bool_)
-_ASCII_WORD[[ord(c) for c in map(chr, range(128)) if re.fullmatch(r"\w", c)]] = True
 _WORD_RE = re.compile(r"\w+")
-_WORD_LUT = np.zeros(0x110000, dtype=np.bool_)  # filled one Unicode plane at a time
+# Bytes to their lower case when they are ASCII word characters, to 0 when they are other
+# ASCII characters, and to themselves when they belong to a multi-byte character.
+_ASCII_LOWER_WORD = np.array(
+    [ord(chr(b).lower()) if _WORD_RE.fullmatch(chr(b)) else 0 for b in range(128)]
+    + list(range(128, 256)),
+    dtype=np.uint8,
+)
+# Code-point tables, filled one Unicode plane at a time (``_plane_tables``).
+_WORD_LUT = np.zeros(0x110000, dtype=np.bool_)
+_LOWER_LUT = np.zeros(0x110000, dtype=np.uint32)
+_LOWER_ODD = np.zeros(0x110000, dtype=np.bool_)
 _PLANES_DONE: set[int] = set()
 
 
@@ -92,66 +100,132 @@ def fingerprint_words(text: str) -> list[str]:
     return _WORD_RE.findall(text.lower())
 
 
-def _word_code_points(cps: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
-    """Whether each code point is a ``\\w`` character (tables are built per Unicode plane)."""
+def _plane_tables(cps: npt.NDArray[np.uint32]) -> None:
+    """Build the code-point tables for every Unicode plane ``cps`` touch (once per process):
+    whether a character is ``\\w``, its lower case, and whether lower-casing it changes its
+    UTF-8 length or gives several characters (then its text is lower-cased by Python)."""
     for plane in np.unique(cps >> np.uint32(16)).tolist():
-        if plane not in _PLANES_DONE:
-            base = plane << 16
-            chars = "".join(map(chr, range(base, base + 0x10000)))
-            for m in _WORD_RE.finditer(chars):
-                _WORD_LUT[base + m.start() : base + m.end()] = True
-            _PLANES_DONE.add(plane)
-    out: npt.NDArray[np.bool_] = _WORD_LUT[cps]
-    return out
+        if plane in _PLANES_DONE:
+            continue
+        base = plane << 16
+        chars = "".join(map(chr, range(base, base + 0x10000)))
+        for m in _WORD_RE.finditer(chars):
+            _WORD_LUT[base + m.start() : base + m.end()] = True
+        _LOWER_LUT[base : base + 0x10000] = np.arange(base, base + 0x10000, dtype=np.uint32)
+        for offset, char in enumerate(chars):
+            low = char.lower()
+            if low == char:
+                continue
+            if len(low) == 1 and len(low.encode("utf-8")) == len(char.encode("utf-8")):
+                _LOWER_LUT[base + offset] = ord(low)
+            else:
+                _LOWER_ODD[base + offset] = True
+        _PLANES_DONE.add(plane)
 
 
-def _word_mask(buf: npt.NDArray[np.uint8], size: int) -> npt.NDArray[np.bool_]:
-    """True for every byte of ``buf[:size]`` (UTF-8, followed by at least 3 padding bytes)
-    that belongs to a ``\\w`` character."""
-    mask: npt.NDArray[np.bool_] = _ASCII_WORD[buf[:size]]
+def _utf8_lead_code_points(
+    buf: npt.NDArray[np.uint8], lead: I64
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """Code points and byte widths of the multi-byte UTF-8 characters starting at ``lead``."""
+    b0 = buf[lead].astype(np.uint32)
+    b1, b2, b3 = (buf[lead + i].astype(np.uint32) & np.uint32(0x3F) for i in (1, 2, 3))
+    width = np.where(b0 >= 0xF0, 4, np.where(b0 >= 0xE0, 3, 2)).astype(np.int64)
+    cps = np.where(
+        width == 2,
+        ((b0 & np.uint32(0x1F)) << np.uint32(6)) | b1,
+        np.where(
+            width == 3,
+            ((b0 & np.uint32(0x0F)) << np.uint32(12)) | (b1 << np.uint32(6)) | b2,
+            ((b0 & np.uint32(0x07)) << np.uint32(18))
+            | (b1 << np.uint32(12))
+            | (b2 << np.uint32(6))
+            | b3,
+        ),
+    ).astype(np.uint32)
+    return np.minimum(cps, np.uint32(0x10FFFF)), width
+
+
+def _utf8_bytes(
+    cps: npt.NDArray[np.uint32], width: npt.NDArray[np.int64]
+) -> list[npt.NDArray[np.uint8]]:
+    """The UTF-8 bytes (first, second, ...) of code points of the given widths (2 to 4)."""
+    six = np.uint32(0x3F)
+    cont = np.uint32(0x80)
+    first = np.where(
+        width == 2,
+        np.uint32(0xC0) | (cps >> np.uint32(6)),
+        np.where(
+            width == 3,
+            np.uint32(0xE0) | (cps >> np.uint32(12)),
+            np.uint32(0xF0) | (cps >> np.uint32(18)),
+        ),
+    )
+    second = np.where(
+        width == 2,
+        cont | (cps & six),
+        np.where(
+            width == 3, cont | ((cps >> np.uint32(6)) & six), cont | ((cps >> np.uint32(12)) & six)
+        ),
+    )
+    third = np.where(width == 3, cont | (cps & six), cont | ((cps >> np.uint32(6)) & six))
+    fourth = cont | (cps & six)
+    return [x.astype(np.uint8) for x in (first, second, third, fourth)]
+
+
+def _lowered_words(buf: npt.NDArray[np.uint8], size: int) -> npt.NDArray[np.uint8] | I64:
+    """``buf[:size]`` (UTF-8) lower-cased, with every byte outside a ``\\w`` character set
+    to 0, followed by 8 zero bytes; or, when some characters need Python's lower-casing, the
+    positions of those characters (the caller lower-cases their texts and tries again)."""
+    out = np.zeros(size + 8, dtype=np.uint8)
+    out[:size] = _ASCII_LOWER_WORD[buf[:size]]  # ASCII done; other bytes kept for now
     lead = np.flatnonzero(buf[:size] >= 0xC0)  # first bytes of multi-byte characters
     if lead.size:
-        b0 = buf[lead].astype(np.uint32)
-        b1, b2, b3 = (buf[lead + i].astype(np.uint32) & np.uint32(0x3F) for i in (1, 2, 3))
-        width = np.where(b0 >= 0xF0, 4, np.where(b0 >= 0xE0, 3, 2))
-        cps = np.where(
-            width == 2,
-            ((b0 & np.uint32(0x1F)) << np.uint32(6)) | b1,
-            np.where(
-                width == 3,
-                ((b0 & np.uint32(0x0F)) << np.uint32(12)) | (b1 << np.uint32(6)) | b2,
-                ((b0 & np.uint32(0x07)) << np.uint32(18))
-                | (b1 << np.uint32(12))
-                | (b2 << np.uint32(6))
-                | b3,
-            ),
-        )
-        is_word = _word_code_points(np.minimum(cps, np.uint32(0x10FFFF)))
+        cps, width = _utf8_lead_code_points(buf, lead)
+        _plane_tables(cps)
+        odd = _LOWER_ODD[cps]
+        if odd.any():
+            return lead[odd]
+        lowered = _LOWER_LUT[cps]
+        changed = np.flatnonzero(lowered != cps)
+        if changed.size:
+            new = _utf8_bytes(lowered[changed], width[changed])
+            for i in range(4):
+                part = width[changed] > i
+                out[lead[changed][part] + i] = new[i][part]
+        blank = np.flatnonzero(~_WORD_LUT[cps])
         for i in range(4):
-            part = width > i
-            mask[lead[part] + i] = is_word[part]
-    return mask
+            part = width[blank] > i
+            out[lead[blank][part] + i] = 0
+    return out
 
 
 def batch_word_hashes(texts: Sequence[str]) -> tuple[U64, I64]:
     """Hashes of every token of every text, concatenated, and each text's range in them.
 
     Returns ``(hashes, offsets)``: the tokens of ``texts[i]`` are
-    ``hashes[offsets[i]:offsets[i + 1]]``.
+    ``hashes[offsets[i]:offsets[i + 1]]``. Texts are lower-cased in numpy (a byte table for
+    ASCII, a code-point table for the rest); the rare text with a character whose lower case
+    has another UTF-8 length (such as the Kelvin sign or a dotted capital I) is lower-cased by
+    Python instead, so the tokens always equal ``fingerprint_words``.
     """
-    parts = [t.lower().encode("utf-8", "surrogatepass") for t in texts]
-    lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-    doc_start = np.zeros(len(parts) + 1, dtype=np.int64)
-    np.cumsum(lengths + 1, out=doc_start[1:])  # one separating space after every text
-    raw = b" ".join(parts) + b" " + b"\0" * 8  # padding: every 8-byte read stays inside
-    size = len(raw) - 8
-    buf = np.frombuffer(raw, dtype=np.uint8)
+    parts = [t.encode("utf-8", "surrogatepass") for t in texts]
+    while True:
+        lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        doc_start = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum(lengths + 1, out=doc_start[1:])  # one separating space after every text
+        raw = b" ".join(parts) + b" " + b"\0" * 8  # padding: multi-byte reads stay inside
+        size = len(raw) - 8
+        low = _lowered_words(np.frombuffer(raw, dtype=np.uint8), size)
+        if low.dtype == np.uint8:
+            break
+        for doc in np.unique(np.searchsorted(doc_start, low, side="right") - 1).tolist():
+            parts[doc] = texts[doc].lower().encode("utf-8", "surrogatepass")
     edges = np.zeros(size + 2, dtype=np.bool_)
-    edges[1:-1] = _word_mask(buf, size)
+    edges[1:-1] = low[:size] != 0
     flips = np.flatnonzero(edges[1:] != edges[:-1])
     starts, ends = flips[0::2], flips[1::2]
     offsets = np.searchsorted(starts, doc_start).astype(np.int64)
-    chunks = np.ndarray(shape=(size + 1,), dtype="<u8", buffer=raw, strides=(1,))
+    chunks = np.ndarray(shape=(size + 1,), dtype="<u8", buffer=low.data, strides=(1,))
     n_bytes = ends - starts
     first = chunks[starts] & _BYTE_MASKS[np.minimum(n_bytes, 8)]
     hashes = mix64(first ^ (n_bytes.astype(np.uint64) * _LEN_KEY))
