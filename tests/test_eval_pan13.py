@@ -185,3 +185,44 @@ def test_real_truth_scored_against_itself() -> None:
     assert len(cases) > 4000
     s = score(cases, cases)
     assert (s.plagdet, s.precision, s.recall, s.granularity) == (1.0, 1.0, 1.0, 1.0)
+
+
+def test_cli_eval_pan13_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from storytrace.cli import main
+
+    _tiny_corpus(tmp_path / "corpus")
+    det = tmp_path / "det"
+    code = main(
+        [
+            "eval",
+            "pan13",
+            "--data",
+            str(tmp_path / "corpus"),
+            "--det-out",
+            str(det),
+            "--workers",
+            "1",
+            "--format",
+            "json",
+        ]
+    )
+    assert code == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert set(scores["subcorpora"]) == set(SUBCORPORA)
+    assert scores["overall"]["plagdet"] > 0.95
+    assert scores["pairs"] == 2
+    xml = (det / "suspicious-document00001-source-document00001.xml").read_text(encoding="utf-8")
+    assert 'name="detected-plagiarism"' in xml
+    assert 'source_reference="source-document00001.txt"' in xml
+
+
+def test_cli_eval_pan13_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from storytrace.cli import main
+
+    _tiny_corpus(tmp_path / "corpus")
+    out = tmp_path / "out"
+    code = main(["eval", "pan13", "--data", str(tmp_path / "corpus"), "--out", str(out), "--quiet"])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "05-summary-obfuscation" in text and "overall" in text and "plagdet" in text
+    assert (out / "detections").is_dir()

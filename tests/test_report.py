@@ -89,3 +89,25 @@ def test_layers_put_origins_on_top() -> None:
 def test_render_html_without_stories() -> None:
     page = render_html({"documents": [], "stories": [], "matches": [], "errors": []}, {})
     assert "No story" in page
+
+
+def test_a_summary_passage_is_coloured_and_in_the_legend() -> None:
+    from storytrace.report.html_report import CSS, side_by_side
+
+    parent = "The river flooded the town. Residents left their homes. The council will meet."
+    child = "Flood: residents left, council to meet."
+    alignment = {
+        "passages": [
+            {"kind": "summary", "score": 0.4, "parent": [0, len(parent)], "child": [0, len(child)]}
+        ]
+    }
+    html = side_by_side(
+        "s1",
+        {"parent": "p", "child": "c"},
+        alignment,
+        {"p": parent, "c": child},
+        {"p": {"removed": []}, "c": {"removed": []}},
+    )
+    assert html.count("class='k-summary'") == 2
+    assert "<mark>" not in html  # a summary's rewording is not marked word by word
+    assert ".k-summary{" in CSS
