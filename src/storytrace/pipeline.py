@@ -18,19 +18,19 @@ from typing import Any
 import numpy as np
 
 from storytrace.align import SentencePair, align_sentences, passages_from_pairs
+from storytrace.ann import SemanticSearch
 from storytrace.attribution import dateline_outlet, find_aliases, find_attributions
 from storytrace.candidates import (
     band_keys,
     lexical_candidates,
     lsh_params,
     merge_candidates,
-    semantic_candidates,
 )
 from storytrace.changes import find_changes
 from storytrace.clean import clean
 from storytrace.compare import compare
 from storytrace.config import Config
-from storytrace.embed import Encoder, configured_encoder
+from storytrace.embed import NO_ENCODER, Encoder, configured_encoder, uncalibrate
 from storytrace.errors import NothingToAnalyseError
 from storytrace.executors import LocalExecutor
 from storytrace.fingerprint import fingerprint
@@ -170,6 +170,8 @@ def _index(
     """
     ids = store.document_ids("new")
     params = lsh_params(config.lsh_threshold, config.num_perm)
+    named = encoder.name if encoder is not None else config.encoder
+    encoder_name = None if named == NO_ENCODER else named
     parallel = encoder is None and executor.workers > 1 and len(ids) >= _PARALLEL_INDEX_MIN
     work = partial(index_documents, config=config, encoder=None if parallel else encoder)
     with progress.task("Cleaning and fingerprinting", len(ids)) as task:
@@ -180,7 +182,7 @@ def _index(
             cleaned = [c for c, _ in results]
             sigs = [s for _, s in results]
             keys = band_keys(np.stack([s.minhash for s in sigs]), params)
-            store.save_indexed(cleaned, sigs, keys)
+            store.save_indexed(cleaned, sigs, keys, encoder=encoder_name)
             task.advance(len(batch))
 
 
@@ -188,8 +190,7 @@ def _match(store: Store, config: Config, progress: Progress, batch_size: int) ->
     """Find and compare candidate pairs for every indexed, not yet matched document."""
     ids = store.document_ids("indexed")
     params = lsh_params(config.lsh_threshold, config.num_perm)
-    all_ids, all_vecs = store.embeddings()
-    langs = store.languages()
+    search = SemanticSearch.for_store(store, config)
     done: set[tuple[str, str]] = set()
     with progress.task("Finding and comparing candidates", len(ids)) as task:
         for batch in _chunks(ids, batch_size):
@@ -198,23 +199,20 @@ def _match(store: Store, config: Config, progress: Progress, batch_size: int) ->
             lexical = lexical_candidates(batch, keys, store.band_hits(keys))
             semantic: dict[tuple[str, str], float] = {}
             batch_vecs = [sigs[i].embedding for i in batch]
-            if all_vecs.size and all(v is not None for v in batch_vecs):
+            if search is not None and all(v is not None for v in batch_vecs):
                 vecs = np.stack([v for v in batch_vecs if v is not None])
-                semantic = semantic_candidates(
-                    batch,
-                    vecs,
-                    all_ids,
-                    all_vecs,
-                    config.semantic_neighbours,
-                    config.semantic_floor,
-                    langs,
-                )
+                semantic = search.candidates(batch, vecs)
             pairs = [c for c in merge_candidates(lexical, semantic) if (c.a, c.b) not in done]
             needed = sorted({c.a for c in pairs} | {c.b for c in pairs})
             docs = store.clean_docs(needed)
             all_sigs = {**sigs, **store.signatures([i for i in needed if i not in sigs])}
+            profiles = None
+            with_vecs = {i: v for i in needed if (v := all_sigs[i].embedding) is not None}
+            if search is not None and with_vecs:
+                profiles = search.profiles(list(with_vecs), np.stack(list(with_vecs.values())))
             matches = [
-                compare(docs[c.a], docs[c.b], all_sigs[c.a], all_sigs[c.b], config) for c in pairs
+                compare(docs[c.a], docs[c.b], all_sigs[c.a], all_sigs[c.b], config, profiles)
+                for c in pairs
             ]
             store.save_matches(matches, {(c.a, c.b): c.found_by for c in pairs}, batch)
             done.update((c.a, c.b) for c in pairs)
@@ -299,7 +297,13 @@ def _story(
     alignment_dicts: list[dict[str, Any]] = []
     for edge in edges:
         p, c = edge.parent, edge.child
-        pairs = align_sentences(cleaned[p], cleaned[c], sigs[p], sigs[c], config.sentence_match)
+        pairs = align_sentences(
+            cleaned[p],
+            cleaned[c],
+            sigs[p],
+            sigs[c],
+            uncalibrate(config.encoder, config.sentence_match),
+        )
         alignment = passages_from_pairs(cleaned[p], cleaned[c], pairs)
         changes = find_changes(docs[p], docs[c], cleaned[p], cleaned[c], pairs, alignment)
         edge_dicts.append(

@@ -66,6 +66,8 @@ CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS alignments (
     parent TEXT NOT NULL, child TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (parent, child));
 CREATE TABLE IF NOT EXISTS errors (run INTEGER NOT NULL, input TEXT NOT NULL, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS vectors (
+    encoder TEXT NOT NULL, key BLOB NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (encoder, key));
 """
 
 
@@ -265,8 +267,16 @@ class Store:
         cleaned: Sequence[CleanDoc],
         signatures: Sequence[Signature],
         keys: npt.NDArray[np.int64],
+        encoder: str | None = None,
     ) -> None:
-        """Save clean docs, signatures and band keys of a batch, and mark it indexed, atomically."""
+        """Save clean docs, signatures and band keys of a batch, and mark it indexed, atomically.
+
+        ``encoder`` names the encoder that made the signatures' embeddings. A store holds one
+        encoder's document vectors: saving another's raises ``StoreError`` instead of mixing
+        vectors from two spaces.
+        """
+        if encoder is not None and any(s.embedding is not None for s in signatures):
+            self._claim_encoder(encoder, signatures)
         with self.transaction() as tx:
             tx.executemany(
                 "INSERT OR REPLACE INTO clean VALUES (?,?,?,?,?,?,?,?)",
@@ -345,14 +355,77 @@ class Store:
             )
         return out
 
-    def embeddings(self) -> tuple[list[str], npt.NDArray[np.float32]]:
-        """Ids and document vectors of every indexed document that has one."""
+    def _claim_encoder(self, encoder: str, signatures: Sequence[Signature]) -> None:
+        dims = {int(s.embedding.shape[0]) for s in signatures if s.embedding is not None}
+        claim = f"{encoder}/{max(dims)}"
+        held = self.encoder()
+        if held is None:
+            with self.transaction() as tx:
+                tx.execute("INSERT OR REPLACE INTO meta VALUES ('encoder', ?)", (claim,))
+        elif held != claim or len(dims) > 1:
+            raise StoreError(
+                f"{self.path} holds document vectors of encoder {held!r}; vectors of {claim!r} "
+                "would mix two embedding spaces (use a new --out directory for another encoder)"
+            )
+
+    def encoder(self) -> str | None:
+        """``name/dimension`` of the encoder whose vectors the store holds (None: none yet)."""
+        try:
+            row = self.conn.execute("SELECT value FROM meta WHERE key='encoder'").fetchone()
+        except sqlite3.OperationalError:  # a reader on a store that has no meta table yet
+            return None
+        return str(row[0]) if row else None
+
+    def embedding_ids(self) -> list[str]:
+        """Ids of every indexed document that has a document vector, sorted."""
         rows = self.conn.execute(
-            "SELECT id, embedding FROM signatures WHERE embedding IS NOT NULL ORDER BY id"
+            "SELECT id FROM signatures WHERE embedding IS NOT NULL ORDER BY id"
         ).fetchall()
+        return [r[0] for r in rows]
+
+    def embeddings(
+        self, ids: Sequence[str] | None = None
+    ) -> tuple[list[str], npt.NDArray[np.float32]]:
+        """Ids and document vectors of every indexed document that has one (of ``ids`` only,
+        when given), sorted by id."""
+        sql = "SELECT id, embedding FROM signatures"
+        if ids is None:
+            rows = self.conn.execute(f"{sql} WHERE embedding IS NOT NULL ORDER BY id").fetchall()
+        else:
+            rows = [r for r in self._select_in(sql, "id", ids, order="id") if r[1] is not None]
         if not rows:
             return [], np.zeros((0, 0), dtype=np.float32)
         return [r[0] for r in rows], np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+
+    # -- vector cache: sentence vectors by (encoder, text hash) --------------------------------
+    def cached_vectors(
+        self, encoder: str, keys: Sequence[bytes]
+    ) -> dict[bytes, npt.NDArray[np.float32]]:
+        """The cached vectors of ``encoder`` for those of ``keys`` it has."""
+        out: dict[bytes, npt.NDArray[np.float32]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT key, vec FROM vectors WHERE encoder=? AND key IN ({marks})",
+                [encoder, *chunk],
+            )
+            for key, vec in rows:
+                out[bytes(key)] = np.frombuffer(vec, dtype=np.float32)
+        return out
+
+    def save_vectors(
+        self, encoder: str, keys: Sequence[bytes], vecs: npt.NDArray[np.float32]
+    ) -> None:
+        """Cache ``encoder``'s vectors (one row of ``vecs`` per key)."""
+        with self.transaction() as tx:
+            tx.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                [
+                    (encoder, key, np.ascontiguousarray(row, dtype=np.float32).tobytes())
+                    for key, row in zip(keys, vecs, strict=True)
+                ],
+            )
 
     def languages(self) -> dict[str, str]:
         """The detected language of every cleaned document, by id."""
