@@ -69,7 +69,7 @@ def dataset(root: Path, keys: list[str], truth: dict[str, str]) -> tuple[np.ndar
 
 
 def page_f1(root: Path, keys: list[str], truth: dict[str, str], weights: np.ndarray) -> float:
-    paragraph_model.WEIGHTS[:] = weights
+    paragraph_model.WEIGHTS = weights
     pairs = []
     for key in keys:
         raw = (root / "plaintext" / "txt" / f"{key}.txt").read_text(
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     x, y = dataset(root, keys, truth)
     weights = paragraph_model.fit(x, y, l2=args.l2)
     everything = page_f1(root, keys, truth, weights)
-    paragraph_model.WEIGHTS[:] = saved
+    paragraph_model.WEIGHTS = saved
     print(json.dumps({"folds": scores, "all_pages_f1": round(everything, 4)}))
     print("WEIGHTS = np.array(")
     print("    [" + ", ".join(f"{v:.4f}" for v in weights) + "],")

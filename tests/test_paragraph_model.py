@@ -4,6 +4,7 @@ on an invented page dump."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from storytrace.clean import clean
 from storytrace.paragraph_model import FEATURES, WEIGHTS, features, fit, probabilities
@@ -50,6 +51,9 @@ def test_features_have_one_row_per_paragraph_and_named_columns() -> None:
     assert x[first, col["ends_sentence"]] == 1.0
     assert x[first, col["after_headline"]] == 1.0 and x[2, col["after_headline"]] == 0.0
     assert x[first, col["title_words"]] > x[bullet, col["title_words"]]
+    assert x[0, col["first"]] == 1.0 and not x[1:, col["first"]].any()
+    position = x[:, col["char_position"]]
+    assert np.all(np.diff(position) > 0) and position[-1] == pytest.approx(1.0)
     assert features([], "en").shape == (0, len(FEATURES))
 
 
