@@ -4,7 +4,11 @@
 
 Builds a store of ``--docs`` generated documents (the corpus of benchmarks/neardup.py, from
 the PAN13 source documents), indexed lexically (``encoder="none"``: cleaning, shingles,
-MinHash and the LSH band index in SQLite), unless ``--db`` already holds one. Then times
+MinHash and the LSH band index in SQLite), unless ``--db`` already holds one; ``--raw``
+stores each text as its own cleaned text instead of running the cleaning stage (~10 ms a
+document here, which would make a 100k build take most of an hour; the query's own text is
+always cleaned, and what a query costs depends on the index, not on how stored texts were
+cleaned). Then times
 ``query_store`` for edited copies of stored documents and for unrelated texts (median and
 worst over ``--queries`` each, in this process after one warm-up query), and ``storytrace
 query FILE --db DB`` in a fresh process (interpreter start and imports included).
@@ -32,19 +36,45 @@ from neardup import Generator, default_src, load_paragraphs
 from storytrace.candidates import band_keys, lsh_params
 from storytrace.config import Config
 from storytrace.executors import LocalExecutor
+from storytrace.fingerprint import fingerprint
 from storytrace.pipeline import index_documents
 from storytrace.query import query_store
-from storytrace.records import Document
+from storytrace.records import CleanDoc, Document, OffsetRun, Signature
 from storytrace.store import DB_NAME, Store
-from storytrace.text import content_id
+from storytrace.text import content_id, split_paragraphs, split_sentences
 
 CONFIG = Config(encoder="none")
 
 
-def build(db: Path, gen: Generator, n: int, workers: int) -> float:
+def index_raw(docs: list[Document], config: Config) -> list[tuple[CleanDoc, Signature]]:
+    """Fingerprint documents with their raw text as the cleaned text (no cleaning stage)."""
+    cleaned = [
+        CleanDoc(
+            d.id,
+            d.text,
+            (),
+            (OffsetRun(0, 0, len(d.text)),),
+            tuple(split_sentences(d.text)),
+            tuple(split_paragraphs(d.text)),
+            "en",
+            len(d.text),
+        )
+        for d in docs
+    ]
+    sigs = fingerprint(
+        cleaned,
+        shingle_size=config.shingle_size,
+        num_perm=config.num_perm,
+        seed=config.seed,
+        encoder=None,
+    )
+    return list(zip(cleaned, sigs, strict=True))
+
+
+def build(db: Path, gen: Generator, n: int, workers: int, raw: bool) -> float:
     """Add and index ``n`` generated documents; seconds taken."""
     params = lsh_params(CONFIG.lsh_threshold, CONFIG.num_perm)
-    work = partial(index_documents, config=CONFIG)
+    work = partial(index_raw if raw else index_documents, config=CONFIG)
     start = time.perf_counter()
     with Store(db, writer=True) as store, LocalExecutor(workers) as executor:
         run = store.start_run(CONFIG, ["benchmarks/query.py"])
@@ -94,6 +124,7 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--queries", type=int, default=20)
+    parser.add_argument("--raw", action="store_true", help="index without the cleaning stage")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args()
     gen = Generator(load_paragraphs(Path(args.src)), seed=7)
@@ -102,7 +133,7 @@ def main() -> None:
         db = folder / DB_NAME
         build_s = None
         if not db.exists():
-            build_s = build(db, gen, args.docs, args.workers)
+            build_s = build(db, gen, args.docs, args.workers, args.raw)
         with Store(db) as store:
             stored = store.count_documents()
         rng = random.Random(5)
@@ -132,6 +163,7 @@ def main() -> None:
     out: dict[str, Any] = {
         "documents": stored,
         "build_seconds": None if build_s is None else round(build_s, 1),
+        "cleaned_at_build": not args.raw,
         "copy_query_median_s": round(statistics.median(copy_s), 3),
         "copy_query_max_s": round(max(copy_s), 3),
         "copies_found": sum(1 for h in copy_hits if h > 0),
