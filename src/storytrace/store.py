@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS signatures (
     embedding BLOB, sentence_embeddings BLOB, dim INTEGER);
 CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, key INTEGER NOT NULL, id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS bands_key ON bands(band, key);
+CREATE INDEX IF NOT EXISTS bands_id ON bands(id);
 CREATE TABLE IF NOT EXISTS matches (
     a TEXT NOT NULL, b TEXT NOT NULL, relation TEXT NOT NULL, jaccard REAL, containment_ab REAL,
     containment_ba REAL, semantic REAL, coverage_ab REAL, coverage_ba REAL, evidence TEXT,
