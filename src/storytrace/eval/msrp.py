@@ -27,6 +27,7 @@ from storytrace.changes import number_values
 from storytrace.embed import CachedEncoder, Encoder, calibrate, load_encoder
 from storytrace.errors import InputError, ModelError
 from storytrace.eval.fit import LinearModel, accuracy_f1, best_threshold, fit_linear, halves
+from storytrace.eval.semeval import open_cache
 from storytrace.progress import Progress, SilentProgress
 from storytrace.store import Store
 from storytrace.text import words
@@ -185,6 +186,6 @@ def run(
     pairs = load_pairs(data)
     if len(pairs) < 4:
         raise InputError(f"{data}: too few pairs ({len(pairs)}) to fit and hold out")
-    with Store(Path(out) / "vectors.db", writer=True) as cache:
+    with open_cache(out) as cache:
         x = features(pairs, cache, progress)
     return score(pairs, x)

