@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from storytrace import cleaning_cues as cues
-from storytrace import paragraph_model
+from storytrace import paragraph_model, source_repeats
 from storytrace.boilerplate import (
     classify,
     headline_index,
@@ -59,8 +59,13 @@ class _Para:
     text: str
 
 
-def clean(doc: Document) -> CleanDoc:
-    """Clean ``doc.text``; see the module docstring for what is removed and why."""
+def clean(doc: Document, repeated: frozenset[str] = frozenset()) -> CleanDoc:
+    """Clean ``doc.text``; see the module docstring for what is removed and why.
+
+    ``repeated``: keys (``source_repeats.line_key``) of the lines that the document's own
+    source prints in three or more of its documents; paragraphs made only of them go, unless
+    they are most of the document.
+    """
     raw = doc.text
     lang = doc.lang or detect_language(raw)
     lines = _lines(raw)
@@ -74,6 +79,8 @@ def clean(doc: Document) -> CleanDoc:
     reasons = _classify(paras)
     if doc.meta.get("format") != "html":  # an HTML extractor has already judged with the DOM
         _mark_boilerplate(paras, reasons, lang)
+    if repeated:
+        _mark_source_repeats(raw, paras, reasons, repeated)
     kept: list[_Para] = []
     for para, reason in zip(paras, reasons, strict=True):
         if reason is None:
@@ -339,6 +346,27 @@ def _mark_boilerplate(paras: list[_Para], reasons: list[str | None], lang: str) 
     for i, keep in zip(open_, verdicts, strict=True):
         if not keep:
             reasons[i] = "boilerplate"
+
+
+def _mark_source_repeats(
+    raw: str, paras: list[_Para], reasons: list[str | None], repeated: frozenset[str]
+) -> None:
+    """Mark paragraphs whose every line is one the source repeats across its documents,
+    unless together they are most of the document's remaining text (then it is a copy of an
+    article the source ran before, and they are its content)."""
+    hits: list[int] = []
+    for i, (para, reason) in enumerate(zip(paras, reasons, strict=True)):
+        if reason is not None:
+            continue
+        lines = raw[para.start : para.end].splitlines()
+        keys = [k for k in (source_repeats.line_key(line) for line in lines) if k is not None]
+        if keys and all(k in repeated for k in keys):
+            hits.append(i)
+    open_chars = sum(len(p.text) for p, r in zip(paras, reasons, strict=True) if r is None)
+    if not hits or sum(len(paras[i].text) for i in hits) > source_repeats.MAX_SHARE * open_chars:
+        return
+    for i in hits:
+        reasons[i] = "repeated on this source"
 
 
 def _article_paragraphs(texts: list[str], lang: str) -> list[bool]:

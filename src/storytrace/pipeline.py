@@ -9,7 +9,7 @@ it stopped and a later run with new inputs only processes what is new.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -140,11 +140,16 @@ def _ingest(
 
 
 def index_documents(
-    docs: Sequence[Document], config: Config, encoder: Encoder | None = None
+    docs: Sequence[Document],
+    config: Config,
+    encoder: Encoder | None = None,
+    repeated: Mapping[str, frozenset[str]] | None = None,
 ) -> list[tuple[CleanDoc, Signature]]:
     """Clean and fingerprint a batch (a pure stage pair; runs in a worker process too, where
-    the encoder named in ``config`` is loaded once per process)."""
-    cleaned = [clean(d) for d in docs]
+    the encoder named in ``config`` is loaded once per process). ``repeated``: per source,
+    the lines it repeats across its own documents (see ``source_repeats``)."""
+    lines = repeated or {}
+    cleaned = [clean(d, lines.get(d.source or "", frozenset())) for d in docs]
     sigs = fingerprint(
         cleaned,
         shingle_size=config.shingle_size,
@@ -168,12 +173,18 @@ def _index(
     Large runs spread the work over the executor's processes in chunks (each process loads
     the encoder once); small runs, or a caller-supplied encoder, stay in this process.
     """
+    repeated = _resend_for_source_repeats(store)
     ids = store.document_ids("new")
     params = lsh_params(config.lsh_threshold, config.num_perm)
     named = encoder.name if encoder is not None else config.encoder
     encoder_name = None if named == NO_ENCODER else named
     parallel = encoder is None and executor.workers > 1 and len(ids) >= _PARALLEL_INDEX_MIN
-    work = partial(index_documents, config=config, encoder=None if parallel else encoder)
+    work = partial(
+        index_documents,
+        config=config,
+        encoder=None if parallel else encoder,
+        repeated=repeated,
+    )
     with progress.task("Cleaning and fingerprinting", len(ids)) as task:
         for batch in _chunks(ids, batch_size):
             docs = store.documents(batch)
@@ -184,6 +195,24 @@ def _index(
             keys = band_keys(np.stack([s.minhash for s in sigs]), params)
             store.save_indexed(cleaned, sigs, keys, encoder=encoder_name)
             task.advance(len(batch))
+    store.mark_repeats_applied(repeated)
+
+
+def _resend_for_source_repeats(store: Store) -> dict[str, frozenset[str]]:
+    """Each source's repeated lines now; indexed documents holding a line that became
+    repeated since they were cleaned go back to be indexed again, so every document ends up
+    cleaned with its source's full set, whatever order the documents came in."""
+    current = store.repeated_lines(store.sources())
+    fresh = store.newly_repeated(current)
+    if fresh:
+        waiting = set(store.document_ids("new"))
+        stale = sorted(
+            {i for source, keys in fresh.items() for i in store.documents_with_lines(source, keys)}
+            - waiting
+        )
+        if stale:
+            store.reindex(stale)
+    return current
 
 
 def _match(store: Store, config: Config, progress: Progress, batch_size: int) -> None:

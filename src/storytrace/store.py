@@ -36,8 +36,10 @@ from storytrace.records import (
     Signature,
     Span,
 )
+from storytrace.source_repeats import line_keys, repeated
 
-SCHEMA_VERSION = 2  # 2: vectorised word hashing and fast similarity sketching (new signatures)
+SCHEMA_VERSION = 3  # 2: vectorised word hashing and fast similarity sketching (new signatures)
+# 3: line keys per source (a source's own repeated lines are its boilerplate)
 DB_NAME = "storytrace.db"
 
 _SCHEMA = """
@@ -67,6 +69,10 @@ CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS alignments (
     parent TEXT NOT NULL, child TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (parent, child));
 CREATE TABLE IF NOT EXISTS errors (run INTEGER NOT NULL, input TEXT NOT NULL, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS line_keys (
+    source TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (source, key, id));
+CREATE TABLE IF NOT EXISTS applied_repeats (
+    source TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (source, key));
 CREATE TABLE IF NOT EXISTS vectors (
     encoder TEXT NOT NULL, key BLOB NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (encoder, key));
 """
@@ -217,8 +223,76 @@ class Store:
                         run,
                     ),
                 )
+                if doc.source:
+                    tx.executemany(
+                        "INSERT OR IGNORE INTO line_keys VALUES (?,?,?)",
+                        [(doc.source, key, doc.id) for key in sorted(line_keys(doc.text))],
+                    )
                 added += 1
         return added, problems
+
+    # -- a source's own repeated lines ------------------------------------------------------
+    def repeated_lines(self, sources: Iterable[str]) -> dict[str, frozenset[str]]:
+        """For each source, the line keys found in ``MIN_DOCUMENTS`` or more of its documents."""
+        out: dict[str, frozenset[str]] = {}
+        for source in sorted(set(sources)):
+            rows = self.conn.execute(
+                "SELECT key, COUNT(*) FROM line_keys WHERE source=? GROUP BY key", (source,)
+            ).fetchall()
+            found = repeated((str(k), int(n)) for k, n in rows)
+            if found:
+                out[source] = found
+        return out
+
+    def newly_repeated(self, current: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+        """The part of ``current`` not yet applied to the source's indexed documents."""
+        out: dict[str, frozenset[str]] = {}
+        for source, keys in current.items():
+            applied = {
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT key FROM applied_repeats WHERE source=?", (source,)
+                )
+            }
+            new = keys - applied
+            if new:
+                out[source] = frozenset(new)
+        return out
+
+    def documents_with_lines(self, source: str, keys: Iterable[str]) -> list[str]:
+        """Ids of the source's documents that contain one of ``keys``."""
+        wanted = sorted(keys)
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            marks = ",".join("?" * len(part))
+            found.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT id FROM line_keys WHERE source=? AND key IN ({marks})",
+                    (source, *part),
+                )
+            )
+        return sorted(found)
+
+    def mark_repeats_applied(self, current: dict[str, frozenset[str]]) -> None:
+        with self.transaction() as tx:
+            tx.executemany(
+                "INSERT OR IGNORE INTO applied_repeats VALUES (?,?)",
+                [(source, key) for source, keys in current.items() for key in sorted(keys)],
+            )
+
+    def reindex(self, ids: Sequence[str]) -> None:
+        """Send indexed documents back to be cleaned, fingerprinted and matched again (their
+        matches go; everything else is replaced when they are indexed)."""
+        with self.transaction() as tx:
+            for start in range(0, len(ids), 500):
+                part = list(ids[start : start + 500])
+                marks = ",".join("?" * len(part))
+                tx.execute(
+                    f"DELETE FROM matches WHERE a IN ({marks}) OR b IN ({marks})", part + part
+                )
+            self.set_state(ids, "new", tx)
 
     def document_ids(self, state: str | None = None) -> list[str]:
         if state is None:
