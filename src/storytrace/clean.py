@@ -3,13 +3,20 @@
 HTML extractors decide with the DOM; given plain text (PDF text, exports, scraper dumps)
 they keep every paragraph. This stage works on the text alone:
 
-1. reflow: hard-wrapped lines are joined back into paragraphs and words hyphenated across
+1. PDF page furniture (page numbers, running headers) goes first, so reflow can join a
+   paragraph broken by a page boundary;
+2. reflow: hard-wrapped lines are joined back into paragraphs and words hyphenated across
    a line break are rejoined (real compounds such as "EU-funded" keep their hyphen);
-2. paragraph rules: ad markers, bare URLs, "Related article" and share lines, photo
+3. paragraph rules: ad markers, bare URLs, "Related article" and share lines, photo
    captions and credits, copyright notices, donation/subscription appeals (from their
-   opening line to the end), reader-comment sections (from their first cue to the end),
-   paragraphs repeated within the document, stray fragments;
-3. inline URLs inside kept paragraphs.
+   opening line to the end), reader-comment sections (from their first cue, or the first
+   of a run of bylines and timestamps, to the end), a paragraph doubled in place, stray
+   fragments;
+4. page dumps (a page's visible text, menus and all) keep only their article: a learned
+   paragraph score (``paragraph_model``; jusText's rule without weights) picks paragraphs,
+   and ``boilerplate.main_block`` keeps the article's own run;
+5. lines the document's source repeats across its own documents (``source_repeats``);
+6. inline URLs inside kept paragraphs.
 
 The result keeps a run-length map from clean offsets to raw offsets, and every removal as
 ``(start, end, reason)`` in raw offsets. Pure: no I/O, no global state.
