@@ -60,3 +60,17 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
     out = tmp_path_factory.mktemp("demo-out")
     return analyze([DEMO], out)
+
+
+@pytest.fixture(scope="session")
+def spark() -> Any:
+    """One local Spark session (local[2]) for the whole test run; skipped without Spark."""
+    pytest.importorskip("pyspark", reason="the Spark tests need the 'spark' extra")
+    from storytrace.executors.spark import SparkExecutor, spark_problem
+
+    problem = spark_problem()
+    if problem:
+        pytest.skip(f"Spark cannot start here: {problem}")
+    executor = SparkExecutor("local[2]", driver_memory="1g")
+    yield executor.session
+    executor.close()

@@ -248,12 +248,17 @@ def _match(store: Store, config: Config, progress: Progress, batch_size: int) ->
             task.advance(len(batch))
 
 
-def _build_stories(store: Store, progress: Progress) -> None:
-    """Stories, lineage, alignments and changes, recomputed from all matches in the store."""
+def _build_stories(
+    store: Store, progress: Progress, groups: Sequence[list[str]] | None = None
+) -> None:
+    """Stories, lineage, alignments and changes, recomputed from all matches in the store.
+
+    ``groups``: the story members when an executor has already grouped them (the Spark
+    executor's ``spark_stories``, which equals ``build_stories`` over the same matches)."""
     config = store.config() or Config()
     matches = {(m.a, m.b): m for m, _ in store.matches()}
-    ids = store.document_ids()
-    groups = build_stories(ids, matches.values())
+    if groups is None:
+        groups = build_stories(store.document_ids(), matches.values())
     sources = store.sources()
     stories: list[dict[str, Any]] = []
     alignments: list[dict[str, Any]] = []

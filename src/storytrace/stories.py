@@ -61,35 +61,64 @@ def is_strong(match: Match) -> bool:
     return False
 
 
+def is_weak_link(match: Match) -> bool:
+    """A story relation that may join two groups only while one of them is small."""
+    return match.relation in LINKING_RELATIONS and not is_strong(match)
+
+
+def may_join(size_a: int, size_b: int) -> bool:
+    """May a weak link join groups of these sizes? Only while one is not yet established.
+    Groups only grow, so a weak link between two established groups never joins them (an
+    executor may drop such links before ``weak_joins`` sees them)."""
+    return min(size_a, size_b) < ESTABLISHED
+
+
+def weak_order(match: Match) -> tuple[float, str, str]:
+    """The order weak links are tried in: best covered and closest first, then by ids."""
+    return (-max(match.coverage_ab, match.coverage_ba) - match.semantic, match.a, match.b)
+
+
+def weak_joins(
+    group_of: Mapping[str, str], sizes: Mapping[str, int], weak: Iterable[Match]
+) -> list[tuple[str, str]]:
+    """The weak links that join groups, tried in ``weak_order``.
+
+    ``group_of`` maps documents to the key of their strong group, ``sizes`` gives each
+    group's size. A link joins two groups when they are not yet joined and ``may_join`` their
+    current (merged) sizes. Decisions in one connected part of the group graph never depend
+    on another part, so an executor may call this once per part.
+    """
+    merged: dict[str, str] = {g: g for g in sizes}
+    members = dict(sizes)
+
+    def find(n: str) -> str:
+        while merged[n] != n:
+            merged[n] = merged[merged[n]]
+            n = merged[n]
+        return n
+
+    ordered = sorted((m for m in weak if m.a in group_of and m.b in group_of), key=weak_order)
+    joins: list[tuple[str, str]] = []
+    for m in ordered:
+        ra, rb = find(group_of[m.a]), find(group_of[m.b])
+        if ra == rb or not may_join(members[ra], members[rb]):
+            continue
+        keep, gone = min(ra, rb), max(ra, rb)
+        merged[gone] = keep
+        members[keep] += members[gone]
+        joins.append((m.a, m.b))
+    return joins
+
+
 def build_stories(ids: Sequence[str], matches: Iterable[Match]) -> list[list[str]]:
     """Groups of two or more documents linked by story relations (see the module docstring
     for when a weak link may join two groups)."""
     linking = [m for m in matches if m.relation in LINKING_RELATIONS]
     strong = [(m.a, m.b) for m in linking if is_strong(m)]
     base = connected_groups(ids, strong)
-    group_of = {member: n for n, group in enumerate(base) for member in group}
-    members = {n: len(group) for n, group in enumerate(base)}
-    merged: dict[int, int] = {n: n for n in members}
-
-    def find(n: int) -> int:
-        while merged[n] != n:
-            merged[n] = merged[merged[n]]
-            n = merged[n]
-        return n
-
-    weak = sorted(
-        (m for m in linking if not is_strong(m) and m.a in group_of and m.b in group_of),
-        key=lambda m: (-max(m.coverage_ab, m.coverage_ba) - m.semantic, m.a, m.b),
-    )
-    joins: list[tuple[str, str]] = []
-    for m in weak:
-        ra, rb = find(group_of[m.a]), find(group_of[m.b])
-        if ra == rb or min(members[ra], members[rb]) >= ESTABLISHED:
-            continue
-        keep, gone = min(ra, rb), max(ra, rb)
-        merged[gone] = keep
-        members[keep] += members[gone]
-        joins.append((m.a, m.b))
+    group_of = {member: group[0] for group in base for member in group}
+    sizes = {group[0]: len(group) for group in base}
+    joins = weak_joins(group_of, sizes, (m for m in linking if not is_strong(m)))
     return [g for g in connected_groups(ids, strong + joins) if len(g) > 1]
 
 

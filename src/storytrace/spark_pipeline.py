@@ -1,0 +1,861 @@
+"""The pipeline on Apache Spark: ingest -> clean -> fingerprint -> candidates -> compare -> stories.
+
+The same pure stage functions as the local executor, called on Arrow batches
+(``mapInArrow``/``applyInArrow``); the DataFrame code only moves records between them (reads,
+joins on ids, repartitions by key, writes). Each stage's output is written as Parquet under
+``parquet_out`` (a local path or any URL Spark can write: ``s3a://``, ``gs://``, ``hdfs://``)
+and read back by the next, so a stage never recomputes its inputs and every step can be
+inspected:
+
+=================  ==========================================================================
+``documents/``     ingested documents (``arrow_records.DOCUMENTS``)
+``errors/``        unreadable inputs and rejected records (input, reason)
+``indexed/``       ``CleanDoc`` + ``Signature`` + LSH band keys per document
+``candidates/``    candidate pairs, and whether LSH, embeddings or both found them
+``matches/``       ``Match`` per candidate pair (relation, scores, evidence, found_by)
+``stories/``       (id, story) for every document in a story; a story is named by its
+                   smallest member id
+=================  ==========================================================================
+
+How each stage runs, and why it gives what the local executor gives:
+
+- Ingest: files, directories and JSONL are read on the driver by ``storytrace.ingest`` (as
+  locally); Parquet inputs (``.parquet`` files, Parquet dataset folders, URLs) are read by
+  Spark and every row goes through ``ingest.readers.parse_record``, the JSONL record parser
+  (same fields and aliases; ids default to ``file:row``). An id seen twice keeps its first
+  record, as the store does (the later one is an error when its content differs).
+- A source's repeated lines (``source_repeats``): line keys counted per source over all
+  documents, as the store counts them; the result goes to every cleaning task.
+- Clean + fingerprint: ``pipeline.index_documents`` and ``candidates.band_keys`` per batch.
+  Embeddings: ``embed.embed_documents`` per batch of 16 documents, in its own
+  ``mapInArrow`` so that a cluster can give it GPU executors (``device``).
+- Lexical candidates: band rows repartitioned by (band, key), buckets cut from each sorted
+  partition, pairs from ``candidates.pairs_from_buckets`` (huge buckets chained as locally).
+  The local executor enumerates every bucket fully too (its band index holds every
+  document), so the pairs are the same.
+- Semantic candidates and neighbour profiles: exact brute force in blocks. Every block of
+  queries meets every block of documents (a cross join); ``candidates.semantic_candidates``
+  and ``candidates.neighbour_profiles`` on each block pair keep each query's best few per
+  block, a ranked cut keeps each query's best few overall (ties kept), and
+  ``ann.SemanticSearch`` over those survivors gives each query exactly the candidates and
+  profiles that a brute-force search over all documents gives. (The local executor answers
+  from an HNSW index above ``Config.ann_min_documents``; that index returned the exact
+  neighbours on the corpora measured.) Costs grow with the square of the documents with
+  vectors: for tens of millions, use the lexical engine (``encoder="none"``).
+- Candidates merged by ``candidates.merge_candidates`` per (a, b); compared by
+  ``compare.compare`` on rows that join both documents' records and profiles.
+- Stories: ``spark_stories.story_members`` (see there).
+
+``found_by`` says "both" whenever LSH and embeddings both found a pair; the local executor,
+which matches batch by batch, records how the pair was found in the first batch that met it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+
+from storytrace import arrow_records as ar
+from storytrace.ann import SemanticSearch
+from storytrace.candidates import (
+    band_keys,
+    lsh_params,
+    merge_candidates,
+    neighbour_profiles,
+    pairs_from_buckets,
+    semantic_candidates,
+)
+from storytrace.compare import MARGIN_K, Profile, compare
+from storytrace.config import Config
+from storytrace.embed import NO_ENCODER, Encoder, MiniLmEncoder, embed_documents, load_encoder
+from storytrace.errors import ModelError, NothingToAnalyseError, StoreError
+from storytrace.executors.spark import DEFAULT_MASTER, SparkExecutor
+from storytrace.ingest import MAX_CHARS, read_inputs
+from storytrace.ingest.readers import _limit, parse_record
+from storytrace.pipeline import AnalysisResult, _build_stories, index_documents
+from storytrace.progress import Progress, SilentProgress
+from storytrace.records import CandidatePair, Document, IngestError, Signature
+from storytrace.report import build_report, write_reports
+from storytrace.source_repeats import line_keys, repeated
+from storytrace.spark_stories import SINGLE_TASK_LINKS, story_members
+from storytrace.store import DB_NAME, Store
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+OUTPUTS = ("documents", "errors", "indexed", "candidates", "matches", "stories")
+EMBED_CHUNK = 16
+"""Documents embedded per encoder call (as the local executor's worker chunks)."""
+BLOCK_SIZE = 4096
+"""Documents per block of the blockwise semantic search (two blocks meet in one task)."""
+DOCS_PER_TASK = 2000
+"""Documents per cleaning task (at least two tasks per core)."""
+
+_INGESTED = pa.schema(
+    [*ar.DOCUMENTS, ("reason", pa.string()), ("arg", pa.int32()), ("row", pa.int64())]
+)
+_LINE_KEYS = pa.schema([("source", pa.string()), ("key", pa.string()), ("id", pa.string())])
+_COUNTED = pa.schema([("source", pa.string()), ("key", pa.string()), ("n", pa.int64())])
+_BAND_ROWS = pa.schema([("a", pa.string()), ("b", pa.string())])
+_NEAR = pa.schema(
+    [("q", pa.string()), ("nb", pa.string()), ("score", pa.float64()), ("same", pa.bool_())]
+)
+_SEMANTIC = pa.schema(
+    [
+        ("a", pa.string()),
+        ("b", pa.string()),
+        ("score", pa.float64()),
+        ("profile", pa.string()),
+    ]
+)
+_FOUND = pa.schema(
+    [("a", pa.string()), ("b", pa.string()), ("lexical", pa.bool_()), ("score", pa.float64())]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SparkRun:
+    """What a Spark run wrote: the Parquet outputs' root, counts, and seconds per stage."""
+
+    parquet_out: str
+    documents: int
+    errors: tuple[IngestError, ...]
+    candidates: int
+    matches: int
+    stories: int
+    seconds: Mapping[str, float] = field(default_factory=dict)
+
+    def path(self, name: str) -> str:
+        return output_path(self.parquet_out, name)
+
+
+def output_path(root: str, name: str) -> str:
+    """Where output ``name`` (one of ``OUTPUTS``) lies under ``root`` (a path or a URL)."""
+    return root.rstrip("/") + "/" + name
+
+
+# -- stage functions: Arrow batches in, Arrow batches out ----------------------------------------
+def _plain(value: Any) -> Any:
+    """A Parquet value as JSON would give it (times as ISO-8601 strings)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _parse_rows(
+    batches: Iterable[pa.RecordBatch], *, arg: int, max_chars: int
+) -> Iterator[pa.RecordBatch]:
+    """Parquet rows -> documents or errors, by ``ingest.readers.parse_record``."""
+    for batch in batches:
+        names = [n for n in batch.schema.names if n not in ("_file", "_row")]
+        rows = batch.select(names).to_pylist()
+        files = batch.column("_file").to_pylist()
+        numbers = batch.column("_row").to_pylist()
+        docs: list[Document] = []
+        out_rows: list[int] = []
+        reasons: list[IngestError] = []
+        err_rows: list[int] = []
+        for obj, file, number in zip(rows, files, numbers, strict=True):
+            where = f"{file}:{number + 1}"
+            record = _limit(
+                parse_record({k: _plain(v) for k, v in obj.items()}, where, where), max_chars
+            )
+            if isinstance(record, IngestError):
+                reasons.append(record)
+                err_rows.append(number)
+            else:
+                meta = {**record.meta, "format": "parquet"}
+                docs.append(dataclasses.replace(record, meta=meta))
+                out_rows.append(number)
+        yield _ingested(docs, reasons, arg, out_rows, err_rows)
+
+
+def _ingested(
+    docs: Sequence[Document],
+    errors: Sequence[IngestError],
+    arg: int,
+    doc_rows: Sequence[int],
+    err_rows: Sequence[int],
+) -> pa.RecordBatch:
+    """Documents and errors in one batch (an error row has a reason and no document)."""
+    good = ar.documents_to_arrow(docs)
+    n_err = len(errors)
+    columns = {name: good.column(name).to_pylist() + [None] * n_err for name in ar.DOCUMENTS.names}
+    columns["input"] = [d.input for d in docs] + [e.input for e in errors]
+    columns["reason"] = [None] * len(docs) + [e.reason for e in errors]
+    columns["arg"] = [arg] * (len(docs) + n_err)
+    columns["row"] = list(doc_rows) + list(err_rows)
+    return pa.RecordBatch.from_pydict(columns, schema=_INGESTED)
+
+
+def _line_key_rows(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """(source, line key, id) for every line key of every document with a source (as the
+    store records them)."""
+    for batch in batches:
+        out: dict[str, list[str]] = {"source": [], "key": [], "id": []}
+        for doc in ar.documents_from_arrow(batch):
+            if not doc.source:
+                continue
+            for key in sorted(line_keys(doc.text)):
+                out["source"].append(doc.source)
+                out["key"].append(key)
+                out["id"].append(doc.id)
+        yield pa.RecordBatch.from_pydict(out, schema=_LINE_KEYS)
+
+
+def _repeated_rows(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The (source, key) counts that ``source_repeats.repeated`` keeps."""
+    for batch in batches:
+        keys, counts = batch.column("key").to_pylist(), batch.column("n").to_pylist()
+        kept = repeated(zip(keys, counts, strict=True))
+        yield batch.filter(pa.array([k in kept for k in keys], type=pa.bool_()))
+
+
+def _index(
+    batches: Iterable[pa.RecordBatch],
+    *,
+    config: Config,
+    lines: Mapping[str, frozenset[str]],
+) -> Iterator[pa.RecordBatch]:
+    """Clean, shingle and MinHash a batch (``pipeline.index_documents``) and band it."""
+    lexical = dataclasses.replace(config, encoder=NO_ENCODER)
+    params = lsh_params(config.lsh_threshold, config.num_perm)
+    for batch in batches:
+        docs = ar.documents_from_arrow(batch)
+        if not docs:
+            continue
+        results = index_documents(docs, lexical, repeated=lines)
+        sigs = [s for _, s in results]
+        keys = band_keys(np.stack([s.minhash for s in sigs]), params)
+        yield ar.indexed_to_arrow([c for c, _ in results], sigs, keys)
+
+
+@lru_cache(maxsize=2)
+def worker_encoder(name: str, device: str | None = None) -> Encoder:
+    """The encoder ``name``, loaded once per worker process; ``device`` (``cuda``,
+    ``cuda:N``, ``cpu``) places the models that can run on a GPU."""
+    if device is None:
+        return load_encoder(name)
+    if name == MiniLmEncoder.name:
+        return MiniLmEncoder(device=device)
+    if device == "cpu":
+        return load_encoder(name)
+    raise ModelError(
+        f"encoder {name!r} runs on the CPU only; {MiniLmEncoder.name} runs on {device}"
+    )
+
+
+def _embed(
+    batches: Iterable[pa.RecordBatch], *, encoder: str, device: str | None
+) -> Iterator[pa.RecordBatch]:
+    """Document and sentence vectors for indexed documents (``embed.embed_documents``)."""
+    model = worker_encoder(encoder, device)
+    for batch in batches:
+        cleaned = ar.clean_docs_from_arrow(batch)
+        sigs = ar.signatures_from_arrow(batch)
+        embedded: list[Signature] = []
+        for start in range(0, len(cleaned), EMBED_CHUNK):
+            docs = cleaned[start : start + EMBED_CHUNK]
+            doc_vecs, sent_vecs = embed_documents(model, docs)
+            embedded.extend(
+                dataclasses.replace(s, embedding=d, sentence_embeddings=v)
+                for s, d, v in zip(
+                    sigs[start : start + EMBED_CHUNK], doc_vecs, sent_vecs, strict=True
+                )
+            )
+        yield ar.indexed_to_arrow(cleaned, embedded, ar.bands_from_arrow(batch))
+
+
+def _bucket_pairs(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Candidate pairs of one partition of band rows (every row of a (band, key) bucket is
+    in the same partition): buckets of two or more, through ``pairs_from_buckets``."""
+    table = pa.Table.from_batches(list(batches))
+    if table.num_rows < 2:
+        return
+    band = table.column("band").to_numpy()
+    key = table.column("key").to_numpy()
+    order = np.lexsort((key, band))
+    band, key = band[order], key[order]
+    new = np.r_[True, (band[1:] != band[:-1]) | (key[1:] != key[:-1])]
+    starts = np.flatnonzero(new)
+    sizes = np.diff(np.r_[starts, len(order)])
+    shared = sizes >= 2
+    if not shared.any():
+        return
+    rows = np.concatenate(
+        [
+            order[s : s + n]
+            for s, n in zip(starts[shared].tolist(), sizes[shared].tolist(), strict=True)
+        ]
+    )
+    ids = table.column("id").take(pa.array(rows)).to_pylist()
+    buckets: list[list[str]] = []
+    at = 0
+    for n in sizes[shared].tolist():
+        buckets.append(ids[at : at + n])
+        at += n
+    pairs = sorted(pairs_from_buckets(buckets))
+    yield pa.RecordBatch.from_pydict(
+        {"a": [a for a, _ in pairs], "b": [b for _, b in pairs]}, schema=_BAND_ROWS
+    )
+
+
+def _block(rows: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[str], np.ndarray]:
+    ids = [r["id"] for r in rows]
+    langs = [r["lang"] for r in rows]
+    vecs = np.stack([np.frombuffer(r["embedding"], dtype=np.float32) for r in rows])
+    return ids, langs, vecs
+
+
+def _near_in_blocks(
+    batches: Iterable[pa.RecordBatch], *, config: Config
+) -> Iterator[pa.RecordBatch]:
+    """For a block of queries against a block of documents: each query's candidates
+    (``semantic_candidates`` with no floor) and profile neighbours (``neighbour_profiles``)
+    within the block, with their cosines and whether they share the query's language."""
+    for batch in batches:
+        out: dict[str, list[Any]] = {"q": [], "nb": [], "score": [], "same": []}
+        for q_rows, c_rows in zip(
+            batch.column("q").to_pylist(), batch.column("c").to_pylist(), strict=True
+        ):
+            q_ids, q_langs, q_vecs = _block(q_rows)
+            c_ids, c_langs, c_vecs = _block(c_rows)
+            lang = dict(zip(q_ids, q_langs, strict=True)) | dict(zip(c_ids, c_langs, strict=True))
+            queries = set(q_ids)
+            found: dict[tuple[str, str], float] = {}
+            near = semantic_candidates(
+                q_ids, q_vecs, c_ids, c_vecs, config.semantic_neighbours, -2.0, lang
+            )
+            for (x, y), score in near.items():
+                if x in queries:
+                    found[(x, y)] = score
+                if y in queries:
+                    found[(y, x)] = score
+            profiles = neighbour_profiles(q_ids, q_vecs, c_ids, c_vecs, MARGIN_K + 1)
+            for q, row in profiles.items():
+                for nb, score in row:
+                    found.setdefault((q, nb), score)
+            for (q, nb), score in found.items():
+                out["q"].append(q)
+                out["nb"].append(nb)
+                out["score"].append(score)
+                out["same"].append(lang[q] == lang[nb])
+        yield pa.RecordBatch.from_pydict(out, schema=_NEAR)
+
+
+def _resolve_semantic(
+    batches: Iterable[pa.RecordBatch], *, config: Config
+) -> Iterator[pa.RecordBatch]:
+    """Exact semantic candidates and profiles for the queries of one partition, from
+    ``ann.SemanticSearch`` over the documents that survived the blockwise cut (a superset of
+    every query's true neighbours, the queries themselves included)."""
+    table = pa.Table.from_batches(list(batches))
+    if table.num_rows == 0:
+        return
+    queries = sorted(set(table.column("q").to_pylist()))
+    vec_of: dict[str, np.ndarray] = {}
+    lang_of: dict[str, str] = {}
+    for nb, lang, vec in zip(
+        table.column("nb").to_pylist(),
+        table.column("nb_lang").to_pylist(),
+        table.column("nb_vec").to_pylist(),
+        strict=True,
+    ):
+        if nb not in vec_of:
+            vec_of[nb] = np.frombuffer(vec, dtype=np.float32)
+            lang_of[nb] = lang
+    ids = sorted(vec_of)
+    search = SemanticSearch(
+        config.encoder,
+        ids,
+        np.stack([vec_of[i] for i in ids]),
+        None,
+        lang_of,
+        config.semantic_neighbours,
+        config.semantic_floor,
+    )
+    q_vecs = np.stack([vec_of[q] for q in queries])
+    found = search.candidates(queries, q_vecs)
+    profiles = search.profiles(queries, q_vecs)
+    pairs = sorted(found.items())
+    yield pa.RecordBatch.from_pydict(
+        {
+            "a": [a for (a, _), _ in pairs] + list(profiles),
+            "b": [b for (_, b), _ in pairs] + [None] * len(profiles),
+            "score": [s for _, s in pairs] + [None] * len(profiles),
+            "profile": [None] * len(pairs) + [json.dumps(p) for p in profiles.values()],
+        },
+        schema=_SEMANTIC,
+    )
+
+
+def _merge(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """``merge_candidates`` over one partition of (a, b)-partitioned lexical and semantic
+    finds: one ``CandidatePair`` per pair."""
+    lexical: set[tuple[str, str]] = set()
+    semantic: dict[tuple[str, str], float] = {}
+    for batch in batches:
+        for a, b, lex, score in zip(
+            *(batch.column(n).to_pylist() for n in ("a", "b", "lexical", "score")), strict=True
+        ):
+            if lex:
+                lexical.add((a, b))
+            else:
+                semantic[(a, b)] = max(score, semantic.get((a, b), -1.0))
+    pairs: list[CandidatePair] = merge_candidates(lexical, semantic)
+    if pairs:
+        yield ar.candidates_to_arrow(pairs)
+
+
+def _compare(
+    batches: Iterable[pa.RecordBatch], *, config: Config, profiles: bool
+) -> Iterator[pa.RecordBatch]:
+    """``compare.compare`` for rows holding both documents' records (columns ``a_*``, ``b_*``)
+    and, with embeddings, both documents' neighbour profiles."""
+    for batch in batches:
+        a_docs, b_docs = (
+            ar.clean_docs_from_arrow(batch, "a_"),
+            ar.clean_docs_from_arrow(batch, "b_"),
+        )
+        a_sigs, b_sigs = (
+            ar.signatures_from_arrow(batch, "a_"),
+            ar.signatures_from_arrow(batch, "b_"),
+        )
+        found_by = batch.column("found_by").to_pylist()
+        a_prof = batch.column("a_profile").to_pylist() if profiles else [None] * batch.num_rows
+        b_prof = batch.column("b_profile").to_pylist() if profiles else [None] * batch.num_rows
+        matches = []
+        how: dict[tuple[str, str], str] = {}
+        for i in range(batch.num_rows):
+            known: dict[str, Profile] | None = None
+            if profiles:
+                known = {}
+                for doc, text in ((a_docs[i].id, a_prof[i]), (b_docs[i].id, b_prof[i])):
+                    if text is not None:
+                        known[doc] = [(d, c) for d, c in json.loads(text)]
+            m = compare(a_docs[i], b_docs[i], a_sigs[i], b_sigs[i], config, known)
+            matches.append(m)
+            how[(m.a, m.b)] = found_by[i]
+        yield ar.matches_to_arrow(matches, how)
+
+
+# -- the run ----------------------------------------------------------------------------------------
+def is_parquet_input(given: str) -> bool:
+    """Is ``given`` read by Spark: a URL, a ``.parquet`` file, or a folder of Parquet files?"""
+    if "://" in given and not given.startswith("file://"):
+        return True
+    path = Path(given.removeprefix("file://"))
+    if path.suffix.lower() == ".parquet":
+        return True
+    return path.is_dir() and any(path.glob("*.parquet"))
+
+
+def run_spark(
+    executor: SparkExecutor,
+    inputs: Sequence[str | Any],
+    parquet_out: str,
+    config: Config | None = None,
+    *,
+    max_chars: int = MAX_CHARS,
+    device: str | None = None,
+    block_size: int = BLOCK_SIZE,
+    single_task_links: int = SINGLE_TASK_LINKS,
+    progress: Progress | None = None,
+) -> SparkRun:
+    """Run every stage up to stories on ``executor``'s session and write the outputs
+    (``OUTPUTS``) under ``parquet_out``, replacing what was there.
+
+    ``block_size``: documents per block of the semantic search; ``single_task_links``: up to
+    this many story links are grouped in one task (``spark_stories.story_members``)."""
+    config = config or Config()
+    bars = progress or SilentProgress()
+    spark = executor.session
+    seconds: dict[str, float] = {}
+
+    @contextmanager
+    def timed(name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        with bars.task(name, None) as task:
+            yield
+            task.advance()
+        seconds[name] = round(time.perf_counter() - start, 2)
+
+    with timed("Reading inputs"):
+        documents, errors = _ingest(executor, [str(p) for p in inputs], max_chars)
+        path = output_path(parquet_out, "documents")
+        documents.write.mode("overwrite").parquet(path)
+        documents = spark.read.parquet(path)
+        n_docs = documents.count()
+    if n_docs == 0:
+        _write_errors(spark, errors, parquet_out)
+        return SparkRun(parquet_out, 0, tuple(errors), 0, 0, 0, seconds)
+    with timed("Cleaning and fingerprinting"):
+        lines = _source_repeats(executor, documents)
+        parts = max(2 * executor.cores, math.ceil(n_docs / DOCS_PER_TASK))
+        indexed = executor.map_arrow(
+            documents.repartition(parts), partial(_index, config=config, lines=lines), ar.INDEXED
+        )
+        if config.encoder != NO_ENCODER:
+            indexed = executor.map_arrow(
+                indexed, partial(_embed, encoder=config.encoder, device=device), ar.INDEXED
+            )
+        path = output_path(parquet_out, "indexed")
+        indexed.write.mode("overwrite").parquet(path)
+        indexed = spark.read.parquet(path)
+    with timed("Finding and comparing candidates"):
+        candidates, profiles = _candidates(executor, indexed, config, n_docs, block_size)
+        path = output_path(parquet_out, "candidates")
+        candidates.write.mode("overwrite").parquet(path)
+        candidates = spark.read.parquet(path)
+        n_candidates = candidates.count()
+        matches = _matches(executor, candidates, indexed, profiles, config)
+        path = output_path(parquet_out, "matches")
+        matches.write.mode("overwrite").parquet(path)
+        matches = spark.read.parquet(path)
+        n_matches = matches.where(matches.relation != "unrelated").count()
+    with timed("Grouping stories"):
+        path = output_path(parquet_out, "stories")
+        story_members(matches, single_task_links).write.mode("overwrite").parquet(path)
+        n_stories = spark.read.parquet(path).select("story").distinct().count()
+    _write_errors(spark, errors, parquet_out)
+    return SparkRun(parquet_out, n_docs, tuple(errors), n_candidates, n_matches, n_stories, seconds)
+
+
+def _write_errors(spark: SparkSession, errors: Sequence[IngestError], root: str) -> None:
+    table = pa.Table.from_batches([ar.errors_to_arrow(errors)])
+    spark.createDataFrame(table).coalesce(1).write.mode("overwrite").parquet(
+        output_path(root, "errors")
+    )
+
+
+def _ingest(
+    executor: SparkExecutor, inputs: Sequence[str], max_chars: int
+) -> tuple[DataFrame, list[IngestError]]:
+    """All documents (first record per id) and every error, in input order."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    spark = executor.session
+    errors: list[IngestError] = []
+    frames: list[DataFrame] = []
+    local: list[pa.RecordBatch] = []
+    for arg, given in enumerate(inputs):
+        if is_parquet_input(given):
+            rows = spark.read.parquet(given).select(
+                "*",
+                F.col("_metadata.file_path").alias("_file"),
+                F.col("_metadata.row_index").alias("_row"),
+            )
+            frames.append(
+                executor.map_arrow(
+                    rows, partial(_parse_rows, arg=arg, max_chars=max_chars), _INGESTED
+                )
+            )
+            continue
+        docs: list[Document] = []
+        for record in read_inputs([given], max_chars):
+            if isinstance(record, IngestError):
+                errors.append(record)
+            else:
+                docs.append(record)
+        local.append(_ingested(docs, [], arg, range(len(docs)), []))
+    if not frames:  # files only: first record per id here, as the store keeps them
+        return spark.createDataFrame(_first_per_id(local, errors)), errors
+    if local:
+        frames.insert(0, spark.createDataFrame(pa.Table.from_batches(local)))
+    ingested = frames[0]
+    for frame in frames[1:]:
+        ingested = ingested.unionByName(frame)
+    ingested = ingested.localCheckpoint()
+    bad = ingested.where(F.col("reason").isNotNull()).orderBy("arg", "row")
+    errors.extend(IngestError(r["input"], r["reason"]) for r in bad.toLocalIterator())
+    first = Window.partitionBy("id").orderBy("arg", "row")
+    ranked = (
+        ingested.where(F.col("reason").isNull())
+        .select(
+            "*",
+            F.row_number().over(first).alias("_n"),
+            F.first("doc_id").over(first).alias("_first_doc_id"),
+            F.first("input").over(first).alias("_first_input"),
+        )
+        .localCheckpoint()
+    )
+    clashes = ranked.where((F.col("_n") > 1) & (F.col("doc_id") != F.col("_first_doc_id"))).orderBy(
+        "arg", "row"
+    )
+    for r in clashes.toLocalIterator():
+        errors.append(IngestError(r["input"], _clash(r["id"], r["_first_input"])))
+    return ranked.where(F.col("_n") == 1).select(*ar.DOCUMENTS.names), errors
+
+
+def _first_per_id(batches: Sequence[pa.RecordBatch], errors: list[IngestError]) -> pa.Table:
+    """Documents read on the driver, first record per id (a later one with other content
+    is an error, as in ``Store.add_documents``)."""
+    first: dict[str, Document] = {}
+    for batch in batches:
+        for doc in ar.documents_from_arrow(batch):
+            seen = first.get(doc.id)
+            if seen is None:
+                first[doc.id] = doc
+            elif seen.doc_id != doc.doc_id:
+                errors.append(IngestError(doc.input, _clash(doc.id, seen.input)))
+    return pa.Table.from_batches([ar.documents_to_arrow(list(first.values()))])
+
+
+def _clash(doc: str, first_input: str) -> str:
+    return (
+        f"id {doc!r} is already in the store with other content "
+        f"(from {first_input}); give it another id or use a new --out"
+    )
+
+
+def _source_repeats(executor: SparkExecutor, documents: DataFrame) -> dict[str, frozenset[str]]:
+    """Each source's repeated lines over all documents (``source_repeats``); small: a few
+    dozen lines per source, sent to every cleaning task."""
+    from pyspark.sql import functions as F
+
+    keys = executor.map_arrow(documents, _line_key_rows, _LINE_KEYS).distinct()
+    counted = keys.groupBy("source", "key").agg(F.count(F.lit(1)).alias("n"))
+    kept = executor.map_arrow(counted, _repeated_rows, _COUNTED)
+    found: dict[str, set[str]] = {}
+    for row in kept.toLocalIterator():
+        found.setdefault(row["source"], set()).add(row["key"])
+    return {source: frozenset(keys) for source, keys in found.items()}
+
+
+def _candidates(
+    executor: SparkExecutor, indexed: DataFrame, config: Config, n_docs: int, block_size: int
+) -> tuple[DataFrame, DataFrame | None]:
+    """Lexical and semantic candidate pairs, merged (``arrow_records.CANDIDATES``), and with
+    embeddings every document's neighbour profile (id, profile as JSON)."""
+    from pyspark.sql import functions as F
+
+    parts = max(2 * executor.cores, math.ceil(n_docs / (2 * DOCS_PER_TASK)))
+    bands = indexed.select("id", F.posexplode("bands").alias("band", "key"))
+    lexical = executor.map_arrow(
+        bands.repartition(parts, "band", "key"), _bucket_pairs, _BAND_ROWS
+    ).select("a", "b", F.lit(True).alias("lexical"), F.lit(None).cast("double").alias("score"))
+    found = lexical
+    profiles = None
+    if config.encoder != NO_ENCODER:
+        semantic, profiles = _semantic(executor, indexed, config, n_docs, block_size)
+        found = lexical.unionByName(
+            semantic.where(F.col("b").isNotNull()).select(
+                "a", "b", F.lit(False).alias("lexical"), "score"
+            )
+        )
+    merged = executor.map_arrow(found.repartition(parts, "a", "b"), _merge, ar.CANDIDATES)
+    return merged, profiles
+
+
+def _semantic(
+    executor: SparkExecutor, indexed: DataFrame, config: Config, n_docs: int, block_size: int
+) -> tuple[DataFrame, DataFrame]:
+    """Semantic candidate pairs and neighbour profiles, exact, block against block."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    vectors = indexed.where(F.col("embedding").isNotNull()).select(
+        "id", F.col("clean_lang").alias("lang"), "embedding"
+    )
+    n_blocks = max(1, math.ceil(n_docs / block_size))
+    blocks = (
+        vectors.withColumn("block", F.pmod(F.xxhash64("id"), F.lit(n_blocks)))
+        .groupBy("block")
+        .agg(F.collect_list(F.struct("id", "lang", "embedding")).alias("rows"))
+    )
+    pairs = blocks.select(F.col("rows").alias("q")).crossJoin(
+        blocks.select(F.col("rows").alias("c"))
+    )
+    near = executor.map_arrow(
+        pairs.repartition(max(1, min(n_blocks * n_blocks, 4 * executor.cores))),
+        partial(_near_in_blocks, config=config),
+        _NEAR,
+    )
+    by_view = Window.partitionBy("q", "same").orderBy(F.desc("score"))
+    by_query = Window.partitionBy("q").orderBy(F.desc("score"))
+    kept = (
+        near.select(
+            "q",
+            "nb",
+            F.rank().over(by_view).alias("in_view"),
+            F.rank().over(by_query).alias("overall"),
+        )
+        .where(
+            (F.col("in_view") <= config.semantic_neighbours + 1)
+            | (F.col("overall") <= MARGIN_K + 2)
+        )
+        .select("q", "nb")
+    )
+    selves = vectors.select(F.col("id").alias("q"), F.col("id").alias("nb"))
+    survivors = kept.unionByName(selves).distinct()
+    with_vecs = survivors.join(
+        vectors.select(
+            F.col("id").alias("nb"),
+            F.col("lang").alias("nb_lang"),
+            F.col("embedding").alias("nb_vec"),
+        ),
+        "nb",
+    )
+    parts = max(2 * executor.cores, math.ceil(n_docs / DOCS_PER_TASK))
+    resolved = executor.map_arrow(
+        with_vecs.repartition(parts, "q"), partial(_resolve_semantic, config=config), _SEMANTIC
+    ).localCheckpoint()
+    profiles = resolved.where(F.col("b").isNull()).select(F.col("a").alias("id"), F.col("profile"))
+    return resolved, profiles
+
+
+def _matches(
+    executor: SparkExecutor,
+    candidates: DataFrame,
+    indexed: DataFrame,
+    profiles: DataFrame | None,
+    config: Config,
+) -> DataFrame:
+    """Every candidate pair compared (``arrow_records.MATCHES``)."""
+    from pyspark.sql import functions as F
+
+    fields = [n for n in ar.INDEXED.names if n != "bands"]
+
+    def side(prefix: str) -> DataFrame:
+        return indexed.select(*[F.col(n).alias(prefix + n) for n in fields])
+
+    rows = candidates.join(side("a_"), F.col("a") == F.col("a_id")).join(
+        side("b_"), F.col("b") == F.col("b_id")
+    )
+    with_profiles = profiles is not None
+    if profiles is not None:
+        rows = rows.join(
+            profiles.select(F.col("id").alias("a"), F.col("profile").alias("a_profile")),
+            "a",
+            "left",
+        ).join(
+            profiles.select(F.col("id").alias("b"), F.col("profile").alias("b_profile")),
+            "b",
+            "left",
+        )
+    return executor.map_arrow(
+        rows, partial(_compare, config=config, profiles=with_profiles), ar.MATCHES
+    )
+
+
+# -- the command: Spark outputs into a store and its reports -------------------------------------
+def read_output(spark: SparkSession, path: str) -> Iterator[pa.RecordBatch]:
+    """The batches of a Parquet output: read here with pyarrow when the path is local (in
+    bounded batches), else through Spark."""
+    if "://" not in path or path.startswith("file://"):
+        import pyarrow.dataset as ds
+
+        yield from ds.dataset(path.removeprefix("file://"), format="parquet").to_batches(
+            batch_size=2000
+        )
+        return
+    yield from spark.read.parquet(path).toArrow().to_batches(max_chunksize=2000)
+
+
+def load_store(
+    store: Store, run_id: int, spark: SparkSession, run: SparkRun, config: Config
+) -> list[list[str]]:
+    """Fill a new store from a Spark run's outputs (documents, errors, clean records,
+    signatures, band keys, matches) and return the run's stories, as ``build_stories``
+    orders them (members sorted, stories by first member)."""
+    for batch in read_output(spark, run.path("documents")):
+        store.add_documents(ar.documents_from_arrow(batch), run_id)
+    store.add_errors(run_id, run.errors)
+    encoder = None if config.encoder == NO_ENCODER else config.encoder
+    for batch in read_output(spark, run.path("indexed")):
+        if batch.num_rows:
+            store.save_indexed(
+                ar.clean_docs_from_arrow(batch),
+                ar.signatures_from_arrow(batch),
+                ar.bands_from_arrow(batch),
+                encoder=encoder,
+            )
+    for batch in read_output(spark, run.path("matches")):
+        found = ar.matches_from_arrow(batch)
+        store.save_matches([m for m, _ in found], {(m.a, m.b): how for m, how in found}, [])
+    store.save_matches([], {}, store.document_ids())  # every document is now matched
+    store.mark_repeats_applied(store.repeated_lines(store.sources()))
+    members: dict[str, list[str]] = {}
+    for batch in read_output(spark, run.path("stories")):
+        for doc, story in zip(
+            batch.column("id").to_pylist(), batch.column("story").to_pylist(), strict=True
+        ):
+            members.setdefault(story, []).append(doc)
+    return sorted((sorted(g) for g in members.values()), key=lambda g: g[0])
+
+
+def analyze_spark(
+    inputs: Sequence[str | Any],
+    out_dir: str | Any,
+    config: Config | None = None,
+    *,
+    master: str | None = DEFAULT_MASTER,
+    parquet_out: str | None = None,
+    conf: Mapping[str, str] | None = None,
+    device: str | None = None,
+    session: SparkSession | None = None,
+    progress: Progress | None = None,
+    max_chars: int = MAX_CHARS,
+) -> AnalysisResult:
+    """``pipeline.analyze`` with the stages up to stories on Spark.
+
+    The Parquet outputs go to ``parquet_out`` (default ``out_dir/parquet``); the store in
+    ``out_dir`` is then filled from them and provenance, alignments, changes and the reports
+    are made as the local executor makes them. A Spark run starts a new store: ``out_dir``
+    must not hold an analysed store yet.
+    """
+    config = config or Config()
+    bars = progress or SilentProgress()
+    out = Path(out_dir)
+    target = parquet_out or str((out / "parquet").resolve())
+    with (
+        Store(out / DB_NAME, writer=True) as store,
+        SparkExecutor(master, conf=conf, session=session) as executor,
+    ):
+        if store.count_documents():
+            raise StoreError(
+                f"{store.path} already holds documents; the Spark executor analyses into a new "
+                "store (use a new --out, or the local executor to add documents)"
+            )
+        run_id = store.start_run(config, [str(p) for p in inputs])
+        run = run_spark(
+            executor, inputs, target, config, max_chars=max_chars, device=device, progress=bars
+        )
+        if run.documents == 0:
+            store.add_errors(run_id, run.errors)
+            store.finish_run(run_id, 0)
+            raise NothingToAnalyseError(
+                "nothing could be analysed: "
+                + (
+                    "; ".join(f"{e.input}: {e.reason}" for e in run.errors[:5])
+                    or "no input documents"
+                )
+            )
+        groups = load_store(store, run_id, executor.session, run, config)
+        _build_stories(store, bars, groups)
+        report = build_report(store)
+        json_path, html_path = write_reports(store, report, out)
+        store.finish_run(run_id, run.documents)
+        return AnalysisResult(
+            out_dir=out,
+            db_path=store.path,
+            report_json=json_path,
+            report_html=html_path,
+            added=run.documents,
+            total=store.count_documents(),
+            errors=run.errors,
+            report=report,
+        )
