@@ -89,6 +89,10 @@ def analyze(
         _index(store, config, encoder, executor, bars, batch_size)
         _match(store, config, bars, batch_size)
         _build_stories(store, bars)
+        if _refresh_source_repeats(store):  # a source's furniture, counted by story
+            _index(store, config, encoder, executor, bars, batch_size)
+            _match(store, config, bars, batch_size)
+            _build_stories(store, bars)
         report = build_report(store)
         json_path, html_path = write_reports(store, report, out)
         store.finish_run(run, added)
@@ -173,7 +177,7 @@ def _index(
     Large runs spread the work over the executor's processes in chunks (each process loads
     the encoder once); small runs, or a caller-supplied encoder, stay in this process.
     """
-    repeated = _resend_for_source_repeats(store)
+    repeated = store.applied_repeats()
     ids = store.document_ids("new")
     params = lsh_params(config.lsh_threshold, config.num_perm)
     named = encoder.name if encoder is not None else config.encoder
@@ -195,24 +199,29 @@ def _index(
             keys = band_keys(np.stack([s.minhash for s in sigs]), params)
             store.save_indexed(cleaned, sigs, keys, encoder=encoder_name)
             task.advance(len(batch))
-    store.mark_repeats_applied(repeated)
 
 
-def _resend_for_source_repeats(store: Store) -> dict[str, frozenset[str]]:
-    """Each source's repeated lines now; indexed documents holding a line that became
-    repeated since they were cleaned go back to be indexed again, so every document ends up
-    cleaned with its source's full set, whatever order the documents came in."""
-    current = store.repeated_lines(store.sources())
-    fresh = store.newly_repeated(current)
-    if fresh:
-        waiting = set(store.document_ids("new"))
-        stale = sorted(
-            {i for source, keys in fresh.items() for i in store.documents_with_lines(source, keys)}
-            - waiting
-        )
-        if stale:
-            store.reindex(stale)
-    return current
+def _refresh_source_repeats(store: Store) -> bool:
+    """Recount each source's repeated lines by story, now that stories are known: a line
+    counts once per story (the versions of one story share lines as content) and is the
+    source's furniture from three stories or lone documents on. Documents whose source's
+    set changed since they were cleaned go back to be indexed again (True if any did), so
+    the result does not depend on the order documents arrived in."""
+    units = {m: s["id"] for s in store.stories() for m in s["members"]}
+    current = store.repeated_lines(store.sources(), units)
+    applied = store.applied_repeats()
+    if current == applied:
+        return False
+    stale: set[str] = set()
+    for source in set(current) | set(applied):
+        changed = current.get(source, frozenset()) ^ applied.get(source, frozenset())
+        if changed:
+            stale.update(store.documents_with_lines(source, changed))
+    store.replace_applied_repeats(current)
+    stale -= set(store.document_ids("new"))
+    if stale:
+        store.reindex(sorted(stale))
+    return bool(stale)
 
 
 def _match(store: Store, config: Config, progress: Progress, batch_size: int) -> None:

@@ -787,7 +787,10 @@ def load_store(
         found = ar.matches_from_arrow(batch)
         store.save_matches([m for m, _ in found], {(m.a, m.b): how for m, how in found}, [])
     store.save_matches([], {}, store.document_ids())  # every document is now matched
-    store.mark_repeats_applied(store.repeated_lines(store.sources()))
+    # The Spark run cleaned without a source's repeated lines (they are counted by story,
+    # after matching): record that none were applied, so a later local run on this store
+    # applies them and re-indexes what they touch.
+    store.replace_applied_repeats({})
     members: dict[str, list[str]] = {}
     for batch in read_output(spark, run.path("stories")):
         for doc, story in zip(

@@ -15,7 +15,7 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -232,32 +232,38 @@ class Store:
         return added, problems
 
     # -- a source's own repeated lines ------------------------------------------------------
-    def repeated_lines(self, sources: Iterable[str]) -> dict[str, frozenset[str]]:
-        """For each source, the line keys found in ``MIN_DOCUMENTS`` or more of its documents."""
+    def repeated_lines(
+        self, sources: Iterable[str], units: Mapping[str, str]
+    ) -> dict[str, frozenset[str]]:
+        """For each source, the line keys found in ``MIN_DOCUMENTS`` or more of its units:
+        ``units`` maps a document to its story (a document in no story is its own unit), so
+        lines that the versions of one story share are never counted as furniture."""
         out: dict[str, frozenset[str]] = {}
         for source in sorted(set(sources)):
-            rows = self.conn.execute(
-                "SELECT key, COUNT(*) FROM line_keys WHERE source=? GROUP BY key", (source,)
-            ).fetchall()
-            found = repeated((str(k), int(n)) for k, n in rows)
+            seen: dict[str, set[str]] = {}
+            for key, doc in self.conn.execute(
+                "SELECT key, id FROM line_keys WHERE source=?", (source,)
+            ):
+                seen.setdefault(str(key), set()).add(units.get(doc, doc))
+            found = repeated((key, len(group)) for key, group in seen.items())
             if found:
                 out[source] = found
         return out
 
-    def newly_repeated(self, current: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
-        """The part of ``current`` not yet applied to the source's indexed documents."""
-        out: dict[str, frozenset[str]] = {}
-        for source, keys in current.items():
-            applied = {
-                r[0]
-                for r in self.conn.execute(
-                    "SELECT key FROM applied_repeats WHERE source=?", (source,)
-                )
-            }
-            new = keys - applied
-            if new:
-                out[source] = frozenset(new)
-        return out
+    def applied_repeats(self) -> dict[str, frozenset[str]]:
+        """The repeated lines per source that indexed documents were cleaned with."""
+        out: dict[str, set[str]] = {}
+        for source, key in self.conn.execute("SELECT source, key FROM applied_repeats"):
+            out.setdefault(str(source), set()).add(str(key))
+        return {source: frozenset(keys) for source, keys in out.items()}
+
+    def replace_applied_repeats(self, current: Mapping[str, frozenset[str]]) -> None:
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM applied_repeats")
+            tx.executemany(
+                "INSERT INTO applied_repeats VALUES (?,?)",
+                [(source, key) for source, keys in sorted(current.items()) for key in sorted(keys)],
+            )
 
     def documents_with_lines(self, source: str, keys: Iterable[str]) -> list[str]:
         """Ids of the source's documents that contain one of ``keys``."""
@@ -274,13 +280,6 @@ class Store:
                 )
             )
         return sorted(found)
-
-    def mark_repeats_applied(self, current: dict[str, frozenset[str]]) -> None:
-        with self.transaction() as tx:
-            tx.executemany(
-                "INSERT OR IGNORE INTO applied_repeats VALUES (?,?)",
-                [(source, key) for source, keys in current.items() for key in sorted(keys)],
-            )
 
     def reindex(self, ids: Sequence[str]) -> None:
         """Send indexed documents back to be cleaned, fingerprinted and matched again (their
