@@ -2,12 +2,14 @@
 
 A site prints the same lines under every article ("Follow us on Telegram", its newsletter
 pitch, its legal line); no cue list knows them all, but the site's own documents do: a line
-found in three or more documents *of the same source* is that source's furniture. Lines that
-recur across *different* sources are never counted: that repetition is the reuse storytrace
-looks for. A document made mostly of such lines (a republished copy of an article the source
-ran before) keeps them: there they are the article, not furniture.
+found in three or more *stories* of the same source (a document in no story counts as its
+own) is that source's furniture. Versions of one story share lines as content (translations
+by several systems agree on short sentences), so they count once; lines that recur across
+*different* sources are never counted: that repetition is the reuse storytrace looks for. A
+document made mostly of such lines keeps them: there they are its text, not furniture.
 
-Pure functions over texts and counts; the store keeps the counts per source.
+Pure functions over texts and counts; the store keeps the line keys per source, and the
+pipeline recounts them by story once stories are built.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-MIN_DOCUMENTS = 3  # documents of one source a line must appear in to be that source's furniture
+MIN_DOCUMENTS = 3  # stories (or lone documents) of one source a line must appear in
 MIN_LINE_CHARS = 12  # shorter lines are left to the other rules (share buttons, counters)
 MAX_SHARE = 0.5  # a document whose text is mostly repeated lines keeps them
 
