@@ -86,3 +86,22 @@ def test_pipeline_removes_a_sources_own_repeats_in_any_arrival_order(tmp_path: P
     # one run with everything gives the same removals
     together = analyze([first, second], tmp_path / "together", config).report
     assert _removals(together) == removals
+
+
+def test_store_counts_a_line_once_per_story(tmp_path: Path) -> None:
+    """Four documents of one source share a line: as four lone documents it is furniture;
+    as four versions of one story it is content (counted once)."""
+    from storytrace.store import Store
+
+    with Store(tmp_path / "s.db", writer=True) as store:
+        run = store.start_run(Config(encoder="none"), ["t"])
+        docs = [_doc(i, f"{ARTICLES[i]}\n\n{FOOTER}\n") for i in range(4)]
+        store.add_documents(docs, run)
+        ids = [d.id for d in docs]
+        lone = store.repeated_lines(["Kestrel"], {})
+        assert lone == {"Kestrel": line_keys(FOOTER)}
+        one_story = store.repeated_lines(["Kestrel"], dict.fromkeys(ids, "story-1"))
+        assert one_story == {}
+        two_stories = {ids[0]: "s1", ids[1]: "s1", ids[2]: "s2", ids[3]: "s2"}
+        assert store.repeated_lines(["Kestrel"], two_stories) == {}
+        assert store.repeated_lines(["Nordwire"], {}) == {}
