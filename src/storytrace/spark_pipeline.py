@@ -579,8 +579,9 @@ def _ingest(
     for frame in frames[1:]:
         ingested = ingested.unionByName(frame)
     ingested = ingested.localCheckpoint()
-    bad = ingested.where(F.col("reason").isNotNull()).orderBy("arg", "row")
-    errors.extend(IngestError(r["input"], r["reason"]) for r in bad.toLocalIterator())
+    bad = ingested.where(F.col("reason").isNotNull()).select("input", "reason", "arg", "row")
+    bad = bad.orderBy("arg", "row")
+    errors.extend(IngestError(r["input"], r["reason"]) for r in bad.collect())
     first = Window.partitionBy("id").orderBy("arg", "row")
     ranked = (
         ingested.where(F.col("reason").isNull())
@@ -595,7 +596,7 @@ def _ingest(
     clashes = ranked.where((F.col("_n") > 1) & (F.col("doc_id") != F.col("_first_doc_id"))).orderBy(
         "arg", "row"
     )
-    for r in clashes.toLocalIterator():
+    for r in clashes.select("id", "input", "_first_input").collect():
         errors.append(IngestError(r["input"], _clash(r["id"], r["_first_input"])))
     return ranked.where(F.col("_n") == 1).select(*ar.DOCUMENTS.names), errors
 
@@ -630,7 +631,7 @@ def _source_repeats(executor: SparkExecutor, documents: DataFrame) -> dict[str, 
     counted = keys.groupBy("source", "key").agg(F.count(F.lit(1)).alias("n"))
     kept = executor.map_arrow(counted, _repeated_rows, _COUNTED)
     found: dict[str, set[str]] = {}
-    for row in kept.toLocalIterator():
+    for row in kept.collect():
         found.setdefault(row["source"], set()).add(row["key"])
     return {source: frozenset(keys) for source, keys in found.items()}
 

@@ -1,0 +1,160 @@
+"""Throughput of the local executor against Spark on this machine, on generated documents.
+
+    python benchmarks/scale.py --docs 100000 [--engines local,spark] [--master local[2]]
+                               [--words 520] [--format json]
+
+Both engines run the lexical engine (``encoder="none"``): with embeddings the sentence encoder
+(~300 sentences/s/core) is the whole cost on both, and a comparison would only measure it
+twice. Both start from the same generated corpus (``benchmarks/corpus.py``): the local
+executor reads it as JSONL, Spark as Parquet (read by Spark's own readers).
+
+What is timed, per engine, is the work both do: reading inputs -> cleaning and
+fingerprinting -> candidates and comparison -> story grouping. Provenance, alignments and
+the reports run the same local code after either engine, and are left out. The local run
+uses ``pipeline``'s own stage functions on a store in a temporary folder (its ``analyze``
+minus the provenance step); the Spark run is ``spark_pipeline.run_spark`` writing Parquet
+to a temporary folder, with the session's start-up timed apart. Both report the number of
+matches and stories found, which must agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import generate
+from pipeline import TimingProgress
+from storytrace.config import Config
+
+LEXICAL = Config(encoder="none")
+
+
+def write_corpus(n_docs: int, words: int, folder: Path) -> tuple[Path, Path]:
+    """The generated corpus as JSONL (local executor) and as Parquet (Spark)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    docs = generate(n_docs, words_per_doc=words)
+    jsonl = folder / "corpus.jsonl"
+    with jsonl.open("w", encoding="utf-8") as out:
+        for d in docs:
+            out.write(json.dumps({"id": d.id, "text": d.text}) + "\n")
+    parquet = folder / "corpus.parquet"
+    pq.write_table(
+        pa.table({"id": [d.id for d in docs], "text": [d.text for d in docs]}),
+        parquet,
+        row_group_size=10_000,
+    )
+    return jsonl, parquet
+
+
+def run_local(jsonl: Path, folder: Path, workers: int | None) -> dict[str, Any]:
+    from storytrace import pipeline
+    from storytrace.executors import LocalExecutor
+    from storytrace.ingest import MAX_CHARS
+    from storytrace.store import DB_NAME, Store
+    from storytrace.stories import build_stories
+
+    timing = TimingProgress()
+    start = time.perf_counter()
+    with Store(folder / DB_NAME, writer=True) as store, LocalExecutor(workers) as executor:
+        run = store.start_run(LEXICAL, [str(jsonl)])
+        pipeline._ingest(store, run, [jsonl], timing, MAX_CHARS)
+        pipeline._index(store, LEXICAL, None, executor, timing, 256)
+        pipeline._match(store, LEXICAL, timing, 256)
+        with timing.task("Grouping stories", None):
+            matches = [m for m, _ in store.matches()]
+            stories = build_stories(store.document_ids(), matches)
+        n = store.count_documents()
+    seconds = time.perf_counter() - start
+    return {
+        "engine": "local",
+        "docs": n,
+        "seconds": round(seconds, 1),
+        "docs_per_second": round(n / seconds, 1),
+        "stages_seconds": {k: round(v, 1) for k, v in timing.times.items()},
+        "matches": sum(1 for m in matches if m.relation != "unrelated"),
+        "stories": len(stories),
+    }
+
+
+def run_spark(parquet: Path, folder: Path, master: str, driver_memory: str) -> dict[str, Any]:
+    from storytrace import spark_pipeline
+    from storytrace.executors.spark import SparkExecutor
+
+    start = time.perf_counter()
+    with SparkExecutor(master, driver_memory=driver_memory) as executor:
+        _ = executor.session
+        started = time.perf_counter() - start
+        run = spark_pipeline.run_spark(executor, [str(parquet)], str(folder / "parquet"), LEXICAL)
+        seconds = time.perf_counter() - start - started
+    return {
+        "engine": f"spark {master}",
+        "docs": run.documents,
+        "seconds": round(seconds, 1),
+        "docs_per_second": round(run.documents / seconds, 1),
+        "session_start_seconds": round(started, 1),
+        "stages_seconds": dict(run.seconds),
+        "matches": run.matches,
+        "stories": run.stories,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--words", type=int, default=520, help="words per generated document")
+    parser.add_argument("--engines", default="local,spark")
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--driver-memory", default="4g")
+    parser.add_argument("--workers", type=int, default=None, help="local executor processes")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    args = parser.parse_args()
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        start = time.perf_counter()
+        jsonl, parquet = write_corpus(args.docs, args.words, root)
+        made = time.perf_counter() - start
+        for engine in args.engines.split(","):
+            folder = root / engine
+            folder.mkdir()
+            if engine == "local":
+                results.append(run_local(jsonl, folder, args.workers))
+            elif engine == "spark":
+                results.append(run_spark(parquet, folder, args.master, args.driver_memory))
+            else:
+                parser.error(f"unknown engine {engine!r}")
+    out = {
+        "docs": args.docs,
+        "words_per_doc": args.words,
+        "corpus_seconds": round(made, 1),
+        "peak_rss_mib_driver": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "results": results,
+    }
+    if args.format == "json":
+        print(json.dumps(out))
+        return
+    print(f"{args.docs} generated documents of {args.words} words (lexical engine)")
+    for r in results:
+        print(
+            f"  {r['engine']:<16} {r['seconds']:>8.1f} s  {r['docs_per_second']:>8.1f} docs/s  "
+            f"matches {r['matches']}  stories {r['stories']}  stages {r['stages_seconds']}"
+            + (
+                f"  (session start {r['session_start_seconds']} s)"
+                if "session_start_seconds" in r
+                else ""
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
