@@ -54,6 +54,10 @@ def _random_matches(seed: int, n_ids: int, n_matches: int) -> tuple[list[str], l
     for i in range(150, 190, 4):  # weak links between small groups chain until established
         add(ids[i], ids[i + 1], "duplicate", 1.0, 1.0)
         add(ids[i + 1], ids[i + 4], "same_story", 0.1, 0.9)
+    for a, b in ((190, 191), (190, 192), (195, 196), (195, 197)):  # two established stories
+        add(ids[a], ids[b], "partial_reuse", 1.0, 0.9)
+    for a in (190, 191, 192):  # ... that weak links never join
+        add(ids[a], ids[196], "same_story", 0.2, 0.95)
     return ids, list(matches.values())
 
 
@@ -96,7 +100,11 @@ def test_single_task_grouping_equals_build_stories(spark: Any) -> None:
 def test_weak_links_between_established_stories_never_join_them(spark: Any) -> None:
     left = [f"l{i}" for i in range(ESTABLISHED)]
     right = [f"r{i}" for i in range(ESTABLISHED)]
-    strong = [Match(g[0], m, "duplicate", 1, 1, 1, 1, 1, 1) for g in (left, right) for m in g[1:]]
-    weak = [Match(a, b, "same_story", 0, 0, 0, 0.95, 0.2, 0.2) for a in left for b in right]
-    rows = story_members(_frame(spark, strong + weak), single_task_links=0).collect()
+    strong = [
+        Match(g[0], m, "duplicate", 1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
+        for g in (left, right)
+        for m in g[1:]
+    ]
+    weak = [Match(a, b, "same_story", 0.0, 0.0, 0.0, 0.95, 0.2, 0.2) for a in left for b in right]
+    rows = story_members(_frame(spark, strong + weak)).collect()
     assert _groups(rows, "story") == [left, right]
