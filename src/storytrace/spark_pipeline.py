@@ -24,8 +24,10 @@ How each stage runs, and why it gives what the local executor gives:
   Spark and every row goes through ``ingest.readers.parse_record``, the JSONL record parser
   (same fields and aliases; ids default to ``file:row``). An id seen twice keeps its first
   record, as the store does (the later one is an error when its content differs).
-- A source's repeated lines (``source_repeats``): line keys counted per source over all
-  documents, as the store counts them; the result goes to every cleaning task.
+- A source's repeated lines (``source_repeats``) are counted by story, so the Spark run is
+  the local executor's first pass (none known yet); ``analyze_spark`` then runs the local
+  second pass (``pipeline._refresh_source_repeats``: documents whose source's furniture
+  changed are cleaned and matched again) on the store, as ``pipeline.analyze`` does.
 - Clean + fingerprint: ``pipeline.index_documents`` and ``candidates.band_keys`` per batch.
   Embeddings: ``embed.embed_documents`` per batch of 16 documents, in its own
   ``mapInArrow`` so that a cluster can give it GPU executors (``device``).
@@ -68,6 +70,7 @@ import numpy as np
 import pyarrow as pa
 
 from storytrace import arrow_records as ar
+from storytrace import pipeline
 from storytrace.ann import SemanticSearch
 from storytrace.candidates import (
     band_keys,
@@ -81,6 +84,7 @@ from storytrace.compare import MARGIN_K, Profile, compare
 from storytrace.config import Config
 from storytrace.embed import NO_ENCODER, Encoder, MiniLmEncoder, embed_documents, load_encoder
 from storytrace.errors import ModelError, NothingToAnalyseError, StoreError
+from storytrace.executors import LocalExecutor
 from storytrace.executors.spark import DEFAULT_MASTER, SparkExecutor
 from storytrace.ingest import MAX_CHARS, read_inputs
 from storytrace.ingest.readers import _limit, parse_record
@@ -502,7 +506,7 @@ def run_spark(
         _write_errors(spark, errors, parquet_out)
         return SparkRun(parquet_out, 0, tuple(errors), 0, 0, 0, seconds)
     with timed("Cleaning and fingerprinting"):
-        lines = _source_repeats(executor, documents)
+        lines: dict[str, frozenset[str]] = {}  # first pass: as a fresh local store (none yet)
         parts = max(2 * executor.cores, math.ceil(n_docs / DOCS_PER_TASK))
         indexed = executor.map_arrow(
             documents.repartition(parts), partial(_index, config=config, lines=lines), ar.INDEXED
@@ -850,6 +854,11 @@ def analyze_spark(
             )
         groups = load_store(store, run_id, executor.session, run, config)
         _build_stories(store, bars, groups)
+        if pipeline._refresh_source_repeats(store):  # the local second pass, by story
+            with LocalExecutor() as local:
+                pipeline._index(store, config, None, local, bars, 256)
+            pipeline._match(store, config, bars, 256)
+            _build_stories(store, bars)
         report = build_report(store)
         json_path, html_path = write_reports(store, report, out)
         store.finish_run(run_id, run.documents)
