@@ -123,14 +123,20 @@ def sketch(
     if workers <= 1 or len(spans) < 2:
         parts = [_sketch_texts(texts[s:e], shingle_size, num_perm, seed) for s, e in spans]
     elif "fork" in multiprocessing.get_all_start_methods():
+        # This process sketches every ``workers``-th chunk itself while ``workers - 1`` forked
+        # processes do the rest: it would otherwise only wait, and its own chunks need no
+        # pickling back.
         _SHARED.append(texts)
         try:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(min(workers, len(spans)), mp_context=context) as pool:
-                work = partial(
-                    _sketch_range, shingle_size=shingle_size, num_perm=num_perm, seed=seed
-                )
-                parts = list(pool.map(work, spans))
+            work = partial(_sketch_range, shingle_size=shingle_size, num_perm=num_perm, seed=seed)
+            mine = list(range(0, len(spans), workers))
+            theirs = [i for i in range(len(spans)) if i % workers]
+            with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
+                futures = {i: pool.submit(work, spans[i]) for i in theirs}
+                done = {i: work(spans[i]) for i in mine}
+                done.update((i, f.result()) for i, f in futures.items())
+            parts = [done[i] for i in range(len(spans))]
         finally:
             _SHARED.clear()
     else:
