@@ -22,6 +22,7 @@ from storytrace.roles import frames, mentions, role_flips, state_key
         ("Kiew", "ukraine"),
         ("Putin", None),
         ("Monday", None),
+        ("Independent", None),  # not a prefix of a state name
     ],
 )
 def test_state_key_folds_metonyms_and_inflections(word: str, key: str | None) -> None:

@@ -242,7 +242,7 @@ _STATES: dict[str, tuple[str, ...]] = {
         "иерусалим",
     ),
     "japan": ("japan", "japón", "japon", "japonij", "япони", "tokyo", "tokio", "токио"),
-    "india": ("india", "indien", "inde", "indij", "инди", "delhi", "дели"),
+    "india": ("india", "indien", "l inde", "indij", "инди", "delhi", "дели"),
     "georgia_state": ("tbilisi", "тбилиси"),
     "armenia": (
         "armenia",
