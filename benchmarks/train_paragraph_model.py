@@ -17,7 +17,6 @@ import json
 import random
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -35,12 +34,7 @@ _TOKEN_SPLIT = str.split
 def page_paragraphs(raw: str) -> tuple[list[str], str]:
     """The open paragraphs ``clean`` would classify on this page, and its language."""
     lang = detect_language(raw)
-    lines = cleaning._lines(raw)
-    furniture = cleaning._page_furniture(raw, lines)
-    lines = [line for i, line in enumerate(lines) if i not in furniture]
-    edits: list[Any] = []
-    paras = cleaning._reflow(raw, lines, cleaning._is_hard_wrapped(raw, lines), lang, edits)
-    reasons = cleaning._classify(paras)
+    paras, reasons = cleaning.cut_paragraphs(raw, lang)
     return [p.text.strip() for p, r in zip(paras, reasons, strict=True) if r is None], lang
 
 

@@ -158,7 +158,7 @@ def headline_index(texts: Sequence[str]) -> int | None:
 
 _MERGE_RATIO = 2  # runs join when the text between them is at most half the smaller run
 _GROW_GAP = 1  # non-prose paragraphs the block may grow across
-_SENTENCE_END = re.compile(r"""[.!?…]["'”’»)]*\s*$""")
+SENTENCE_END = re.compile(r"""[.!?…]["'”’»)]*\s*$""")
 
 
 def prose_like(paragraphs: Sequence[str], lang: str) -> list[bool]:
@@ -174,7 +174,7 @@ def prose_like(paragraphs: Sequence[str], lang: str) -> list[bool]:
             out.append(False)
             continue
         density = sum(1 for t in tokens if t in stop) / len(tokens)
-        ends = bool(_SENTENCE_END.search(stripped))
+        ends = bool(SENTENCE_END.search(stripped))
         out.append((ends and density >= 0.15) or (density >= STOPWORDS_HIGH and len(tokens) >= 8))
     return out
 

@@ -75,15 +75,8 @@ def clean(doc: Document, repeated: frozenset[str] = frozenset()) -> CleanDoc:
     """
     raw = doc.text
     lang = doc.lang or detect_language(raw)
-    lines = _lines(raw)
     edits: list[_Edit] = []
-    furniture = _page_furniture(raw, lines)
-    for i in sorted(furniture):
-        edits.append(_Edit(lines[i].start, lines[i].end, "page header/footer"))
-    lines = [line for i, line in enumerate(lines) if i not in furniture]
-    wrapped = _is_hard_wrapped(raw, lines)
-    paras = _reflow(raw, lines, wrapped, lang, edits)
-    reasons = _classify(paras)
+    paras, reasons = cut_paragraphs(raw, lang, edits)
     if doc.meta.get("format") != "html":  # an HTML extractor has already judged with the DOM
         _mark_boilerplate(paras, reasons, lang)
     if repeated:
@@ -123,6 +116,22 @@ def _lines(raw: str) -> list[Span]:
         spans.append(Span(pos, pos + len(line)))
         pos += len(line) + 1
     return spans
+
+
+def cut_paragraphs(
+    raw: str, lang: str, edits: list[_Edit] | None = None
+) -> tuple[list[_Para], list[str | None]]:
+    """Page furniture out, lines reflowed into paragraphs, and each paragraph's rule-based
+    removal reason (None: still open). The edits this makes go into ``edits``. (The paragraph
+    model's trainer cuts pages with this too, so it learns on the paragraphs ``clean`` sees.)"""
+    out = edits if edits is not None else []
+    lines = _lines(raw)
+    furniture = _page_furniture(raw, lines)
+    for i in sorted(furniture):
+        out.append(_Edit(lines[i].start, lines[i].end, "page header/footer"))
+    lines = [line for i, line in enumerate(lines) if i not in furniture]
+    paras = _reflow(raw, lines, _is_hard_wrapped(raw, lines), lang, out)
+    return paras, _classify(paras)
 
 
 def _page_furniture(raw: str, lines: list[Span]) -> set[int]:
@@ -416,13 +425,7 @@ def _comments_cut(paras: list[_Para], first_body: int) -> int | None:
     texts = [p.text.strip() for p in paras]
     # A thread of timestamped comments closes a page: look for one only in the second half
     # of the text (by characters), where it cannot be a list of dated teasers above the story.
-    total = sum(len(t) for t in texts[first_body:])
-    half, seen = len(texts), 0
-    for k in range(first_body, len(texts)):
-        seen += len(texts[k])
-        if seen >= total / 2:
-            half = k
-            break
+    half = _half_way([(k, len(texts[k])) for k in range(first_body, len(texts))], len(texts))
     times = [i for i in range(half, len(texts)) if cues.COMMENT_TIME.match(texts[i])]
     for i in range(first_body + 2, len(paras)):
         if cues.COMMENTS_START.match(texts[i]):
@@ -467,6 +470,18 @@ def _comment_block(texts: list[str], i: int) -> bool:
     )
 
 
+def _half_way(sized: list[tuple[int, int]], default: int) -> int:
+    """The index, among ``(index, length)`` pairs in order, at which half of their total
+    length is reached (``default`` when there are none)."""
+    total = sum(n for _, n in sized)
+    seen = 0
+    for index, n in sized:
+        seen += n
+        if seen >= total / 2:
+            return index
+    return default
+
+
 def _appeal_start(paras: list[_Para], reasons: list[str | None], first_body: int) -> int | None:
     """Where a closing donation/subscription appeal begins (it runs to the end)."""
     end = next((i for i, r in enumerate(reasons) if r == "comments"), len(paras))
@@ -475,14 +490,7 @@ def _appeal_start(paras: list[_Para], reasons: list[str | None], first_body: int
         return None
     # The appeal closes the article: it starts in the second half of the body's text (by
     # characters, so a page dump's many short menu lines do not count as body).
-    total = sum(len(paras[i].text) for i in body)
-    seen = 0
-    tail_from = body[-1]
-    for i in body:
-        seen += len(paras[i].text)
-        if seen >= total / 2:
-            tail_from = i
-            break
+    tail_from = _half_way([(i, len(paras[i].text)) for i in body], body[-1])
     for i in range(tail_from, end):
         text = paras[i].text.strip()
         if reasons[i] is not None:

@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -397,16 +397,19 @@ def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
     out.print(
         f"WMT21 ru-en ({escape(str(data))}): {scores['documents']} documents, {scores['stories']} stories found"
     )
-    out.print(
-        f"  stories (pairwise)  P {scores['precision']:.4f}  R {scores['recall']:.4f}  F1 {scores['f1']:.4f}"
-    )
+    out.print(_prf_line("stories (pairwise)", scores, ""))
     out.print(f"  parent accuracy     {scores['parent_accuracy']:.4f}")
     out.print(f"  root accuracy       {scores['root_accuracy']:.4f}")
-    out.print(
-        f"  segment alignment   P {scores['seg_align_precision']:.4f}  R {scores['seg_align_recall']:.4f}  "
-        f"F1 {scores['seg_align_f1']:.4f}"
-    )
+    out.print(_prf_line("segment alignment", scores, "seg_align_"))
     return 0
+
+
+def _prf_line(label: str, scores: Mapping[str, Any], prefix: str) -> str:
+    """One "P .. R .. F1 .." line of an eval table, from ``{prefix}precision`` etc."""
+    return (
+        f"  {label:<19} P {scores[prefix + 'precision']:.4f}  R {scores[prefix + 'recall']:.4f}  "
+        f"F1 {scores[prefix + 'f1']:.4f}"
+    )
 
 
 def _eval_chains(
@@ -423,16 +426,10 @@ def _eval_chains(
         f"Chains built from {escape(str(data))} (set and answers in {escape(target)}/set): "
         f"{scores['documents']} documents, {scores['stories']} stories found"
     )
-    out.print(
-        f"  stories (pairwise)  P {scores['story_precision']:.4f}  R {scores['story_recall']:.4f}  "
-        f"F1 {scores['story_f1']:.4f}"
-    )
+    out.print(_prf_line("stories (pairwise)", scores, "story_"))
     out.print(f"  parent accuracy     {scores['parent_accuracy']:.4f}")
     out.print(f"  origin accuracy     {scores['origin_accuracy']:.4f}")
-    out.print(
-        f"  junk removal        P {scores['junk_precision']:.4f}  R {scores['junk_recall']:.4f}  "
-        f"F1 {scores['junk_f1']:.4f}"
-    )
+    out.print(_prf_line("junk removal", scores, "junk_"))
     return 0
 
 

@@ -18,12 +18,18 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from storytrace.boilerplate import BULLETS, TIMESTAMP, headline_index, is_teaser, stopwords
+from storytrace.boilerplate import (
+    BULLETS,
+    SENTENCE_END,
+    TIMESTAMP,
+    headline_index,
+    is_teaser,
+    stopwords,
+)
 from storytrace.text import words
 
 F64 = npt.NDArray[np.float64]
 
-_SENTENCE_END = re.compile(r"""[.!?…]["'”’»)]*\s*$""")
 _SENTENCE_MARK = re.compile(r"[.!?…](?:\s|$)")
 _DIGIT = re.compile(r"\d")
 _SEPARATORS = re.compile(r"\s[|»›·•/]\s")
@@ -74,7 +80,7 @@ def _own(text: str, stop: frozenset[str]) -> list[float]:
         float(n),
         density,
         title,
-        1.0 if _SENTENCE_END.search(stripped) else 0.0,
+        1.0 if SENTENCE_END.search(stripped) else 0.0,
         min(5.0, 100.0 * len(_SENTENCE_MARK.findall(stripped)) / max(len(stripped), 1)),
         1.0 if stripped.startswith(BULLETS) else 0.0,
         digits,
