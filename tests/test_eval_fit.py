@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from storytrace.eval.fit import accuracy_f1, best_threshold, fit_linear, halves, pearson
+from storytrace.eval.fit import (
+    accuracy_f1,
+    best_threshold,
+    choose_ridge,
+    fit_linear,
+    halves,
+    pearson,
+)
 
 
 def test_halves_are_disjoint_seeded_and_order_independent() -> None:
@@ -18,6 +25,33 @@ def test_halves_are_disjoint_seeded_and_order_independent() -> None:
     tr2, _ = halves(shuffled)
     assert sorted(shuffled[i] for i in tr2) == sorted(keys[i] for i in train)
     assert halves(keys, seed=1) != (train, test)
+
+
+def test_halves_keep_a_group_on_one_side() -> None:
+    keys = [f"p{i}" for i in range(40)]
+    groups = [f"g{i // 3}" for i in range(40)]  # 14 groups of up to 3 versions
+    train, test = halves(keys, groups=groups)
+    assert sorted(train + test) == list(range(40))
+    assert not {groups[i] for i in train} & {groups[i] for i in test}
+    assert len({groups[i] for i in train}) == 7
+    # One group per key is the plain split.
+    assert halves(keys, groups=keys) == halves(keys)
+    with pytest.raises(ValueError):
+        halves(keys, groups=groups[:-1])
+
+
+def test_choose_ridge_prefers_a_strong_penalty_for_noise_and_a_weak_one_for_signal() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(60, 30))
+    names = [f"f{j}" for j in range(30)]
+    signal = x[:, 0] * 2.0 + x[:, 1]
+    ridge, scores = choose_ridge(x, signal, names)
+    assert set(scores) >= {0.3, 100.0} and ridge == 0.3
+    assert scores[0.3] > 0.99
+    noisy = signal + rng.normal(scale=6.0, size=60)
+    ridge_noisy, noisy_scores = choose_ridge(x, noisy, names)
+    assert ridge_noisy > 1.0  # 30 features, 60 rows: shrinking beats fitting the noise
+    assert noisy_scores[ridge_noisy] == max(noisy_scores.values())
 
 
 def test_pearson() -> None:

@@ -84,6 +84,16 @@ def test_features_separate_similar_from_dissimilar_pairs(tmp_path: Path) -> None
     names = x[:, semeval.FEATURES.index("names")]
     assert names[0] > 0 and names[3] == 0  # Harvik shared; dam vs rail share no name
     assert x[0, semeval.FEATURES.index("cross_lingual")] == 1.0
+    words = x[:, semeval.FEATURES.index("tfidf_words")]
+    assert words[1] > words[3]  # dam/dam2 share "Harvik", "dam", "repairs"; dam/rail do not
+    lead = x[:, semeval.FEATURES.index("e5_lead_cosine")]
+    assert np.corrcoef(lead, -overall)[0, 1] > 0.6  # the default encoder stands in for e5
+
+
+def test_base_pair_joins_a_pair_and_its_translated_augmentations() -> None:
+    assert semeval.base_pair("1484039360it_1484180228it") == "1484039360_1484180228"
+    assert semeval.base_pair("1556488279_1573093212fr") == "1556488279_1573093212"
+    assert semeval.base_pair("1586893419_1587582551") == "1586893419_1587582551"
 
 
 def test_eval_semeval_cli_prints_one_json_object(

@@ -16,15 +16,28 @@ SEED = 20220708
 """Fixed seed of the train/held-out split (reruns split the same way)."""
 
 
-def halves(keys: Sequence[str], seed: int = SEED) -> tuple[list[int], list[int]]:
+def halves(
+    keys: Sequence[str], seed: int = SEED, groups: Sequence[str] | None = None
+) -> tuple[list[int], list[int]]:
     """Indices of a training half and a held-out half, by a seeded shuffle of the sorted
-    distinct keys (the split depends on the keys, not on the order of the file)."""
-    order = sorted(range(len(keys)), key=lambda i: keys[i])
+    distinct keys (the split depends on the keys, not on the order of the file).
+
+    ``groups`` (one per key) keeps items of a group on one side: versions of one item
+    (a pair and its machine-translated copies, rated once) must not be learnt on one side
+    and scored on the other. The halves then hold half of the groups each.
+    """
+    labels = list(groups) if groups is not None else list(keys)
+    if len(labels) != len(keys):
+        raise ValueError(f"{len(keys)} keys but {len(labels)} groups")
+    distinct = sorted(set(labels))
     rng = np.random.default_rng(seed)
-    perm = rng.permutation(len(order))
-    shuffled = [order[p] for p in perm.tolist()]
-    cut = len(shuffled) // 2
-    return sorted(shuffled[:cut]), sorted(shuffled[cut:])
+    perm = rng.permutation(len(distinct))
+    cut = len(distinct) // 2
+    first = {distinct[p] for p in perm[:cut].tolist()}
+    order = sorted(range(len(keys)), key=lambda i: keys[i])
+    train = sorted(i for i in order if labels[i] in first)
+    test = sorted(i for i in order if labels[i] not in first)
+    return train, test
 
 
 def pearson(x: npt.ArrayLike, y: npt.ArrayLike) -> float:
@@ -74,6 +87,40 @@ def fit_linear(x: F64, y: F64, names: Sequence[str], ridge: float = 1.0) -> Line
         tuple(float(v) for v in weights),
         float(y.mean()),
     )
+
+
+RIDGES = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
+
+
+def choose_ridge(
+    x: F64,
+    y: F64,
+    names: Sequence[str],
+    groups: Sequence[str] | None = None,
+    folds: int = 5,
+    ridges: Sequence[float] = RIDGES,
+    seed: int = SEED,
+) -> tuple[float, dict[float, float]]:
+    """The ridge penalty with the best cross-validated Pearson r on these rows (the training
+    half: the held-out half is never seen), and every candidate's r. Folds are seeded and
+    keep a ``groups`` label on one side, like ``halves``."""
+    labels = list(groups) if groups is not None else [str(i) for i in range(len(y))]
+    distinct = sorted(set(labels))
+    perm = np.random.default_rng(seed).permutation(len(distinct))
+    fold_of = {distinct[p]: k % folds for k, p in enumerate(perm.tolist())}
+    fold = np.array([fold_of[g] for g in labels])
+    scores: dict[float, float] = {}
+    for ridge in ridges:
+        predicted = np.zeros(len(y), dtype=np.float64)
+        for k in range(folds):
+            inside, outside = fold != k, fold == k
+            if not outside.any() or not inside.any():
+                continue
+            model = fit_linear(x[inside], y[inside], names, ridge)
+            predicted[outside] = model.predict(x[outside])
+        scores[ridge] = pearson(predicted, y)
+    best = max(ridges, key=lambda r: (scores[r], -r))
+    return best, scores
 
 
 def best_threshold(scores: F64, labels: npt.NDArray[np.bool_]) -> float:

