@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
+import pytest
 from tests.conftest import DEMO
 
 from storytrace.config import Config
@@ -23,6 +24,28 @@ def test_map_keeps_order_in_process_and_in_processes() -> None:
     with LocalExecutor(workers=2) as ex:
         assert ex.map(_square, items, parallel=False) == [x * x for x in items]
         assert ex.map(_square, items, parallel=True) == [x * x for x in items]
+
+
+def _fail_on_seven(x: int) -> int:
+    if x == 7:
+        raise ValueError("seven")
+    return x
+
+
+def test_submit_computes_while_the_caller_works_and_keeps_order() -> None:
+    items = list(range(50))
+    with LocalExecutor(workers=2) as ex:
+        first = ex.submit(_square, items, parallel=True)
+        second = ex.submit(_square, items[::-1], parallel=True)  # two batches in flight
+        assert second.results() == [x * x for x in items[::-1]]
+        assert first.results() == [x * x for x in items]
+        assert first.results() is first.results()  # collected once
+        assert ex.submit(_square, items, parallel=False).results() == [x * x for x in items]
+        failing = ex.submit(_fail_on_seven, items, parallel=True)
+        with pytest.raises(ValueError, match="seven"):
+            failing.results()
+    with pytest.raises(ValueError, match="seven"):  # in-process work fails at once
+        LocalExecutor(workers=1).submit(_fail_on_seven, items)
 
 
 def test_single_worker_never_starts_a_pool() -> None:

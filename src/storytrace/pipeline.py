@@ -33,6 +33,7 @@ from storytrace.config import Config
 from storytrace.embed import NO_ENCODER, Encoder, configured_encoder, uncalibrate
 from storytrace.errors import NothingToAnalyseError
 from storytrace.executors import LocalExecutor
+from storytrace.executors.local import Submitted
 from storytrace.fingerprint import fingerprint
 from storytrace.ingest import MAX_CHARS, read_inputs
 from storytrace.progress import Progress, SilentProgress
@@ -189,16 +190,28 @@ def _index(
         encoder=None if parallel else encoder,
         repeated=repeated,
     )
+
+    def save(submitted: Submitted[list[tuple[CleanDoc, Signature]]]) -> int:
+        results = [r for part in submitted.results() for r in part]
+        cleaned = [c for c, _ in results]
+        sigs = [s for _, s in results]
+        keys = band_keys(np.stack([s.minhash for s in sigs]), params)
+        store.save_indexed(cleaned, sigs, keys, encoder=encoder_name)
+        return len(results)
+
     with progress.task("Cleaning and fingerprinting", len(ids)) as task:
+        # The workers compute one batch while this process reads the next and writes the
+        # last (the store has one writer; without the overlap the workers wait for it).
+        pending: Submitted[list[tuple[CleanDoc, Signature]]] | None = None
         for batch in _chunks(ids, batch_size):
             docs = store.documents(batch)
             chunks = [docs[i : i + _INDEX_CHUNK] for i in range(0, len(docs), _INDEX_CHUNK)]
-            results = [r for part in executor.map(work, chunks, parallel=parallel) for r in part]
-            cleaned = [c for c, _ in results]
-            sigs = [s for _, s in results]
-            keys = band_keys(np.stack([s.minhash for s in sigs]), params)
-            store.save_indexed(cleaned, sigs, keys, encoder=encoder_name)
-            task.advance(len(batch))
+            submitted = executor.submit(work, chunks, parallel=parallel)
+            if pending is not None:
+                task.advance(save(pending))
+            pending = submitted
+        if pending is not None:
+            task.advance(save(pending))
 
 
 def _refresh_source_repeats(store: Store) -> bool:

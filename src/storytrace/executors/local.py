@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,6 +34,20 @@ class LocalExecutor:
         chunk = max(1, len(items) // (self.workers * 4)) if len(items) >= 4 * self.workers else 1
         return list(self._pool.map(fn, items, chunksize=chunk))
 
+    def submit(
+        self, fn: Callable[[T], R], items: Sequence[T], *, parallel: bool | None = None
+    ) -> Submitted[R]:
+        """``map``, started now and collected later: the caller can do other work (write the
+        previous batch's results) while the worker processes compute. In-process, the work
+        runs at once and ``Submitted.results`` only hands it over."""
+        if parallel is None:
+            parallel = len(items) >= MIN_PARALLEL_ITEMS
+        if self.workers <= 1 or not parallel or len(items) < 2:
+            return Submitted(done=[fn(item) for item in items])
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+        return Submitted(futures=[self._pool.submit(fn, item) for item in items])
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
@@ -44,3 +58,19 @@ class LocalExecutor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Submitted(Generic[R]):
+    """Results of ``LocalExecutor.submit``, in the order of the items."""
+
+    def __init__(
+        self, *, done: list[R] | None = None, futures: list[Future[R]] | None = None
+    ) -> None:
+        self._done = done
+        self._futures = futures or []
+
+    def results(self) -> list[R]:
+        """Wait for every item (re-raising the first error) and return the results."""
+        if self._done is None:
+            self._done = [f.result() for f in self._futures]
+        return self._done
