@@ -27,11 +27,12 @@ The similarity combines signals the pipeline already has, per pair:
 - whether the pair is cross-lingual, and which language pair it is.
 
 A linear combination of these, their squares (the rating is not linear in a cosine) and one
-indicator per language pair seen in training is fitted (ridge least squares) on a *training
-half* of the pairs (seeded split, ``storytrace.eval.fit``; a pair and its machine-translated
-augmentations stay on one side, ``base_pair``) and r is reported on the *held-out half* only; the single best signal's held-out r is reported beside it. No
-publication dates are in the file, so time overlap is limited to the years and dates named
-in the texts.
+indicator per language pair seen in training is fitted (ridge least squares, the penalty
+chosen by cross-validation inside the training half) on a *training half* of the pairs
+(seeded split, ``storytrace.eval.fit``; a pair and its machine-translated augmentations stay
+on one side, ``base_pair``), and r is reported on the *held-out half* only; the single best
+signal's held-out r is reported beside it. No publication dates are in the file, so time
+overlap is limited to the years and dates named in the texts.
 """
 
 from __future__ import annotations
