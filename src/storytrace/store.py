@@ -115,8 +115,9 @@ class Store:
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             # SQLite's default page cache is 2 MB: once the band-key index outgrows it, every
-            # insert of random 64-bit keys reads pages back from disk, and indexing slows
-            # down as the store grows. 256 MB holds the index of ~1M documents' bands.
+            # insert of random 64-bit keys re-reads index pages from the file (20,000
+            # documents' index writes: 18.5 s with 2 MB, 12.4 s with 256 MB). 256 MB holds
+            # the band rows of roughly 200k documents; beyond that inserts slow down again.
             self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             if writer:
                 self.conn.executescript(_SCHEMA)
