@@ -8,6 +8,7 @@ translations (the demo corpus and the public evaluation sets cover those).
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from wordfreq import top_n_list
@@ -25,16 +26,26 @@ def generate(
 ) -> list[Generated]:
     """``n_docs`` documents; ``copy_share`` of them are copies of an earlier one with ~2% of
     their words replaced."""
+    return list(iter_generate(n_docs, copy_share, seed, words_per_doc))
+
+
+def iter_generate(
+    n_docs: int, copy_share: float = 0.2, seed: int = 7, words_per_doc: int = 520
+) -> Iterator[Generated]:
+    """``generate``'s documents one at a time (the same documents in the same order), for
+    writers that stream them to disk; only the texts are kept, as copies draw on them."""
     rng = random.Random(seed)
     vocab = top_n_list("en", 20000)
-    docs: list[Generated] = []
+    texts: list[str] = []
     for i in range(n_docs):
-        if docs and rng.random() < copy_share:
-            source = rng.choice(docs)
-            tokens = source.text.split()
+        if texts and rng.random() < copy_share:
+            source = rng.randrange(len(texts))
+            tokens = texts[source].split()
             for _ in range(max(1, len(tokens) // 50)):
                 tokens[rng.randrange(len(tokens))] = rng.choice(vocab)
-            docs.append(Generated(f"doc{i:07d}", " ".join(tokens), source.id))
+            text = " ".join(tokens)
+            texts.append(text)
+            yield Generated(f"doc{i:07d}", text, f"doc{source:07d}")
             continue
         sentences = []
         remaining = words_per_doc
@@ -43,5 +54,6 @@ def generate(
             sentence = " ".join(rng.choices(vocab, k=length))
             sentences.append(sentence[:1].upper() + sentence[1:] + ".")
             remaining -= length
-        docs.append(Generated(f"doc{i:07d}", " ".join(sentences), None))
-    return docs
+        text = " ".join(sentences)
+        texts.append(text)
+        yield Generated(f"doc{i:07d}", text, None)
