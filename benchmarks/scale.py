@@ -40,7 +40,8 @@ _ROW_GROUP = 10_000
 
 def write_corpus(n_docs: int, words: int, folder: Path) -> tuple[Path, Path]:
     """The generated corpus as JSONL (local executor) and as Parquet (Spark), written as it
-    is generated: only the texts stay in memory (copies draw on them), ~3.5 GB at 1M."""
+    is generated: only the texts stay in memory, as copies draw on them (~3.4 GB of text at
+    1M; the process was seen at 10.6 GB resident after writing 1M, so plan for ~12 GB)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
