@@ -29,15 +29,19 @@ def halves(
     labels = list(groups) if groups is not None else list(keys)
     if len(labels) != len(keys):
         raise ValueError(f"{len(keys)} keys but {len(labels)} groups")
-    distinct = sorted(set(labels))
-    rng = np.random.default_rng(seed)
-    perm = rng.permutation(len(distinct))
-    cut = len(distinct) // 2
-    first = {distinct[p] for p in perm[:cut].tolist()}
-    order = sorted(range(len(keys)), key=lambda i: keys[i])
-    train = sorted(i for i in order if labels[i] in first)
-    test = sorted(i for i in order if labels[i] not in first)
+    shuffled = _shuffled_groups(labels, seed)
+    first = set(shuffled[: len(shuffled) // 2])
+    train = [i for i in range(len(keys)) if labels[i] in first]
+    test = [i for i in range(len(keys)) if labels[i] not in first]
     return train, test
+
+
+def _shuffled_groups(labels: Sequence[str], seed: int) -> list[str]:
+    """The distinct labels, sorted, then in a seeded random order: the same for any order
+    of the rows."""
+    distinct = sorted(set(labels))
+    perm = np.random.default_rng(seed).permutation(len(distinct))
+    return [distinct[p] for p in perm.tolist()]
 
 
 def pearson(x: npt.ArrayLike, y: npt.ArrayLike) -> float:
@@ -105,9 +109,7 @@ def choose_ridge(
     half: the held-out half is never seen), and every candidate's r. Folds are seeded and
     keep a ``groups`` label on one side, like ``halves``."""
     labels = list(groups) if groups is not None else [str(i) for i in range(len(y))]
-    distinct = sorted(set(labels))
-    perm = np.random.default_rng(seed).permutation(len(distinct))
-    fold_of = {distinct[p]: k % folds for k, p in enumerate(perm.tolist())}
+    fold_of = {g: k % folds for k, g in enumerate(_shuffled_groups(labels, seed))}
     fold = np.array([fold_of[g] for g in labels])
     scores: dict[float, float] = {}
     for ridge in ridges:

@@ -25,14 +25,10 @@ class LocalExecutor:
         self, fn: Callable[[T], R], items: Sequence[T], *, parallel: bool | None = None
     ) -> list[R]:
         """``fn`` over ``items`` in order; ``parallel`` forces the choice (default: by size)."""
-        if parallel is None:
-            parallel = len(items) >= MIN_PARALLEL_ITEMS
-        if self.workers <= 1 or not parallel or len(items) < 2:
+        if not self._use_pool(items, parallel):
             return [fn(item) for item in items]
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
         chunk = max(1, len(items) // (self.workers * 4)) if len(items) >= 4 * self.workers else 1
-        return list(self._pool.map(fn, items, chunksize=chunk))
+        return list(self._started().map(fn, items, chunksize=chunk))
 
     def submit(
         self, fn: Callable[[T], R], items: Sequence[T], *, parallel: bool | None = None
@@ -40,13 +36,21 @@ class LocalExecutor:
         """``map``, started now and collected later: the caller can do other work (write the
         previous batch's results) while the worker processes compute. In-process, the work
         runs at once and ``Submitted.results`` only hands it over."""
+        if not self._use_pool(items, parallel):
+            return Submitted(done=[fn(item) for item in items])
+        pool = self._started()
+        return Submitted(futures=[pool.submit(fn, item) for item in items])
+
+    def _use_pool(self, items: Sequence[object], parallel: bool | None) -> bool:
+        """Worker processes for these items? ``parallel`` forces it (default: by size)."""
         if parallel is None:
             parallel = len(items) >= MIN_PARALLEL_ITEMS
-        if self.workers <= 1 or not parallel or len(items) < 2:
-            return Submitted(done=[fn(item) for item in items])
+        return self.workers > 1 and parallel and len(items) >= 2
+
+    def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers)
-        return Submitted(futures=[self._pool.submit(fn, item) for item in items])
+        return self._pool
 
     def close(self) -> None:
         if self._pool is not None:
