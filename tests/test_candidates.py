@@ -14,6 +14,7 @@ from storytrace.candidates import (
     LshParams,
     band_keys,
     banded_pairs,
+    key_hits,
     lexical_candidates,
     lsh_params,
     merge_candidates,
@@ -267,6 +268,39 @@ def test_banded_pairs_chain_huge_buckets_in_index_order() -> None:
     members = [0, 1, 2, 3, 4, 5, 6, 8, 9]
     assert pairs.tolist() == [list(p) for p in itertools.pairwise(members)]
     assert len(banded_pairs(keys, max_bucket=9)) == 9 * 8 // 2
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_banded_pairs_among_flagged_rows_equal_the_lookup_of_those_rows(seed: int) -> None:
+    """Pairs kept for the flagged rows are exactly what looking each flagged row up in a
+    band index (``lexical_candidates``) finds, huge buckets chained the same way."""
+    rng = np.random.default_rng(seed)
+    n = 1200
+    # band 0: buckets of ~240 (chained), band 1: ~30 (expanded), band 2: mostly alone
+    keys = np.stack([rng.integers(0, high, size=n) for high in (5, 40, 2000)], axis=1).astype(
+        np.int64
+    )
+    ids = [f"doc{i:05d}" for i in range(n)]  # index order = id order
+    flagged = rng.random(n) < 0.1
+    pairs = banded_pairs(keys, among=flagged)
+    found = {(ids[a], ids[b]) for a, b in pairs.tolist()}
+    rows = [(band, int(keys[r, band]), ids[r]) for r in range(n) for band in range(3)]
+    new = [ids[r] for r in np.flatnonzero(flagged).tolist()]
+    new_set = set(new)
+    looked_up = lexical_candidates(new, keys[flagged], rows)
+    assert found == {p for p in looked_up if p[0] in new_set or p[1] in new_set}
+    assert all(flagged[a] or flagged[b] for a, b in pairs.tolist())
+    assert banded_pairs(keys, among=np.zeros(n, dtype=bool)).shape == (0, 2)
+
+
+def test_key_hits_find_each_band_key_in_its_own_band() -> None:
+    indexed = np.array([[1, 2, 3], [9, 2, 7], [3, 1, 1]], dtype=np.int64)
+    ids = ["a", "b", "c"]
+    hits = key_hits(np.array([[9, 1, 3]], dtype=np.int64), ids, indexed)
+    # band 0 key 9: b; band 1 key 1: c; band 2 key 3: a (c's 3 sits in band 0, not a hit)
+    assert sorted(hits) == [(0, 9, "b"), (1, 1, "c"), (2, 3, "a")]
+    assert key_hits(np.array([[5, 5, 5]], dtype=np.int64), ids, indexed) == []
+    assert key_hits(np.array([[1, 2, 3]], dtype=np.int64), [], np.zeros((0, 0))) == []
 
 
 def test_banded_pairs_empty_and_single() -> None:

@@ -159,11 +159,77 @@ def test_vector_cache_is_keyed_by_encoder(tmp_path: Path) -> None:
         assert store.cached_vectors("enc-b", [b"k1"]) == {}
 
 
-def test_band_rows_of_a_document_are_found_through_an_index(tmp_path: Path) -> None:
-    """Re-indexing deletes a document's band rows by id; without an index every delete scans
-    the whole band table (35 rows a document), and indexing grows quadratically."""
+def _save_keys(store: Store, ids: list[int], keys: list[list[int]]) -> None:
+    import numpy as np
+
+    from storytrace.clean import clean
+    from storytrace.records import Signature
+
+    docs = [_doc(i) for i in ids]
+    store.add_documents(docs, store.start_run(Config(), ["x"]))
+    sigs = [
+        Signature(
+            id=d.id,
+            shingles=np.arange(3, dtype=np.uint64),
+            minhash=np.zeros(8, dtype=np.uint32),
+            embedding=None,
+            sentence_embeddings=None,
+        )
+        for d in docs
+    ]
+    store.save_indexed([clean(d) for d in docs], sigs, np.array(keys, dtype=np.int64))
+
+
+def test_band_keys_come_back_one_row_per_document_sorted_by_id(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db", writer=True) as store:
-        plan = store.conn.execute(
-            "EXPLAIN QUERY PLAN DELETE FROM bands WHERE id=?", ("d1",)
-        ).fetchall()
-    assert any("bands_id" in str(row) for row in plan), plan
+        assert store.band_keys()[0] == []
+        _save_keys(store, [3, 1], [[30, -31, 2**62], [10, 11, 12]])
+        _save_keys(store, [2], [[20, 21, 22]])
+        ids, keys = store.band_keys()
+        assert ids == ["d1", "d2", "d3"]
+        assert keys.tolist() == [[10, 11, 12], [20, 21, 22], [30, -31, 2**62]]
+        _save_keys(store, [1], [[7, 8, 9]])  # indexed again: its keys are replaced
+        ids, keys = store.band_keys()
+        assert ids == ["d1", "d2", "d3"] and keys[0].tolist() == [7, 8, 9]
+
+
+def test_a_schema_3_store_gets_its_band_rows_folded_per_document(tmp_path: Path) -> None:
+    """Schema 3 kept one row per (band, key, id) under two indexes; opening it for writing
+    converts it in place, with every key kept in band order."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('schema', '3');
+        CREATE TABLE bands (band INTEGER NOT NULL, key INTEGER NOT NULL, id TEXT NOT NULL);
+        CREATE INDEX bands_key ON bands(band, key);
+        CREATE INDEX bands_id ON bands(id);
+        INSERT INTO bands VALUES (1, 51, 'e'), (0, 50, 'e'), (2, -52, 'e'),
+                                 (0, 40, 'd'), (2, 42, 'd'), (1, 41, 'd');
+        """
+    )
+    conn.commit()
+    conn.close()
+    with Store(path, writer=True) as store:
+        ids, keys = store.band_keys()
+        assert ids == ["d", "e"]
+        assert keys.tolist() == [[40, 41, 42], [50, 51, -52]]
+        tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
+        assert "bands_v3" not in tables and "bands_key" not in tables
+    with Store(path) as reader:  # the upgrade is recorded: no second conversion
+        schema = reader.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        assert schema == ("4",)
+
+
+def test_a_store_of_an_unknown_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO meta VALUES ('schema', '99');"
+    )
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="has schema 99, this storytrace reads 4"):
+        Store(path, writer=True)

@@ -106,11 +106,17 @@ def band_keys(minhashes: npt.NDArray[np.uint32], params: LshParams) -> npt.NDArr
 
 
 def banded_pairs(
-    keys: npt.NDArray[np.int64], max_bucket: int = _MAX_BUCKET
+    keys: npt.NDArray[np.int64],
+    max_bucket: int = _MAX_BUCKET,
+    among: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.int64]:
     """Unique pairs ``(i, j)``, ``i < j``, of rows of ``keys`` (documents x bands) that share a
     key in some band, vectorised per band; a bucket larger than ``max_bucket`` (mass
     duplicates) links its members in index order instead of pairwise. Rows ``(k, 2)``, sorted.
+
+    ``among`` (one flag per row): keep only the pairs with at least one flagged row (the
+    documents not yet matched; buckets still hold every row, so a chain runs through all
+    of a bucket's members in index order whichever are flagged).
     """
     n = keys.shape[0]
     found: list[npt.NDArray[np.int64]] = []
@@ -128,6 +134,9 @@ def banded_pairs(
         first = np.repeat(pos, partners)
         second = first + _ramp_offsets(partners)
         a, b = order[first], order[second]
+        if among is not None:
+            kept = among[a] | among[b]
+            a, b = a[kept], b[kept]
         found.append(np.minimum(a, b) * n + np.maximum(a, b))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
@@ -159,6 +168,22 @@ def pairs_from_buckets(buckets: Iterable[Sequence[str]]) -> set[tuple[str, str]]
             for b in ids[i + 1 :]:
                 pairs.add((a, b))
     return pairs
+
+
+def key_hits(
+    keys: npt.NDArray[np.int64], ids: Sequence[str], indexed: npt.NDArray[np.int64]
+) -> list[tuple[int, int, str]]:
+    """Rows ``(band, key, id)`` of ``indexed`` (one row of band keys per id in ``ids``) whose
+    key equals one of ``keys``'s (a few documents x bands) in the same band: the input
+    ``lexical_candidates`` takes for documents looked up against a whole index."""
+    if len(ids) == 0 or keys.size == 0:
+        return []
+    out: list[tuple[int, int, str]] = []
+    for band in range(indexed.shape[1]):
+        wanted = np.unique(keys[:, band])
+        rows = np.flatnonzero(np.isin(indexed[:, band], wanted))
+        out.extend((band, int(indexed[r, band]), ids[r]) for r in rows.tolist())
+    return out
 
 
 def lexical_candidates(

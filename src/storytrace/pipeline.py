@@ -9,6 +9,7 @@ it stopped and a later run with new inputs only processes what is new.
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -22,7 +23,7 @@ from storytrace.ann import SemanticSearch
 from storytrace.attribution import dateline_outlet, find_aliases, find_attributions
 from storytrace.candidates import (
     band_keys,
-    lexical_candidates,
+    banded_pairs,
     lsh_params,
     merge_candidates,
 )
@@ -240,14 +241,13 @@ def _refresh_source_repeats(store: Store) -> bool:
 def _match(store: Store, config: Config, progress: Progress, batch_size: int) -> None:
     """Find and compare candidate pairs for every indexed, not yet matched document."""
     ids = store.document_ids("indexed")
-    params = lsh_params(config.lsh_threshold, config.num_perm)
     search = SemanticSearch.for_store(store, config)
+    lexical_by_batch = _lexical_by_batch(store, ids, batch_size)
     done: set[tuple[str, str]] = set()
     with progress.task("Finding and comparing candidates", len(ids)) as task:
-        for batch in _chunks(ids, batch_size):
+        for number, batch in enumerate(_chunks(ids, batch_size)):
             sigs = store.signatures(batch)
-            keys = band_keys(np.stack([sigs[i].minhash for i in batch]), params)
-            lexical = lexical_candidates(batch, keys, store.band_hits(keys))
+            lexical = lexical_by_batch.get(number, set())
             semantic: dict[tuple[str, str], float] = {}
             batch_vecs = [sigs[i].embedding for i in batch]
             if search is not None and all(v is not None for v in batch_vecs):
@@ -268,6 +268,26 @@ def _match(store: Store, config: Config, progress: Progress, batch_size: int) ->
             store.save_matches(matches, {(c.a, c.b): c.found_by for c in pairs}, batch)
             done.update((c.a, c.b) for c in pairs)
             task.advance(len(batch))
+
+
+def _lexical_by_batch(
+    store: Store, pending: Sequence[str], batch_size: int
+) -> dict[int, set[tuple[str, str]]]:
+    """LSH candidate pairs of the ``pending`` documents (sorted ids), found once over the
+    whole band index and handed to the batch (of ``batch_size`` pending ids, in order) that
+    holds the pair's first pending document, where it is compared."""
+    ids, keys = store.band_keys()
+    if not pending or not ids:
+        return {}
+    position = {doc: row for row, doc in enumerate(pending)}
+    never = len(pending)
+    order = np.array([position.get(doc, never) for doc in ids], dtype=np.int64)
+    pairs = banded_pairs(keys, among=order < never)
+    out: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    first = np.minimum(order[pairs[:, 0]], order[pairs[:, 1]]) // batch_size
+    for (a, b), number in zip(pairs.tolist(), first.tolist(), strict=True):
+        out[number].add((ids[a], ids[b]))
+    return out
 
 
 def _build_stories(

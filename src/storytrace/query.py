@@ -1,7 +1,7 @@
 """'Where else has this text appeared?': look a text up in a store's index.
 
 The text is cleaned and fingerprinted like any document, its LSH band keys are looked up
-in the store's band index and its embedding is compared with every stored document's;
+among the store's band keys and its embedding is compared with every stored document's;
 each candidate is then compared exactly and aligned to show the shared passages.
 """
 
@@ -12,7 +12,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from storytrace.align import align
-from storytrace.candidates import band_keys, lexical_candidates, lsh_params, semantic_candidates
+from storytrace.candidates import (
+    band_keys,
+    key_hits,
+    lexical_candidates,
+    lsh_params,
+    semantic_candidates,
+)
 from storytrace.clean import clean
 from storytrace.compare import compare
 from storytrace.config import Config
@@ -69,7 +75,8 @@ def query_store(
             encoder=encoder,
         )[0]
         keys = band_keys(sig.minhash[None, :], lsh_params(config.lsh_threshold, config.num_perm))
-        lexical = lexical_candidates([QUERY_ID], keys, store.band_hits(keys))
+        indexed_ids, indexed_keys = store.band_keys()
+        lexical = lexical_candidates([QUERY_ID], keys, key_hits(keys, indexed_ids, indexed_keys))
         semantic: dict[tuple[str, str], float] = {}
         ids, vecs = store.embeddings() if sig.embedding is not None else ([], None)
         if vecs is not None and vecs.size and sig.embedding is not None:

@@ -33,8 +33,8 @@ How each stage runs, and why it gives what the local executor gives:
   ``mapInArrow`` so that a cluster can give it GPU executors (``device``).
 - Lexical candidates: band rows repartitioned by (band, key), buckets cut from each sorted
   partition, pairs from ``candidates.pairs_from_buckets`` (huge buckets chained as locally).
-  The local executor enumerates every bucket fully too (its band index holds every
-  document), so the pairs are the same.
+  The local executor sorts each band over every document too (``candidates.banded_pairs``,
+  chaining huge buckets in id order), so the pairs are the same.
 - Semantic candidates and neighbour profiles: exact brute force in blocks. Every block of
   queries meets every block of documents (a cross join); ``candidates.semantic_candidates``
   and ``candidates.neighbour_profiles`` on each block pair keep each query's best few per

@@ -38,8 +38,10 @@ from storytrace.records import (
 )
 from storytrace.source_repeats import line_keys, repeated
 
-SCHEMA_VERSION = 3  # 2: vectorised word hashing and fast similarity sketching (new signatures)
+SCHEMA_VERSION = 4  # 2: vectorised word hashing and fast similarity sketching (new signatures)
 # 3: line keys per source (a source's own repeated lines are its boilerplate)
+# 4: one row of band keys per document (was one row per band, looked up through an index);
+#    a schema-3 store is converted when a writer opens it
 DB_NAME = "storytrace.db"
 
 _SCHEMA = """
@@ -58,9 +60,7 @@ CREATE TABLE IF NOT EXISTS clean (
 CREATE TABLE IF NOT EXISTS signatures (
     id TEXT PRIMARY KEY, shingles BLOB NOT NULL, minhash BLOB NOT NULL,
     embedding BLOB, sentence_embeddings BLOB, dim INTEGER);
-CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, key INTEGER NOT NULL, id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS bands_key ON bands(band, key);
-CREATE INDEX IF NOT EXISTS bands_id ON bands(id);
+CREATE TABLE IF NOT EXISTS bands (id TEXT PRIMARY KEY, keys BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS matches (
     a TEXT NOT NULL, b TEXT NOT NULL, relation TEXT NOT NULL, jaccard REAL, containment_ab REAL,
     containment_ba REAL, semantic REAL, coverage_ab REAL, coverage_ba REAL, evidence TEXT,
@@ -85,6 +85,10 @@ def _spans_blob(spans: Sequence[Span]) -> bytes:
 def _spans_from(blob: bytes) -> tuple[Span, ...]:
     arr = np.frombuffer(blob, dtype=np.int64).reshape(-1, 2)
     return tuple(Span(int(a), int(b)) for a, b in arr)
+
+
+def _keys_blob(keys: Iterable[int] | npt.NDArray[np.int64]) -> bytes:
+    return np.asarray(keys, dtype=np.int64).tobytes()
 
 
 def _array_blob(arr: npt.NDArray[Any] | None) -> bytes | None:
@@ -145,10 +149,34 @@ class Store:
         if row is None:
             with self.conn:
                 self.conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) == 3:
+            self._upgrade_bands()
         elif int(row[0]) != SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} has schema {row[0]}, this storytrace reads {SCHEMA_VERSION}"
             )
+
+    def _upgrade_bands(self) -> None:
+        """Schema 3 -> 4: fold the band rows ``(band, key, id)`` into one row of keys per
+        document, in one transaction (an interrupted upgrade leaves the store at 3)."""
+        with self.transaction() as tx:
+            tx.execute("ALTER TABLE bands RENAME TO bands_v3")
+            tx.execute("DROP INDEX IF EXISTS bands_key")
+            tx.execute("DROP INDEX IF EXISTS bands_id")
+            tx.execute("CREATE TABLE bands (id TEXT PRIMARY KEY, keys BLOB NOT NULL)")
+            rows = tx.execute("SELECT id, key FROM bands_v3 ORDER BY id, band")
+            current: str | None = None
+            keys: list[int] = []
+            for doc, key in rows:
+                if doc != current and current is not None:
+                    tx.execute("INSERT INTO bands VALUES (?, ?)", (current, _keys_blob(keys)))
+                    keys = []
+                current = doc
+                keys.append(int(key))
+            if current is not None:
+                tx.execute("INSERT INTO bands VALUES (?, ?)", (current, _keys_blob(keys)))
+            tx.execute("DROP TABLE bands_v3")
+            tx.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         conn = getattr(self, "conn", None)
@@ -394,14 +422,9 @@ class Store:
                 ],
             )
             ids = [s.id for s in signatures]
-            tx.executemany("DELETE FROM bands WHERE id=?", [(i,) for i in ids])
             tx.executemany(
-                "INSERT INTO bands VALUES (?,?,?)",
-                [
-                    (band, int(key), doc)
-                    for doc, row in zip(ids, keys, strict=True)
-                    for band, key in enumerate(row.tolist())
-                ],
+                "INSERT OR REPLACE INTO bands VALUES (?,?)",
+                [(doc, _keys_blob(row)) for doc, row in zip(ids, keys, strict=True)],
             )
             self.set_state(ids, "indexed", tx)
 
@@ -514,17 +537,19 @@ class Store:
         """The detected language of every cleaned document, by id."""
         return dict(self.conn.execute("SELECT id, lang FROM clean").fetchall())
 
-    def band_hits(self, keys: npt.NDArray[np.int64]) -> list[tuple[int, int, str]]:
-        """Rows ``(band, key, id)`` of the index whose key equals one of ``keys`` in its band."""
-        wanted = {(band, int(key)) for row in keys for band, key in enumerate(row.tolist())}
-        with self.transaction() as tx:
-            tx.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (band INTEGER, key INTEGER)")
-            tx.execute("DELETE FROM wanted")
-            tx.executemany("INSERT INTO wanted VALUES (?, ?)", sorted(wanted))
-            rows = tx.execute(
-                "SELECT b.band, b.key, b.id FROM wanted w JOIN bands b ON b.band=w.band AND b.key=w.key"
-            ).fetchall()
-        return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
+    def band_keys(self) -> tuple[list[str], npt.NDArray[np.int64]]:
+        """Every indexed document's id, sorted, and its LSH band keys (one row per id).
+
+        One row per document, read whole: candidates are found by sorting each band's keys
+        in memory (``candidates.banded_pairs``), which stays linear where a per-band SQLite
+        index, written at random 64-bit keys, grew slower with every document."""
+        rows = self.conn.execute("SELECT id, keys FROM bands").fetchall()
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.int64)
+        rows.sort(key=lambda r: r[0])
+        width = len(rows[0][1]) // 8
+        keys = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int64).reshape(-1, width)
+        return [r[0] for r in rows], keys
 
     # -- matches, stories, alignments, errors -------------------------------------------------
     def save_matches(
