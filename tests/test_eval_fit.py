@@ -6,11 +6,15 @@ import numpy as np
 import pytest
 
 from storytrace.eval.fit import (
+    IDENTITY,
     accuracy_f1,
     best_threshold,
     choose_ridge,
+    fit_curve,
     fit_linear,
+    fold_labels,
     halves,
+    out_of_fold,
     pearson,
 )
 
@@ -82,3 +86,52 @@ def test_best_threshold_and_accuracy_f1() -> None:
     acc, f1 = accuracy_f1(np.ones(5, dtype=bool), labels)
     assert acc == pytest.approx(0.6) and f1 == pytest.approx(0.75)
     assert best_threshold(np.array([]), np.array([], dtype=bool)) == 0.0
+
+
+def test_fold_labels_are_seeded_balanced_and_keep_groups_together() -> None:
+    groups = [f"g{i // 3}" for i in range(30)]  # ten groups of three rows
+    fold = fold_labels(30, groups, folds=5)
+    assert fold.tolist() == fold_labels(30, groups, folds=5).tolist()
+    for g in set(groups):
+        assert len({fold[i] for i in range(30) if groups[i] == g}) == 1
+    assert np.bincount(fold).tolist() == [6] * 5
+    with pytest.raises(ValueError, match="30 rows but 2 groups"):
+        fold_labels(30, ["a", "b"])
+
+
+def test_out_of_fold_predictions_never_see_their_own_row() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(40, 2))
+    y = x @ np.array([2.0, -1.0])
+    y[7] = 100.0  # an outlier: an in-fold fit would be pulled towards it
+    fold = fold_labels(40, folds=4)
+    predicted = out_of_fold(x, y, ["a", "b"], 0.01, fold)
+    inside = fold != fold[7]
+    own = fit_linear(x[inside], y[inside], ["a", "b"], 0.01).predict(x[7:8])[0]
+    assert predicted[7] == pytest.approx(own)
+    assert abs(predicted[7] - 100.0) > 50  # it could not have learnt the outlier
+
+
+def test_fit_curve_bends_an_overshooting_score_back_onto_the_scale() -> None:
+    """A score that runs past both ends of a 1-4 scale: the curve saturates at the ends,
+    never reverses an order, and lifts Pearson's r."""
+    rng = np.random.default_rng(5)
+    score = rng.uniform(-1.0, 6.0, size=400)
+    rating = np.clip(score, 1.0, 4.0) + rng.normal(scale=0.2, size=400)
+    curve = fit_curve(score, rating)
+    assert curve is not IDENTITY
+    assert -1.0 <= curve.low < 1.5 and 3.5 < curve.high <= 6.0
+    grid = np.linspace(-3.0, 8.0, 500)
+    assert np.all(np.diff(curve(grid)) >= -1e-12)  # monotone, beyond the range too
+    assert pearson(curve(score), rating) > pearson(score, rating) + 0.02
+    data = curve.as_dict()
+    assert len(data["coefficients"]) == 4 and data["low"] == round(curve.low, 4)
+
+
+def test_fit_curve_falls_back_to_the_identity() -> None:
+    x = np.arange(10, dtype=np.float64)
+    assert fit_curve(x[:4], x[:4]) is IDENTITY  # too few points for a cubic
+    assert fit_curve(np.ones(10), x) is IDENTITY  # no spread
+    assert fit_curve(x, -x) is IDENTITY  # nothing rises
+    assert IDENTITY(np.array([-5.0, 7.0])).tolist() == [-5.0, 7.0]
+    assert IDENTITY.as_dict() == {"coefficients": [1.0, 0.0], "low": None, "high": None}

@@ -479,6 +479,7 @@ def _eval_similarity(
             f"scored on the held-out {scores['held_out']}"
         )
         out.print(f"  Pearson r (Overall, held-out half)  {scores['pearson']:.4f}")
+        out.print(f"    before the output calibration     {scores['pearson_linear']:.4f}")
         out.print(
             f"  best single signal ({scores['baseline_feature']}), held-out  "
             f"{scores['baseline_pearson']:.4f}"

@@ -1,12 +1,14 @@
 """Small, honest model fitting for the evaluation runners: a seeded split into a training
 and a held-out half, a ridge-regularised linear combination fitted on the training half
-only, a decision threshold chosen on the training half only, and Pearson's r. Pure numpy.
+only (its penalty and its output calibration learnt from cross-validation inside that
+half), a decision threshold chosen on the training half only, and Pearson's r. Pure numpy.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -108,21 +110,86 @@ def choose_ridge(
     """The ridge penalty with the best cross-validated Pearson r on these rows (the training
     half: the held-out half is never seen), and every candidate's r. Folds are seeded and
     keep a ``groups`` label on one side, like ``halves``."""
-    labels = list(groups) if groups is not None else [str(i) for i in range(len(y))]
-    fold_of = {g: k % folds for k, g in enumerate(_shuffled_groups(labels, seed))}
-    fold = np.array([fold_of[g] for g in labels])
-    scores: dict[float, float] = {}
-    for ridge in ridges:
-        predicted = np.zeros(len(y), dtype=np.float64)
-        for k in range(folds):
-            inside, outside = fold != k, fold == k
-            if not outside.any() or not inside.any():
-                continue
-            model = fit_linear(x[inside], y[inside], names, ridge)
-            predicted[outside] = model.predict(x[outside])
-        scores[ridge] = pearson(predicted, y)
+    fold = fold_labels(len(y), groups, folds, seed)
+    scores = {r: pearson(out_of_fold(x, y, names, r, fold), y) for r in ridges}
     best = max(ridges, key=lambda r: (scores[r], -r))
     return best, scores
+
+
+def fold_labels(
+    n: int, groups: Sequence[str] | None = None, folds: int = 5, seed: int = SEED
+) -> npt.NDArray[np.int64]:
+    """The cross-validation fold of each of ``n`` rows: seeded, a ``groups`` label on one side."""
+    labels = list(groups) if groups is not None else [str(i) for i in range(n)]
+    if len(labels) != n:
+        raise ValueError(f"{n} rows but {len(labels)} groups")
+    fold_of = {g: k % folds for k, g in enumerate(_shuffled_groups(labels, seed))}
+    return np.array([fold_of[g] for g in labels], dtype=np.int64)
+
+
+def out_of_fold(
+    x: F64, y: F64, names: Sequence[str], ridge: float, fold: npt.NDArray[np.int64]
+) -> F64:
+    """Each row's prediction by the ridge model fitted on the other folds."""
+    predicted = np.zeros(len(y), dtype=np.float64)
+    for k in np.unique(fold).tolist():
+        inside, outside = fold != k, fold == k
+        if inside.any():
+            predicted[outside] = fit_linear(x[inside], y[inside], names, ridge).predict(x[outside])
+    return predicted
+
+
+@dataclass(frozen=True, slots=True)
+class Curve:
+    """A monotone calibration of a linear model's output: a polynomial (highest power
+    first) applied to the input clipped to ``[low, high]``, the stretch where it rises.
+
+    Ratings live on a bounded scale; a linear combination does not, and its extremes
+    overshoot (a pair every signal calls identical cannot be rated more than "very
+    similar"). The curve bends them back onto the scale without ever reversing an order."""
+
+    coefficients: tuple[float, ...]
+    low: float
+    high: float
+
+    def __call__(self, x: npt.ArrayLike) -> F64:
+        clipped = np.clip(np.asarray(x, dtype=np.float64), self.low, self.high)
+        out: F64 = np.polyval(np.asarray(self.coefficients), clipped)
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "coefficients": [round(c, 6) for c in self.coefficients],
+            "low": round(self.low, 4) if np.isfinite(self.low) else None,
+            "high": round(self.high, 4) if np.isfinite(self.high) else None,
+        }
+
+
+IDENTITY = Curve((1.0, 0.0), -np.inf, np.inf)
+
+
+def fit_curve(predicted: F64, y: F64, degree: int = 3, grid: int = 400) -> Curve:
+    """Least-squares polynomial of ``y`` on ``predicted`` (out-of-fold predictions: on
+    fitted ones the curve would learn the model's own optimism), clipped to its rising
+    stretch on the observed range (of the runs where the slope stays positive, the one
+    that climbs most).
+    The identity when there are too few points or nothing rises."""
+    if len(predicted) <= degree + 1 or np.ptp(predicted) == 0:
+        return IDENTITY
+    coefficients = np.polyfit(predicted, y, degree)
+    xs = np.linspace(float(predicted.min()), float(predicted.max()), grid)
+    values = np.polyval(coefficients, xs)
+    rising = np.polyval(np.polyder(coefficients), xs) > 0
+    best: tuple[float, int, int] = (0.0, 0, 0)
+    start = 0
+    for i in range(1, grid + 1):  # runs of rising grid points; keep the one that rises most
+        if i == grid or rising[i] != rising[start]:
+            if rising[start] and values[i - 1] - values[start] > best[0]:
+                best = (float(values[i - 1] - values[start]), start, i - 1)
+            start = i
+    if best[0] <= 0:
+        return IDENTITY
+    return Curve(tuple(float(c) for c in coefficients), float(xs[best[1]]), float(xs[best[2]]))
 
 
 def best_threshold(scores: F64, labels: npt.NDArray[np.bool_]) -> float:

@@ -31,7 +31,10 @@ The similarity combines signals the pipeline already has, per pair:
 
 A linear combination of these, their squares (the rating is not linear in a cosine) and one
 indicator per language pair seen in training is fitted (ridge least squares, the penalty
-chosen by cross-validation inside the training half) on a *training half* of the pairs
+chosen by cross-validation inside the training half), and its output bent onto the rating
+scale by a monotone cubic fitted to the cross-validated predictions of that half
+(``fit.fit_curve``: a linear score overshoots a bounded scale at both ends), on a *training
+half* of the pairs
 (seeded split, ``storytrace.eval.fit``; a pair and its machine-translated augmentations stay
 on one side, ``base_pair``), and r is reported on the *held-out half* only; the single best
 signal's held-out r is reported beside it. No publication dates are in the file, so time
@@ -57,7 +60,17 @@ from storytrace.clean import clean
 from storytrace.config import Config
 from storytrace.embed import CachedEncoder, Encoder, calibrate, embed_documents, load_encoder
 from storytrace.errors import InputError, ModelError, StoreError
-from storytrace.eval.fit import LinearModel, choose_ridge, fit_linear, halves, pearson
+from storytrace.eval.fit import (
+    Curve,
+    LinearModel,
+    choose_ridge,
+    fit_curve,
+    fit_linear,
+    fold_labels,
+    halves,
+    out_of_fold,
+    pearson,
+)
 from storytrace.eval.tfidf import ngram_analyzer, pair_cosines
 from storytrace.names import name_keys
 from storytrace.progress import Progress, SilentProgress
@@ -111,6 +124,8 @@ class SemevalPair:
 class SemevalScores:
     pearson: float
     """r of the combined similarity with -Overall on the held-out half."""
+    pearson_linear: float
+    """The same before the output calibration (``curve``)."""
     pearson_train: float
     baseline: float
     """Held-out r of the best single signal (chosen on the training half)."""
@@ -122,12 +137,16 @@ class SemevalScores:
     model: LinearModel
     ridge: float
     """The ridge penalty, chosen by cross-validation on the training half."""
+    curve: Curve
+    """The monotone calibration of the linear output, fitted on the training half's
+    out-of-fold predictions."""
     per_feature: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "pearson": round(self.pearson, 4),
             "split": "held-out half (model fitted on the other half, seeded split)",
+            "pearson_linear": round(self.pearson_linear, 4),
             "pearson_train": round(self.pearson_train, 4),
             "baseline_pearson": round(self.baseline, 4),
             "baseline_feature": self.baseline_feature,
@@ -136,6 +155,7 @@ class SemevalScores:
             "held_out": self.held_out,
             "duplicate_ids": self.duplicates,
             "ridge": self.ridge,
+            "curve": self.curve.as_dict(),
             "weights": self.model.as_dict(),
             "per_feature_pearson": {k: round(v, 4) for k, v in self.per_feature.items()},
         }
@@ -400,17 +420,21 @@ def score(pairs: Sequence[SemevalPair], x: F64, duplicates: int = 0) -> SemevalS
     train, test = halves([p.pair_id for p in pairs], groups=groups)
     lang_pairs = sorted({f"{pairs[i].lang1}-{pairs[i].lang2}" for i in train})
     z, names = design(pairs, x, lang_pairs)
-    folds = min(5, len({groups[i] for i in train}))
-    ridge, _ = choose_ridge(z[train], y[train], names, [groups[i] for i in train], folds)
+    train_groups = [groups[i] for i in train]
+    folds = min(5, len(set(train_groups)))
+    ridge, _ = choose_ridge(z[train], y[train], names, train_groups, folds)
     model = fit_linear(z[train], y[train], names, ridge)
+    fold = fold_labels(len(train), train_groups, folds)
+    curve = fit_curve(out_of_fold(z[train], y[train], names, ridge, fold), y[train])
     per_train = {
         n: pearson(x[train, j], y[train]) for j, n in enumerate(FEATURES) if n not in _BINARY
     }
     best = max(per_train, key=lambda n: per_train[n])
     per_test = {n: pearson(x[test, j], y[test]) for j, n in enumerate(FEATURES)}
     return SemevalScores(
-        pearson=pearson(model.predict(z[test]), y[test]),
-        pearson_train=pearson(model.predict(z[train]), y[train]),
+        pearson=pearson(curve(model.predict(z[test])), y[test]),
+        pearson_linear=pearson(model.predict(z[test]), y[test]),
+        pearson_train=pearson(curve(model.predict(z[train])), y[train]),
         baseline=per_test[best],
         baseline_feature=best,
         pairs=len(pairs),
@@ -419,6 +443,7 @@ def score(pairs: Sequence[SemevalPair], x: F64, duplicates: int = 0) -> SemevalS
         duplicates=duplicates,
         model=model,
         ridge=ridge,
+        curve=curve,
         per_feature=per_test,
     )
 
