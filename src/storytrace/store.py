@@ -1,6 +1,6 @@
 """The store of record: one SQLite file in WAL mode (readers never block the writer).
 
-Holds documents, cleaning results, signatures, the LSH band index, matches, stories with
+Holds documents, cleaning results, signatures, LSH band keys, matches, stories with
 their lineage, alignments, per-run errors and the config of every run. Adding documents
 later only processes the new ones: each document moves ``new -> indexed -> matched``, and a
 run resumes whatever an interrupted run left behind. One writer at a time (an exclusive
@@ -118,10 +118,10 @@ class Store:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            # SQLite's default page cache is 2 MB: once the band-key index outgrows it, every
-            # insert of random 64-bit keys re-reads index pages from the file (20,000
-            # documents' index writes: 18.5 s with 2 MB, 12.4 s with 256 MB). 256 MB holds
-            # the band rows of roughly 200k documents; beyond that inserts slow down again.
+            # SQLite's default page cache is 2 MB: once an index written at random keys (the
+            # content-hash ids of every table) outgrows it, each insert re-reads index pages
+            # from the file. Measured with schema 3's per-band index (the worst such index):
+            # 20,000 documents' index writes took 18.5 s with 2 MB, 12.4 s with 256 MB.
             self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             if writer:
                 self.conn.executescript(_SCHEMA)
