@@ -14,7 +14,6 @@ from storytrace.candidates import (
     LshParams,
     band_keys,
     banded_pairs,
-    key_hits,
     lexical_candidates,
     lsh_params,
     merge_candidates,
@@ -291,16 +290,6 @@ def test_banded_pairs_among_flagged_rows_equal_the_lookup_of_those_rows(seed: in
     assert found == {p for p in looked_up if p[0] in new_set or p[1] in new_set}
     assert all(flagged[a] or flagged[b] for a, b in pairs.tolist())
     assert banded_pairs(keys, among=np.zeros(n, dtype=bool)).shape == (0, 2)
-
-
-def test_key_hits_find_each_band_key_in_its_own_band() -> None:
-    indexed = np.array([[1, 2, 3], [9, 2, 7], [3, 1, 1]], dtype=np.int64)
-    ids = ["a", "b", "c"]
-    hits = key_hits(np.array([[9, 1, 3]], dtype=np.int64), ids, indexed)
-    # band 0 key 9: b; band 1 key 1: c; band 2 key 3: a (c's 3 sits in band 0, not a hit)
-    assert sorted(hits) == [(0, 9, "b"), (1, 1, "c"), (2, 3, "a")]
-    assert key_hits(np.array([[5, 5, 5]], dtype=np.int64), ids, indexed) == []
-    assert key_hits(np.array([[1, 2, 3]], dtype=np.int64), [], np.zeros((0, 0))) == []
 
 
 def test_banded_pairs_empty_and_single() -> None:

@@ -170,22 +170,6 @@ def pairs_from_buckets(buckets: Iterable[Sequence[str]]) -> set[tuple[str, str]]
     return pairs
 
 
-def key_hits(
-    keys: npt.NDArray[np.int64], ids: Sequence[str], indexed: npt.NDArray[np.int64]
-) -> list[tuple[int, int, str]]:
-    """Rows ``(band, key, id)`` of ``indexed`` (one row of band keys per id in ``ids``) whose
-    key equals one of ``keys``'s (a few documents x bands) in the same band: the input
-    ``lexical_candidates`` takes for documents looked up against a whole index."""
-    if len(ids) == 0 or keys.size == 0:
-        return []
-    out: list[tuple[int, int, str]] = []
-    for band in range(indexed.shape[1]):
-        wanted = np.unique(keys[:, band])
-        rows = np.flatnonzero(np.isin(indexed[:, band], wanted))
-        out.extend((band, int(indexed[r, band]), ids[r]) for r in rows.tolist())
-    return out
-
-
 def lexical_candidates(
     new_ids: Sequence[str],
     new_keys: npt.NDArray[np.int64],
@@ -193,7 +177,7 @@ def lexical_candidates(
 ) -> set[tuple[str, str]]:
     """Pairs among the new documents and between them and already indexed ones.
 
-    ``indexed`` yields ``(band, key, id)`` rows of the store's band index whose key equals
+    ``indexed`` yields ``(band, key, id)`` rows of an index (``key_index``) whose key equals
     one of the new documents' keys in that band.
     """
     buckets: dict[tuple[int, int], list[str]] = defaultdict(list)

@@ -1,7 +1,7 @@
 """'Where else has this text appeared?': look a text up in a store's index.
 
 The text is cleaned and fingerprinted like any document, its LSH band keys are looked up
-among the store's band keys and its embedding is compared with every stored document's;
+in the store's key index (``key_index``) and its embedding is compared with every stored document's;
 each candidate is then compared exactly and aligned to show the shared passages.
 """
 
@@ -12,19 +12,14 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from storytrace.align import align
-from storytrace.candidates import (
-    band_keys,
-    key_hits,
-    lexical_candidates,
-    lsh_params,
-    semantic_candidates,
-)
+from storytrace.candidates import band_keys, lexical_candidates, lsh_params, semantic_candidates
 from storytrace.clean import clean
 from storytrace.compare import compare
 from storytrace.config import Config
 from storytrace.embed import Encoder, configured_encoder
 from storytrace.errors import InputError
 from storytrace.fingerprint import fingerprint
+from storytrace.key_index import KeyIndex
 from storytrace.records import Document
 from storytrace.store import Store
 from storytrace.text import content_id
@@ -75,8 +70,7 @@ def query_store(
             encoder=encoder,
         )[0]
         keys = band_keys(sig.minhash[None, :], lsh_params(config.lsh_threshold, config.num_perm))
-        indexed_ids, indexed_keys = store.band_keys()
-        lexical = lexical_candidates([QUERY_ID], keys, key_hits(keys, indexed_ids, indexed_keys))
+        lexical = lexical_candidates([QUERY_ID], keys, KeyIndex.for_store(store).hits(keys))
         semantic: dict[tuple[str, str], float] = {}
         ids, vecs = store.embeddings() if sig.embedding is not None else ([], None)
         if vecs is not None and vecs.size and sig.embedding is not None:

@@ -537,6 +537,12 @@ class Store:
         """The detected language of every cleaned document, by id."""
         return dict(self.conn.execute("SELECT id, lang FROM clean").fetchall())
 
+    def bands_state(self) -> str:
+        """Changes whenever band keys are added or replaced (a replaced row gets a new
+        rowid): what a derived index of the keys (``key_index``) is stamped with."""
+        count, last = self.conn.execute("SELECT COUNT(*), MAX(rowid) FROM bands").fetchone()
+        return f"{count}-{last or 0}"
+
     def band_keys(self) -> tuple[list[str], npt.NDArray[np.int64]]:
         """Every indexed document's id, sorted, and its LSH band keys (one row per id).
 
