@@ -274,7 +274,7 @@ def _lexical_by_batch(
     store: Store, pending: Sequence[str], batch_size: int
 ) -> dict[int, set[tuple[str, str]]]:
     """LSH candidate pairs of the ``pending`` documents (sorted ids), found once over the
-    whole band index and handed to the batch (of ``batch_size`` pending ids, in order) that
+    band keys of every document and handed to the batch (of ``batch_size`` pending ids) that
     holds the pair's first pending document, where it is compared."""
     ids, keys = store.band_keys()
     if not pending or not ids:
