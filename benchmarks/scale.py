@@ -15,16 +15,25 @@ uses ``pipeline``'s own stage functions on a store in a temporary folder (its ``
 minus the provenance step); the Spark run is ``spark_pipeline.run_spark`` writing Parquet
 to a temporary folder, with the session's start-up timed apart. Both report the number of
 matches and stories found, which must agree.
+
+Each engine runs in a fresh process of its own (spawned after the corpus is written), so the
+peak resident memory reported per engine is that engine's alone: ``peak_rss_mib`` of the
+process that drove it, ``peak_rss_mib_largest_child`` of the largest process it started and
+waited for (a local worker), ``peak_rss_mib_jvm`` of Spark's JVM (driver and local[N]
+executors). ``peak_rss_mib_corpus`` is the generator's.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import resource
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +116,7 @@ def run_spark(parquet: Path, folder: Path, master: str, driver_memory: str) -> d
         started = time.perf_counter() - start
         run = spark_pipeline.run_spark(executor, [str(parquet)], str(folder / "parquet"), LEXICAL)
         seconds = time.perf_counter() - start - started
+        jvm = _jvm_peak_mib()
     return {
         "engine": f"spark {master}",
         "docs": run.documents,
@@ -116,7 +126,57 @@ def run_spark(parquet: Path, folder: Path, master: str, driver_memory: str) -> d
         "stages_seconds": dict(run.seconds),
         "matches": run.matches,
         "stories": run.stories,
+        "peak_rss_mib_jvm": jvm,
     }
+
+
+def _jvm_peak_mib() -> int | None:
+    """Peak resident memory of the Spark JVM this process started (Linux: VmHWM), or None.
+
+    The JVM outlives the session's stop and is never waited for, so it does not show in
+    this process's children's usage."""
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    proc = getattr(gateway, "proc", None)
+    try:
+        status = Path(f"/proc/{proc.pid}/status").read_text() if proc is not None else ""
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
+    return None
+
+
+def _peak_mib(who: int) -> int:
+    return round(resource.getrusage(who).ru_maxrss / 1024)
+
+
+def _measured(
+    target: Callable[..., dict[str, Any]], args: tuple[Any, ...], out: Connection
+) -> None:
+    result = target(*args)
+    result["peak_rss_mib"] = _peak_mib(resource.RUSAGE_SELF)
+    result["peak_rss_mib_largest_child"] = _peak_mib(resource.RUSAGE_CHILDREN)
+    out.send(result)
+    out.close()
+
+
+def in_own_process(target: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """``target(*args)`` in a freshly spawned process, with that process's peak memory."""
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_measured, args=(target, args, send))
+    process.start()
+    send.close()
+    try:
+        result: dict[str, Any] = receive.recv()
+    except EOFError:
+        process.join()
+        raise SystemExit(f"{target.__name__} failed (exit status {process.exitcode})") from None
+    process.join()
+    return result
 
 
 def main() -> None:
@@ -139,16 +199,18 @@ def main() -> None:
             folder = root / engine
             folder.mkdir()
             if engine == "local":
-                results.append(run_local(jsonl, folder, args.workers))
+                results.append(in_own_process(run_local, jsonl, folder, args.workers))
             elif engine == "spark":
-                results.append(run_spark(parquet, folder, args.master, args.driver_memory))
+                results.append(
+                    in_own_process(run_spark, parquet, folder, args.master, args.driver_memory)
+                )
             else:
                 parser.error(f"unknown engine {engine!r}")
     out = {
         "docs": args.docs,
         "words_per_doc": args.words,
         "corpus_seconds": round(made, 1),
-        "peak_rss_mib_driver": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mib_corpus": _peak_mib(resource.RUSAGE_SELF),
         "results": results,
     }
     if args.format == "json":
@@ -158,7 +220,9 @@ def main() -> None:
     for r in results:
         print(
             f"  {r['engine']:<16} {r['seconds']:>8.1f} s  {r['docs_per_second']:>8.1f} docs/s  "
-            f"matches {r['matches']}  stories {r['stories']}  stages {r['stages_seconds']}"
+            f"matches {r['matches']}  stories {r['stories']}  stages {r['stages_seconds']}  "
+            f"peak RSS {r['peak_rss_mib']} MiB (largest child {r['peak_rss_mib_largest_child']})"
+            + (f", JVM {r['peak_rss_mib_jvm']} MiB" if r.get("peak_rss_mib_jvm") else "")
             + (
                 f"  (session start {r['session_start_seconds']} s)"
                 if "session_start_seconds" in r
