@@ -20,7 +20,7 @@ Each engine runs in a fresh process of its own (spawned after the corpus is writ
 peak resident memory reported per engine is that engine's alone: ``peak_rss_mib`` of the
 process that drove it, ``peak_rss_mib_largest_child`` of the largest process it started and
 waited for (a local worker), ``peak_rss_mib_jvm`` of Spark's JVM (driver and local[N]
-executors). ``peak_rss_mib_corpus`` is the generator's.
+executors). The corpus is generated in a process of its own too: ``peak_rss_mib_corpus``.
 """
 
 from __future__ import annotations
@@ -74,6 +74,11 @@ def write_corpus(n_docs: int, words: int, folder: Path) -> tuple[Path, Path]:
         if rows:
             flush()
     return jsonl, parquet
+
+
+def _corpus(n_docs: int, words: int, folder: Path) -> dict[str, Any]:
+    jsonl, parquet = write_corpus(n_docs, words, folder)
+    return {"jsonl": str(jsonl), "parquet": str(parquet)}
 
 
 def run_local(jsonl: Path, folder: Path, workers: int | None) -> dict[str, Any]:
@@ -193,8 +198,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         start = time.perf_counter()
-        jsonl, parquet = write_corpus(args.docs, args.words, root)
+        corpus = in_own_process(_corpus, args.docs, args.words, root)
         made = time.perf_counter() - start
+        jsonl, parquet = Path(corpus["jsonl"]), Path(corpus["parquet"])
         for engine in args.engines.split(","):
             folder = root / engine
             folder.mkdir()
@@ -210,7 +216,7 @@ def main() -> None:
         "docs": args.docs,
         "words_per_doc": args.words,
         "corpus_seconds": round(made, 1),
-        "peak_rss_mib_corpus": _peak_mib(resource.RUSAGE_SELF),
+        "peak_rss_mib_corpus": corpus["peak_rss_mib"],
         "results": results,
     }
     if args.format == "json":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from storytrace.ingest import SUPPORTED_SUFFIXES, read_inputs
 from storytrace.ingest.decode import decode_text, looks_binary
 from storytrace.ingest.fields import normalise_lang, parse_published
 from storytrace.ingest.html import extract_html
-from storytrace.ingest.readers import parse_jsonl, parse_record
+from storytrace.ingest.readers import parse_jsonl, parse_record, read_file
 from storytrace.records import Document, IngestError
 from storytrace.text import content_id
 
@@ -402,12 +403,54 @@ def test_jsonl_duplicate_ids_across_files_are_not_errors(tmp_path: Path) -> None
     assert [d.text for d in docs] == [STORY, STORY_DE]
 
 
-def test_jsonl_invalid_utf8_names_file(tmp_path: Path) -> None:
-    path = _write(tmp_path / "feed.jsonl", b'{"text": "Caf\xe9 Orsk"}\n')
-    (error,) = list(read_inputs([path]))
-    assert isinstance(error, IngestError)
-    assert error.input == str(path)
-    assert "offset 13" in error.reason
+def test_jsonl_invalid_utf8_names_the_line_and_keeps_the_others(tmp_path: Path) -> None:
+    good = _jsonl({"id": "a", "text": STORY}).encode()
+    path = _write(tmp_path / "feed.jsonl", good + b'{"text": "Caf\xe9 Orsk"}\n' + good[:-1])
+    records = list(read_inputs([path]))
+    assert [r.id for r in records if isinstance(r, Document)] == ["a"]
+    errors = [r for r in records if isinstance(r, IngestError)]
+    assert [e.input for e in errors] == [f"{path}:2", f"{path}:3"]
+    assert "byte 0xe9 at offset 13 of the line" in errors[0].reason
+    assert errors[1].reason == "duplicate id 'a' in this file"
+
+
+def test_jsonl_byte_order_marks_and_binary_files(tmp_path: Path) -> None:
+    record = _jsonl({"id": "a", "text": STORY_DE})
+    utf8 = _write(tmp_path / "bom8.jsonl", codecs.BOM_UTF8 + record.encode())
+    utf16 = _write(tmp_path / "bom16.jsonl", record.encode("utf-16"))
+    binary = _write(tmp_path / "blob.jsonl", b"\x00\x01\x02" * 100)
+    for path in (utf8, utf16):
+        (doc,) = list(read_inputs([path]))
+        assert isinstance(doc, Document), doc
+        assert (doc.id, doc.text) == ("a", STORY_DE)
+    assert list(read_inputs([binary])) == [IngestError(str(binary), "binary file, not text")]
+
+
+def test_jsonl_streams_records_as_lines_arrive(tmp_path: Path) -> None:
+    """A dump is read line by line: the first record comes out while the writer is still
+    holding the second back (a reader of the whole file would wait for the end)."""
+    fifo = tmp_path / "live.jsonl"
+    os.mkfifo(fifo)
+    first_seen = threading.Event()
+
+    def write() -> None:
+        with fifo.open("w", encoding="utf-8") as out:
+            out.write(_jsonl({"id": "first", "text": STORY}))
+            out.flush()
+            first_seen.wait(timeout=10)
+            out.write(_jsonl({"id": "second", "text": STORY_DE}))
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    records = read_file(fifo, "live.jsonl")
+    first = next(records)
+    held_back = not first_seen.is_set() and writer.is_alive()
+    first_seen.set()
+    rest = list(records)
+    writer.join()
+    assert held_back
+    assert isinstance(first, Document) and first.id == "first"
+    assert [r.id for r in rest if isinstance(r, Document)] == ["second"]
 
 
 def test_jsonl_text_with_unicode_line_separator(tmp_path: Path) -> None:

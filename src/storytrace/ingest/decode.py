@@ -40,10 +40,23 @@ def decode_text(data: bytes) -> str:
                 ) from exc
     if looks_binary(data):
         raise InputError("binary file, not text")
+    return decode_utf8(data)
+
+
+def decode_utf8(data: bytes, where: str = "") -> str:
+    """``data`` as UTF-8; ``InputError`` naming the first bad byte and its offset (``where``
+    says what the offset counts from, e.g. " of the line")."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = data[exc.start : exc.start + 1].hex()
         raise InputError(
-            f"not valid UTF-8 (byte 0x{bad} at offset {exc.start}); re-encode the file as UTF-8"
+            f"not valid UTF-8 (byte 0x{bad} at offset {exc.start}{where}); "
+            "re-encode the file as UTF-8"
         ) from exc
+
+
+def has_wide_bom(data: bytes) -> bool:
+    """True when ``data`` opens with a UTF-16 or UTF-32 byte-order mark (text that cannot
+    be split into lines byte by byte)."""
+    return any(data.startswith(bom) for bom, encoding in _BOMS if encoding != "utf-8-sig")

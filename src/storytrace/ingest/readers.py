@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from storytrace.errors import InputError
-from storytrace.ingest.decode import decode_text
+from storytrace.ingest.decode import decode_text, decode_utf8, has_wide_bom, looks_binary
 from storytrace.ingest.fields import normalise_lang, parse_published
 from storytrace.ingest.html import extract_html
 from storytrace.records import Document, IngestError
@@ -80,15 +80,18 @@ def read_file(path: Path, ident: str, max_chars: int = MAX_CHARS) -> Iterator[Re
             f"{', '.join(sorted(SUPPORTED_SUFFIXES))})",
         )
         return
-    if suffix not in JSONL_SUFFIXES:
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
-            return
-        if size > 4 * max_chars:  # more bytes than any text of max_chars characters can take
-            yield IngestError(str(path), _too_large(size, max_chars, "bytes"))
-            return
+    if suffix in JSONL_SUFFIXES:
+        for record in _read_jsonl(path, ident):
+            yield _limit(record, max_chars)
+        return
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
+        return
+    if size > 4 * max_chars:  # more bytes than any text of max_chars characters can take
+        yield IngestError(str(path), _too_large(size, max_chars, "bytes"))
+        return
     try:
         text = decode_text(path.read_bytes())
     except InputError as exc:
@@ -97,10 +100,7 @@ def read_file(path: Path, ident: str, max_chars: int = MAX_CHARS) -> Iterator[Re
     except OSError as exc:
         yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
         return
-    if suffix in JSONL_SUFFIXES:
-        for record in parse_jsonl(text, str(path), ident):
-            yield _limit(record, max_chars)
-    elif suffix in HTML_SUFFIXES:
+    if suffix in HTML_SUFFIXES:
         yield _limit(parse_html(text, str(path), ident), max_chars)
     else:
         yield _limit(parse_plain(text, str(path), ident), max_chars)
@@ -152,18 +152,72 @@ def parse_html(html: str, input_name: str, ident: str) -> Record:
     )
 
 
-def parse_jsonl(text: str, input_name: str, ident: str) -> Iterator[Record]:
-    """One document per non-blank line; each bad line is its own error."""
-    seen: set[str] = set()
-    if not text.strip():
-        yield IngestError(input_name, "empty JSONL file (no records)")
+_SNIFF_BYTES = 8192
+_READ_BUFFER = 1 << 20
+
+
+def _read_jsonl(path: Path, ident: str) -> Iterator[Record]:
+    """A JSONL file read line by line, so a dump of any size streams in constant memory.
+
+    Only the first 8 KiB (of a pipe: what its first read gives) are checked for binary
+    data; a line that is not UTF-8 is its own error. A UTF-16/32 file (byte-order mark) is
+    decoded whole, as its lines cannot be found byte by byte."""
+    try:
+        handle = path.open("rb", buffering=_READ_BUFFER)
+    except OSError as exc:
+        yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
         return
+    with handle:
+        try:
+            head = handle.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]  # one read: a pipe's first lines
+            if has_wide_bom(head):
+                yield from parse_jsonl(decode_text(handle.read()), str(path), ident)
+                return
+            if looks_binary(head):
+                yield IngestError(str(path), "binary file, not text")
+                return
+            yield from parse_jsonl_lines(_utf8_lines(handle), str(path), ident)
+        except InputError as exc:
+            yield IngestError(str(path), str(exc))
+        except OSError as exc:
+            yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
+
+
+def _utf8_lines(lines: Iterable[bytes]) -> Iterator[str | InputError]:
+    """Lines split on b"\n" only (U+2028/U+2029 inside records stay whole), decoded one by
+    one; an undecodable line becomes its ``InputError``. A UTF-8 byte-order mark is dropped."""
+    for number, line in enumerate(lines):
+        if number == 0 and line.startswith(b"\xef\xbb\xbf"):
+            line = line[3:]
+        try:
+            yield decode_utf8(line, " of the line")
+        except InputError as exc:
+            yield exc
+
+
+def parse_jsonl(text: str, input_name: str, ident: str) -> Iterator[Record]:
+    """One document per non-blank line of ``text``; each bad line is its own error."""
     # Split on "\n" only: str.splitlines() would also split inside records at U+2028/U+2029,
     # which JSON writers leave unescaped in strings.
-    for lineno, line in enumerate(text.split("\n"), start=1):
+    return parse_jsonl_lines(text.split("\n"), input_name, ident)
+
+
+def parse_jsonl_lines(
+    lines: Iterable[str | InputError], input_name: str, ident: str
+) -> Iterator[Record]:
+    """One document per non-blank line (numbered from 1); each bad line is its own error,
+    and a file with no record at all is reported as empty."""
+    seen: set[str] = set()
+    empty = True
+    for lineno, line in enumerate(lines, start=1):
+        where = f"{input_name}:{lineno}"
+        if isinstance(line, InputError):
+            empty = False
+            yield IngestError(where, str(line))
+            continue
         if not line.strip():
             continue
-        where = f"{input_name}:{lineno}"
+        empty = False
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -176,6 +230,8 @@ def parse_jsonl(text: str, input_name: str, ident: str) -> Iterator[Record]:
                 continue
             seen.add(record.id)
         yield record
+    if empty:
+        yield IngestError(input_name, "empty JSONL file (no records)")
 
 
 def parse_record(obj: object, where: str, fallback_id: str) -> Record:
