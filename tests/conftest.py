@@ -54,6 +54,34 @@ def empty_clean_doc() -> Any:
 
 
 @pytest.fixture(scope="session")
+def save_band_keys() -> Any:
+    """``save(store, docs, keys)``: add ``docs`` to ``store`` and save them as indexed with one
+    row of LSH band ``keys`` each (placeholder shingles and signatures), for tests of what
+    is done with the keys."""
+    import numpy as np
+
+    from storytrace.clean import clean
+    from storytrace.config import Config
+    from storytrace.records import Signature
+
+    def save(store: Any, docs: list[Any], keys: Any) -> None:
+        store.add_documents(docs, store.start_run(Config(), ["x"]))
+        sigs = [
+            Signature(
+                id=d.id,
+                shingles=np.arange(3, dtype=np.uint64),
+                minhash=np.zeros(8, dtype=np.uint32),
+                embedding=None,
+                sentence_embeddings=None,
+            )
+            for d in docs
+        ]
+        store.save_indexed([clean(d) for d in docs], sigs, np.asarray(keys, dtype=np.int64))
+
+    return save
+
+
+@pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The demo corpus analysed once per test session (a real store and real reports)."""
     from storytrace.pipeline import analyze

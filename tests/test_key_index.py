@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-from storytrace.clean import clean
-from storytrace.config import Config
 from storytrace.key_index import KeyIndex, index_folder
-from storytrace.records import Document, Signature
+from storytrace.records import Document
 from storytrace.store import Store
 
 
-def _add(store: Store, first: int, keys: np.ndarray) -> None:
-    """Documents ``first ..`` with one row of ``keys`` each, saved as indexed."""
-    docs = [
+def _docs(first: int, count: int) -> list[Document]:
+    """``count`` documents numbered from ``first``."""
+    return [
         Document(
             id=f"doc{first + i:04d}",
             doc_id=f"h{first + i}",
@@ -26,20 +25,8 @@ def _add(store: Store, first: int, keys: np.ndarray) -> None:
             input=f"d{first + i}.txt",
             published=datetime(2025, 1, 1, tzinfo=UTC),
         )
-        for i in range(len(keys))
+        for i in range(count)
     ]
-    store.add_documents(docs, store.start_run(Config(), ["x"]))
-    sigs = [
-        Signature(
-            id=d.id,
-            shingles=np.arange(3, dtype=np.uint64),
-            minhash=np.zeros(8, dtype=np.uint32),
-            embedding=None,
-            sentence_embeddings=None,
-        )
-        for d in docs
-    ]
-    store.save_indexed([clean(d) for d in docs], sigs, keys.astype(np.int64))
 
 
 def _scan(ids: list[str], keys: np.ndarray, query: np.ndarray) -> set[tuple[int, int, str]]:
@@ -71,11 +58,13 @@ def test_an_empty_index_finds_nothing() -> None:
     assert index.hits(np.array([[1, 2, 3]], dtype=np.int64)) == []
 
 
-def test_the_index_is_saved_reused_and_rebuilt_when_the_store_changes(tmp_path: Path) -> None:
+def test_the_index_is_saved_reused_and_rebuilt_when_the_store_changes(
+    tmp_path: Path, save_band_keys: Any
+) -> None:
     rng = np.random.default_rng(4)
     first = rng.integers(0, 50, size=(30, 4))
     with Store(tmp_path / "s.db", writer=True) as store:
-        _add(store, 0, first)
+        save_band_keys(store, _docs(0, 30), first)
         built = KeyIndex.for_store(store)
         folder = index_folder(store.path)
         states = [p.name for p in folder.iterdir()]
@@ -84,7 +73,9 @@ def test_the_index_is_saved_reused_and_rebuilt_when_the_store_changes(tmp_path: 
         assert isinstance(again.keys, np.memmap)
         assert again.hits(first[:1]) == built.hits(first[:1])
         second = rng.integers(0, 50, size=(10, 4))
-        _add(store, 30, second)  # the store changed: a new index replaces the old one
+        save_band_keys(
+            store, _docs(30, 10), second
+        )  # the store changed: a new index replaces the old one
         rebuilt = KeyIndex.for_store(store)
         assert [p.name for p in folder.iterdir()] != states
         assert len(list(folder.iterdir())) == 1
@@ -93,10 +84,10 @@ def test_the_index_is_saved_reused_and_rebuilt_when_the_store_changes(tmp_path: 
         assert any(doc == "doc0031" for _, _, doc in rebuilt.hits(second[1:2]))
 
 
-def test_a_damaged_index_is_rebuilt(tmp_path: Path) -> None:
+def test_a_damaged_index_is_rebuilt(tmp_path: Path, save_band_keys: Any) -> None:
     keys = np.arange(40, dtype=np.int64).reshape(10, 4)
     with Store(tmp_path / "s.db", writer=True) as store:
-        _add(store, 0, keys)
+        save_band_keys(store, _docs(0, 10), keys)
         KeyIndex.for_store(store)
         (saved,) = index_folder(store.path).iterdir()
         (saved / "keys.npy").write_bytes(b"not an array")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -159,36 +160,17 @@ def test_vector_cache_is_keyed_by_encoder(tmp_path: Path) -> None:
         assert store.cached_vectors("enc-b", [b"k1"]) == {}
 
 
-def _save_keys(store: Store, ids: list[int], keys: list[list[int]]) -> None:
-    import numpy as np
-
-    from storytrace.clean import clean
-    from storytrace.records import Signature
-
-    docs = [_doc(i) for i in ids]
-    store.add_documents(docs, store.start_run(Config(), ["x"]))
-    sigs = [
-        Signature(
-            id=d.id,
-            shingles=np.arange(3, dtype=np.uint64),
-            minhash=np.zeros(8, dtype=np.uint32),
-            embedding=None,
-            sentence_embeddings=None,
-        )
-        for d in docs
-    ]
-    store.save_indexed([clean(d) for d in docs], sigs, np.array(keys, dtype=np.int64))
-
-
-def test_band_keys_come_back_one_row_per_document_sorted_by_id(tmp_path: Path) -> None:
+def test_band_keys_come_back_one_row_per_document_sorted_by_id(
+    tmp_path: Path, save_band_keys: Any
+) -> None:
     with Store(tmp_path / "s.db", writer=True) as store:
         assert store.band_keys()[0] == []
-        _save_keys(store, [3, 1], [[30, -31, 2**62], [10, 11, 12]])
-        _save_keys(store, [2], [[20, 21, 22]])
+        save_band_keys(store, [_doc(3), _doc(1)], [[30, -31, 2**62], [10, 11, 12]])
+        save_band_keys(store, [_doc(2)], [[20, 21, 22]])
         ids, keys = store.band_keys()
         assert ids == ["d1", "d2", "d3"]
         assert keys.tolist() == [[10, 11, 12], [20, 21, 22], [30, -31, 2**62]]
-        _save_keys(store, [1], [[7, 8, 9]])  # indexed again: its keys are replaced
+        save_band_keys(store, [_doc(1)], [[7, 8, 9]])  # indexed again: its keys are replaced
         ids, keys = store.band_keys()
         assert ids == ["d1", "d2", "d3"] and keys[0].tolist() == [7, 8, 9]
 
