@@ -8,6 +8,7 @@ reason; the walk goes on.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -163,7 +164,7 @@ def _read_jsonl(path: Path, ident: str) -> Iterator[Record]:
     data; a line that is not UTF-8 is its own error. A UTF-16/32 file (byte-order mark) is
     decoded whole, as its lines cannot be found byte by byte."""
     try:
-        handle = path.open("rb", buffering=_READ_BUFFER)
+        handle = io.BufferedReader(io.FileIO(path), buffer_size=_READ_BUFFER)
     except OSError as exc:
         yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
         return
