@@ -8,6 +8,7 @@ reason; the walk goes on.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import os
@@ -88,7 +89,7 @@ def read_file(path: Path, ident: str, max_chars: int = MAX_CHARS) -> Iterator[Re
     try:
         size = path.stat().st_size
     except OSError as exc:
-        yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
+        yield _unreadable(path, exc)
         return
     if size > 4 * max_chars:  # more bytes than any text of max_chars characters can take
         yield IngestError(str(path), _too_large(size, max_chars, "bytes"))
@@ -99,12 +100,16 @@ def read_file(path: Path, ident: str, max_chars: int = MAX_CHARS) -> Iterator[Re
         yield IngestError(str(path), str(exc))
         return
     except OSError as exc:
-        yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
+        yield _unreadable(path, exc)
         return
     if suffix in HTML_SUFFIXES:
         yield _limit(parse_html(text, str(path), ident), max_chars)
     else:
         yield _limit(parse_plain(text, str(path), ident), max_chars)
+
+
+def _unreadable(path: Path, exc: OSError) -> IngestError:
+    return IngestError(str(path), f"cannot read: {exc.strerror or exc}")
 
 
 def _limit(record: Record, max_chars: int) -> Record:
@@ -166,11 +171,11 @@ def _read_jsonl(path: Path, ident: str) -> Iterator[Record]:
     try:
         handle = io.BufferedReader(io.FileIO(path), buffer_size=_READ_BUFFER)
     except OSError as exc:
-        yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
+        yield _unreadable(path, exc)
         return
     with handle:
         try:
-            head = handle.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]  # one read: a pipe's first lines
+            head = handle.peek(_SNIFF_BYTES)  # one read: a pipe's first lines
             if has_wide_bom(head):
                 yield from parse_jsonl(decode_text(handle.read()), str(path), ident)
                 return
@@ -181,15 +186,15 @@ def _read_jsonl(path: Path, ident: str) -> Iterator[Record]:
         except InputError as exc:
             yield IngestError(str(path), str(exc))
         except OSError as exc:
-            yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
+            yield _unreadable(path, exc)
 
 
 def _utf8_lines(lines: Iterable[bytes]) -> Iterator[str | InputError]:
     """Lines split on b"\n" only (U+2028/U+2029 inside records stay whole), decoded one by
     one; an undecodable line becomes its ``InputError``. A UTF-8 byte-order mark is dropped."""
     for number, line in enumerate(lines):
-        if number == 0 and line.startswith(b"\xef\xbb\xbf"):
-            line = line[3:]
+        if number == 0 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8) :]
         try:
             yield decode_utf8(line, " of the line")
         except InputError as exc:
