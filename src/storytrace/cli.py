@@ -175,9 +175,26 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="score storytrace on a public evaluation set")
     e.add_argument(
         "set",
-        choices=("wmt21", "cleaning", "chains", "pan13", "semeval", "msrp"),
+        choices=("wmt21", "cleaning", "chains", "pan13", "semeval", "msrp", "derivation"),
         help="which evaluation set (chains: built from wmt21-ru-en, see storytrace.eval.chains; "
-        "semeval: SemEval-2022 Task 8 Pearson r; msrp: MSRP paraphrase accuracy/F1)",
+        "semeval: SemEval-2022 Task 8 Pearson r; msrp: MSRP paraphrase accuracy/F1; "
+        "derivation: sets built independently of chains, see storytrace.eval.derivation)",
+    )
+    e.add_argument(
+        "--set",
+        dest="subset",
+        choices=("wire", "unrelated", "all"),
+        default="all",
+        help="derivation: which set (default: all)",
+    )
+    e.add_argument(
+        "--half",
+        choices=("dev", "holdout", "all"),
+        default="dev",
+        help="derivation: which half (tune on dev; read holdout once, at the end)",
+    )
+    e.add_argument(
+        "--limit", type=int, default=None, help="derivation: at most this many items per set"
     )
     e.add_argument(
         "--data", default=None, help="the set's folder (default: $STORYTRACE_EVAL/<set>)"
@@ -371,6 +388,7 @@ _EVAL_FOLDERS = {
     "pan13": "pan13/pan13-text-alignment-training-corpus-2013-01-21",
     "semeval": "semeval2022-task8",
     "msrp": "msrp",
+    "derivation": "",
 }
 
 
@@ -380,6 +398,8 @@ def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
     data = args.data or os.path.join(
         os.environ.get("STORYTRACE_EVAL", "../shared/eval"), _EVAL_FOLDERS[args.set]
     )
+    if args.set == "derivation":
+        return _eval_derivation(data, args, out, err)
     if args.set == "cleaning":
         return _eval_cleaning(data, args, out)
     target = args.out or os.path.join("eval-out", args.set)
@@ -496,6 +516,26 @@ def _eval_similarity(
         f"  cosine only: accuracy {scores['cosine_only_accuracy']:.4f}  "
         f"F1 {scores['cosine_only_f1']:.4f};  all-positive F1 {scores['all_positive_f1']:.4f}"
     )
+    return 0
+
+
+def _eval_derivation(data: str, args: argparse.Namespace, out: Console, err: Console) -> int:
+    import tempfile
+
+    from storytrace.eval import derivation
+
+    progress = RichProgress(err, enabled=not args.quiet and args.format == "text")
+    sets = derivation.SETS if args.subset == "all" else (args.subset,)
+    if args.out is None:
+        with tempfile.TemporaryDirectory(prefix="storytrace-derivation-") as tmp:
+            results = derivation.run(data, tmp, sets, args.half, args.limit, progress)
+    else:
+        results = derivation.run(data, args.out, sets, args.half, args.limit, progress)
+    if args.format == "json":
+        print(json.dumps(results))
+        return 0
+    for name, scores in results.items():
+        out.print(derivation.describe(name, scores))
     return 0
 
 
