@@ -95,9 +95,11 @@ _CONTRACTIONS = (
     ("cannot", "can't"),
     ("it is", "it's"),
 )
-_ABBREVIATIONS = frozenset(
-    ["mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "lt", "col", "prof", "inc", "jr", "sr", "no", "vs", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "u.s", "u.k", "e.g", "i.e", "co", "corp", "ltd", "mt", "ft"]
-)
+_ABBREVIATIONS = frozenset((
+    "mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "lt", "col", "prof", "inc", "jr",
+    "sr", "no", "vs", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "u.s", "u.k", "e.g",
+    "i.e", "co", "corp", "ltd", "mt", "ft",
+))  # fmt: skip
 _BOUNDARY = re.compile(r"[.!?][\"”’')\]]*\s+")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -](?:[A-Z][a-z]+|[A-Z]\.))*\b")
 _TOKEN = re.compile(r"\w+")
