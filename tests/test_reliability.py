@@ -289,7 +289,7 @@ def test_serve_reads_while_analyze_writes(tmp_path: Path) -> None:
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     statuses: list[int] = []
     stories: set[int] = set()
-    with TestClient(create_app(out)) as client:
+    with TestClient(create_app(out), base_url="http://127.0.0.1") as client:
         writer = subprocess.Popen([sys.executable, "-c", _RUN, str(corpus), str(out)], env=env)
         try:
             while writer.poll() is None:
@@ -303,3 +303,110 @@ def test_serve_reads_while_analyze_writes(tmp_path: Path) -> None:
     assert writer.returncode == 0
     assert statuses and set(statuses) == {200}
     assert final >= 2  # the app shows what the writer added, without a restart
+
+
+# --- a killed run with worker processes: nothing left behind, the next run resumes ------------
+
+_WORDS = [
+    "".join(chr(ord("a") + (i * 7 + k * 3) % 26) for k in range(3 + i % 6)) + str(i % 10)
+    for i in range(1500)
+]
+
+
+def _pooled_corpus(root: Path, n_base: int = 60, copies: int = 3) -> Path:
+    """Enough documents (240) for ``analyze`` to index them in worker processes: articles of
+    invented words, each with three edited copies (a story per article)."""
+    rng = random.Random(25)
+    folder = root / "pooled"
+    folder.mkdir()
+    lines = []
+    for i in range(n_base):
+        words = [rng.choice(_WORDS) for _ in range(160)]
+        text = ". ".join(" ".join(words[j : j + 16]) for j in range(0, 160, 16)) + "."
+        lines.append({"id": f"art-{i:03d}", "text": text})
+        for c in range(copies):
+            edited = text.split()
+            for _ in range(3):
+                edited[rng.randrange(len(edited))] = rng.choice(_WORDS)
+            lines.append({"id": f"art-{i:03d}-copy{c}", "text": " ".join(edited)})
+    (folder / "feed.jsonl").write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
+    return folder
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process below ``pid`` (from /proc: children, their children, ...)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {p for p, pp in parents.items() if pp in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _analyze_cli(corpus: Path, out: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "storytrace.cli",
+        "analyze",
+        str(corpus),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--encoder",
+        "none",
+        "--quiet",
+    ]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_run_killed_with_workers_leaves_no_process_no_lock_and_resumes(tmp_path: Path) -> None:
+    from storytrace.store import Store
+
+    corpus = _pooled_corpus(tmp_path)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    reference_out = tmp_path / "clean"
+    subprocess.run(_analyze_cli(corpus, reference_out), env=env, check=True, timeout=300)
+    reference = json.loads((reference_out / "report.json").read_text())
+    assert len(reference["documents"]) == 240 and len(reference["stories"]) == 60
+
+    out = tmp_path / "killed"
+    for sig in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT):
+        proc = subprocess.Popen(
+            _analyze_cli(corpus, out), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        workers: set[int] = set()
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            workers = _descendants(proc.pid)
+            time.sleep(0.02)
+        assert len(workers) >= 2, f"no worker processes seen before the {sig.name}"
+        proc.send_signal(sig)
+        # A script reading the run's output gets its end: no worker keeps the pipes open.
+        _, stderr = proc.communicate(timeout=30)
+        assert proc.returncode != 0, sig.name
+        assert b"Traceback" not in stderr, stderr.decode(errors="replace")
+        deadline = time.monotonic() + 10
+        while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [p for p in workers if _alive(p)], f"workers outlived the {sig.name}"
+        Store(out / "storytrace.db", writer=True).close()  # the lock went with the run
+
+    subprocess.run(_analyze_cli(corpus, out), env=env, check=True, timeout=300)
+    assert _essence(json.loads((out / "report.json").read_text())) == _essence(reference)

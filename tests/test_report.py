@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from storytrace.pipeline import analyze
 from storytrace.report.graph import layers
 from storytrace.report.html_report import render_html
@@ -111,3 +114,69 @@ def test_a_summary_passage_is_coloured_and_in_the_legend() -> None:
     assert html.count("class='k-summary'") == 2
     assert "<mark>" not in html  # a summary's rewording is not marked word by word
     assert ".k-summary{" in CSS
+
+
+def _markup_by_every_mark(text: str, marks: list[tuple[int, int, dict[str, str]]]) -> str:
+    """The plain definition of ``markup``: each piece between boundaries, wrapped in every mark
+    that covers it (widest outermost). Quadratic; the reference for small inputs."""
+    import html
+    import itertools
+
+    bounds = {0, len(text)}
+    for s, e, _ in marks:
+        bounds.update((max(0, min(s, len(text))), max(0, min(e, len(text)))))
+    out = []
+    for s, e in itertools.pairwise(sorted(bounds)):
+        piece = html.escape(text[s:e], quote=True)
+        covering = sorted(
+            (m for m in marks if m[0] <= s and e <= m[1]), key=lambda m: -(m[1] - m[0])
+        )
+        for _, _, attrs in reversed(covering):
+            tag = attrs.get("tag", "span")
+            attr_text = "".join(
+                f" {k}='{html.escape(v, quote=True)}'" for k, v in attrs.items() if k != "tag"
+            )
+            piece = f"<{tag}{attr_text}>{piece}</{tag}>"
+        out.append(piece)
+    return "".join(out)
+
+
+@given(
+    text=st.text(alphabet="ab <&'\n", max_size=40),
+    raw=st.lists(
+        st.tuples(
+            st.integers(-3, 45), st.integers(-3, 45), st.sampled_from(["removed", "k-edited"])
+        ),
+        max_size=12,
+    ),
+)
+def test_markup_wraps_each_piece_in_exactly_the_marks_that_cover_it(
+    text: str, raw: list[tuple[int, int, str]]
+) -> None:
+    from storytrace.report.html_report import markup
+
+    marks = [
+        (s, e, {"tag": "mark"} if i % 3 == 2 else {"class": cls, "title": f"<{i}>"})
+        for i, (s, e, cls) in enumerate(raw)
+    ]
+    assert markup(text, marks) == _markup_by_every_mark(text, marks)
+
+
+def test_a_document_with_80000_removed_lines_renders_in_linear_time() -> None:
+    """2 MB of text, 80,000 removed junk lines: matching every piece against every removal
+    took ~10^10 steps (the report never finished); the sweep takes about a second."""
+    import time
+
+    line, junk = "The harbour ferry runs at seven.\n", "Advertisement\n"
+    text = (junk + line) * 40_000 + (junk * 40_000)
+    removed, at = [], 0
+    for k in range(80_000):
+        removed.append({"start": at, "end": at + len(junk) - 1, "reason": "ad marker"})
+        at += len(junk) + (len(line) if k < 40_000 else 0)
+    assert len(text) > 2_000_000 and text[removed[-1]["start"] :].startswith("Advert")
+    doc = {"id": "big", "doc_id": "big", "removed": removed}
+    report = {"documents": [doc], "stories": [], "matches": [], "errors": []}
+    start = time.monotonic()
+    page = render_html(report, {"big": text})
+    assert time.monotonic() - start < 10
+    assert page.count("title='removed: ad marker'") == 80_000

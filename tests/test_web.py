@@ -13,6 +13,7 @@ import pytest
 from starlette.testclient import TestClient
 from tests.conftest import DEMO
 
+from storytrace.config import Config
 from storytrace.pipeline import analyze
 from storytrace.web.app import MAX_UPLOAD_BYTES, create_app
 
@@ -21,7 +22,7 @@ from storytrace.web.app import MAX_UPLOAD_BYTES, create_app
 def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
     out = tmp_path_factory.mktemp("web")
     analyze([DEMO], out)
-    with TestClient(create_app(out)) as test_client:
+    with TestClient(create_app(out), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 
@@ -126,3 +127,130 @@ def test_uploads_are_type_and_size_checked(client: TestClient) -> None:
     store_dir = Path(client.app.state.site.out_dir)  # type: ignore[attr-defined]
     assert not (store_dir.parent / "outside.txt").exists()
     assert list(store_dir.glob("uploads/*/outside.txt"))
+
+
+def _wait(client: TestClient, job: str) -> dict[str, Any]:
+    for _ in range(600):
+        status: dict[str, Any] = client.get(f"/jobs/{job}").json()
+        if status["state"] in ("done", "failed"):
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"job {job} never finished: {status}")
+
+
+def test_one_bad_file_in_an_upload_is_reported_and_the_rest_kept(client: TestClient) -> None:
+    note = b"The Orsk harbour reopened its fish market on Saturday after two years of works."
+    other = b"The Velamar rowing club elected a new chair, a retired ferry captain, on Friday."
+    response = client.post(
+        "/upload",
+        files=[
+            ("files", ("setup.exe", b"MZ\x00\x01", "application/octet-stream")),
+            ("files", ("market.txt", note, "text/plain")),
+            ("files", ("..jsonl", b'{"id": "rowing-club", "text": "' + other + b'"}', "x")),
+            ("files", ("empty.txt", b"", "text/plain")),
+        ],
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert not response.headers["location"].startswith("http")  # never built from a Host
+    status = _wait(client, response.headers["location"].split("job=")[1])
+    assert status["state"] == "done", status
+    assert "2 new documents" in status["message"]
+    assert "setup.exe: not a supported type" in status["message"]
+    assert "empty.txt" in status["message"] and "empty" in status["message"]
+    assert status["files"] == ["market.txt", "upload.jsonl", "empty.txt"]  # '..jsonl' kept its type
+    assert "fish market" in client.get("/doc", params={"id": "market.txt"}).text
+    assert "rowing club" in client.get("/doc", params={"id": "rowing-club"}).text
+
+
+def test_files_of_one_name_are_all_kept(client: TestClient) -> None:
+    first = b"The Brindle library extends its opening hours to nine in the evening from May."
+    second = b"A storm closed the Brindle coastal road for six hours on Wednesday night."
+    third = b"The Brindle guild of bakers held its spring fair, the first since the flood."
+    response = client.post(
+        "/upload",
+        files=[
+            ("files", ("brindle.txt", first, "text/plain")),
+            ("files", ("sub/brindle.txt", second, "text/plain")),
+        ],
+        follow_redirects=False,
+    )
+    status = _wait(client, response.headers["location"].split("job=")[1])
+    assert status["state"] == "done" and "2 new documents" in status["message"], status
+    assert status["files"] == ["brindle.txt", "brindle-2.txt"]
+    again = client.post(
+        "/upload", files=[("files", ("brindle.txt", third, "text/plain"))], follow_redirects=False
+    )
+    status = _wait(client, again.headers["location"].split("job=")[1])
+    assert status["state"] == "done" and "1 new documents" in status["message"], status
+    assert status["files"] == ["brindle-3.txt"]  # a name already in the store is not reused
+    for name, text in (("brindle", first), ("brindle-2", second), ("brindle-3", third)):
+        assert text.decode() in client.get("/doc", params={"id": f"{name}.txt"}).text
+
+
+def test_an_upload_that_crashes_ends_failed_with_its_reason(tmp_path: Path) -> None:
+    out = tmp_path / "store"
+    analyze([DEMO / "web"], out)
+    (out / "report.json").unlink()
+    (out / "report.json").mkdir()  # the job's report cannot be written: an OSError, not ours
+    with TestClient(create_app(out), base_url="http://127.0.0.1") as local:
+        response = local.post(
+            "/upload",
+            files=[("files", ("note.txt", b"A short note on the harbour ferry.", "text/plain"))],
+            follow_redirects=False,
+        )
+        status = _wait(local, response.headers["location"].split("job=")[1])
+    assert status["state"] == "failed"
+    assert "IsADirectoryError" in status["message"] and "report.json" in status["message"]
+
+
+# --- a heavy page does not hold up the others ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def heavy_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding a 1.1 MB text with 40,000 removed junk lines."""
+    corpus = tmp_path_factory.mktemp("heavy-in")
+    lines = []
+    for i in range(40_000):
+        lines += ["Advertisement", f"The ferry left at {i}."]
+    (corpus / "junk.txt").write_text("\n".join(lines), encoding="utf-8")
+    out = tmp_path_factory.mktemp("heavy")
+    analyze([corpus], out, Config(encoder="none"))
+    return out
+
+
+def test_a_heavy_page_does_not_block_other_requests(heavy_store: Path) -> None:
+    import threading
+
+    with TestClient(create_app(heavy_store), base_url="http://127.0.0.1") as local:
+        local.get("/")  # the report is built and cached
+        timings: dict[str, float] = {}
+
+        def heavy() -> None:
+            start = time.monotonic()
+            page = local.get("/doc", params={"id": "junk.txt"}).text
+            timings["heavy"] = time.monotonic() - start
+            timings["removed"] = page.count("title='removed: ad marker'")
+
+        thread = threading.Thread(target=heavy)
+        thread.start()
+        light: list[float] = []
+        while thread.is_alive():
+            start = time.monotonic()
+            assert local.get("/jobs/none").status_code == 404
+            light.append(time.monotonic() - start)
+            time.sleep(0.01)
+        thread.join()
+    assert timings["removed"] == 40_000
+    assert timings["heavy"] < 20
+    assert len(light) >= 3 and max(light) < max(0.5, timings["heavy"] / 3), (timings, light)
+
+
+def test_a_page_over_its_time_limit_is_a_clear_503(heavy_store: Path) -> None:
+    with TestClient(
+        create_app(heavy_store, page_seconds=0.05), base_url="http://127.0.0.1"
+    ) as local:
+        slow = local.get("/doc", params={"id": "junk.txt"})
+        assert slow.status_code == 503 and "took longer than 0.05 seconds" in slow.text
+        assert local.get("/jobs/none").status_code == 404  # the app still answers

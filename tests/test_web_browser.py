@@ -15,6 +15,11 @@ from typing import Any
 import pytest
 from tests.conftest import DEMO
 
+try:
+    from playwright.sync_api import expect
+except ImportError:  # pragma: no cover - the browser tests are skipped then
+    expect = None
+
 from storytrace.pipeline import analyze
 
 CHROMIUM = shutil.which("chromium") or (
@@ -125,6 +130,41 @@ def test_search_and_query(page: Any, server: str, shots: Path) -> None:
     page.screenshot(path=str(shots / "query.png"), full_page=True)
 
 
+def test_the_pages_own_scripts_run_under_its_security_policy(page: Any, server: str) -> None:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server + "/upload?job=nope")  # the inline script polls /jobs/nope
+    expect(page.locator("#job")).to_be_visible()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_a_page_on_another_site_cannot_post_into_the_store(
+    page: Any, server: str, tmp_path: Path
+) -> None:
+    """A real page on another origin (its own server) submits a form to /upload, as a
+    malicious site the user visits would: the browser sends its Origin and the app says 403."""
+    import functools
+    import http.server
+
+    (tmp_path / "attack.html").write_text(
+        f"<form id=f method=post action='{server}/upload' enctype='multipart/form-data'>"
+        "<input type=hidden name=files value=x></form>"
+        "<script>document.getElementById('f').submit()</script>",
+        encoding="utf-8",
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=other.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with page.expect_response(lambda r: r.url.startswith(server + "/upload")) as answer:
+            page.goto(f"http://127.0.0.1:{other.server_address[1]}/attack.html")
+        assert answer.value.status == 403
+        assert "another site" in page.inner_text("body")
+    finally:
+        other.shutdown()
+
+
 def test_upload_a_file_and_watch_progress(
     page: Any, server: str, shots: Path, tmp_path: Path
 ) -> None:
@@ -138,9 +178,8 @@ def test_upload_a_file_and_watch_progress(
     page.set_input_files("input[name=files]", str(upload))
     page.click("#upload-submit")
     page.wait_for_selector("#job:not([hidden])")
-    page.wait_for_function(
-        "document.getElementById('job-stage').textContent === 'done'", timeout=120_000
-    )
+    # (a locator, not wait_for_function: the page's Content-Security-Policy forbids eval)
+    expect(page.locator("#job-stage")).to_have_text("done", timeout=120_000)
     assert "1 new documents" in page.inner_text("#job-message")
     page.screenshot(path=str(shots / "upload.png"), full_page=True)
     dialogs: list[str] = []

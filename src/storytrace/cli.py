@@ -171,6 +171,15 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
     )
     s.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    s.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a further host name the app answers to (repeatable; by default only the address "
+        "it listens on, and localhost for a loopback address: other names are refused as DNS "
+        "rebinding)",
+    )
 
     e = sub.add_parser("eval", help="score storytrace on a public evaluation set")
     e.add_argument(
@@ -373,7 +382,7 @@ def _serve(args: argparse.Namespace, out: Console) -> int:
         raise StorytraceError(
             f"the web app needs the 'web' extra: pip install 'storytrace[web]' ({exc.name} is missing)"
         ) from exc
-    app = create_app(args.db)
+    app = create_app(args.db, host=args.host, allowed_hosts=args.allow_host)
     out.print(
         f"storytrace serving {escape(str(args.db))} on http://{args.host}:{args.port}/ (Ctrl-C to stop)"
     )

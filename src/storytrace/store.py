@@ -6,6 +6,12 @@ later only processes the new ones: each document moves ``new -> indexed -> match
 run resumes whatever an interrupted run left behind. One writer at a time (an exclusive
 lock file); a second writer gets ``StoreBusyError`` instead of corrupting anything.
 
+The lock is a POSIX record lock (``fcntl.lockf``) held only by the process that took it: the
+kernel drops it when that process dies, however it dies, and forked worker processes do not
+inherit it (a BSD ``flock`` lives as long as any copy of its descriptor, so workers that outlived
+a killed run kept the store locked). Record locks do not exclude threads of one process, so
+the paths locked in this process are also kept in a set.
+
 An adapter at the side: it serialises records and runs queries, and holds no algorithm.
 """
 
@@ -15,6 +21,7 @@ import fcntl
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -95,6 +102,10 @@ def _array_blob(arr: npt.NDArray[Any] | None) -> bytes | None:
     return None if arr is None else np.ascontiguousarray(arr).tobytes()
 
 
+_LOCKED: set[Path] = set()
+"""Store lock files this process holds (record locks do not exclude its own threads)."""
+_LOCKED_GUARD = threading.Lock()
+
 CACHE_KIB = 262_144
 """SQLite page cache per connection, in KiB (pages are only taken as they are used)."""
 
@@ -106,8 +117,14 @@ class Store:
         self.path = Path(path)
         self.writer = writer
         self._lock: TextIO | None = None
+        self._lock_path: Path | None = None
         if writer:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the folder {self.path.parent}: {exc.strerror or exc}"
+                ) from exc
             self._lock = self._take_lock()
         elif not self.path.exists():
             raise StoreError(
@@ -130,16 +147,34 @@ class Store:
             self.close()
             raise StoreError(f"{self.path} is not a usable storytrace store: {exc}") from exc
 
+    def _busy(self) -> StoreBusyError:
+        return StoreBusyError(
+            f"another storytrace process is writing to {self.path}; wait for it to finish"
+        )
+
     def _take_lock(self) -> TextIO:
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        handle = lock_path.open("w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            handle.close()
-            raise StoreBusyError(
-                f"another storytrace process is writing to {self.path}; wait for it to finish"
-            ) from exc
+        lock_path = self.path.with_name(self.path.name + ".lock").resolve()
+        with _LOCKED_GUARD:
+            # Checked before opening: closing any descriptor of a file drops this process's
+            # record locks on it, so a second open-and-close here would free the first lock.
+            if lock_path in _LOCKED:
+                raise self._busy()
+            try:
+                # Python opens files close-on-exec: a program this process runs holds no copy.
+                handle = lock_path.open("a+")
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the lock file {lock_path}: {exc.strerror or exc}"
+                ) from exc
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                handle.close()
+                raise self._busy() from exc
+            _LOCKED.add(lock_path)
+        self._lock_path = lock_path
+        handle.seek(0)
+        handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
         return handle
@@ -183,9 +218,11 @@ class Store:
         if conn is not None:
             conn.close()
         if self._lock is not None:
-            fcntl.flock(self._lock, fcntl.LOCK_UN)
-            self._lock.close()
-            self._lock = None
+            with _LOCKED_GUARD:
+                fcntl.lockf(self._lock, fcntl.LOCK_UN)
+                self._lock.close()
+                self._lock = None
+                _LOCKED.discard(self._lock_path or Path())
 
     def __enter__(self) -> Store:
         return self

@@ -261,18 +261,33 @@ def _word_diff(a: str, b: str, min_shared: float = 0.3) -> Iterable[tuple[int, i
 
 
 def markup(text: str, marks: list[tuple[int, int, dict[str, str]]]) -> str:
-    """Escape ``text`` and wrap marked ranges; overlapping marks nest by splitting at boundaries."""
-    bounds = {0, len(text)}
-    for s, e, _ in marks:
-        bounds.add(max(0, min(s, len(text))))
-        bounds.add(max(0, min(e, len(text))))
-    cuts = sorted(bounds)
+    """Escape ``text`` and wrap marked ranges; overlapping marks nest by splitting at boundaries.
+
+    One sweep over the sorted boundaries, keeping the marks open at each point: the cost is
+    the text's length plus, per piece, the marks covering it (a document's removals rarely
+    overlap), instead of every piece against every mark (80,000 removed lines of one
+    document made that 10^10 comparisons)."""
+    n = len(text)
+    starts: dict[int, list[int]] = defaultdict(list)
+    ends: dict[int, list[int]] = defaultdict(list)
+    bounds = {0, n}
+    for index, (s, e, _) in enumerate(marks):
+        cs, ce = max(0, min(s, n)), max(0, min(e, n))
+        bounds.add(cs)
+        bounds.add(ce)
+        if ce > cs:  # a mark covers the pieces between its clamped ends
+            starts[cs].append(index)
+            ends[ce].append(index)
+    open_marks: set[int] = set()
     out: list[str] = []
-    for s, e in itertools.pairwise(cuts):
+    for s, e in itertools.pairwise(sorted(bounds)):
+        open_marks.difference_update(ends.get(s, ()))
+        open_marks.update(starts.get(s, ()))
         piece = esc(text[s:e])
-        covering = [m for m in marks if m[0] <= s and e <= m[1]]
-        covering.sort(key=lambda m: -(m[1] - m[0]))  # widest outermost
-        for _, _, attrs in reversed(covering):
+        # widest outermost; among equal widths, the mark given first is outermost
+        covering = sorted(open_marks, key=lambda i: (-(marks[i][1] - marks[i][0]), i))
+        for i in reversed(covering):
+            attrs = marks[i][2]
             tag = attrs.get("tag", "span")
             attr_text = "".join(f" {k}='{esc(v)}'" for k, v in attrs.items() if k != "tag")
             piece = f"<{tag}{attr_text}>{piece}</{tag}>"

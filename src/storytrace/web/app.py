@@ -6,9 +6,15 @@ this text appeared?" (paste or upload), and adding documents by upload with prog
 
 Safety: document text is untrusted and always escaped (Jinja2 autoescape, and the report
 renderer escapes what it marks up); uploads are size-limited and type-checked and saved
-under the store's own ``uploads/`` folder with sanitised names; no request parameter is ever
-used as a file path. The app only reads the store, except for uploads, which run
-``analyze`` in a background thread (the store's single-writer lock applies).
+under the store's own ``uploads/`` folder with sanitised, unique names; no request parameter
+is ever used as a file path. The app only reads the store, except for uploads, which run
+``analyze`` in a background thread, one job at a time (the store's single-writer lock
+applies). ``storytrace.web.guard`` checks the Host and the origin of every request, limits
+request bodies while they stream in, and sets the security headers.
+
+Responsiveness: every page's work (building the report, marking up a long text, aligning two
+documents) runs in a worker thread, never on the event loop, so one heavy page does not hold
+up the others; a page that takes longer than ``page_seconds`` is answered 503 with a message.
 """
 
 from __future__ import annotations
@@ -16,14 +22,19 @@ from __future__ import annotations
 import re
 import threading
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -36,10 +47,17 @@ from storytrace.report import build_report
 from storytrace.report.graph import render_dag
 from storytrace.report.html_report import CSS, JS, markup, removed_marks, side_by_side, story_title
 from storytrace.store import Store
+from storytrace.web.guard import AllowedHosts, Guard
 
 MAX_UPLOAD_BYTES = 5_000_000
 MAX_UPLOAD_FILES = 20
 MAX_QUERY_CHARS = 200_000
+MAX_UPLOAD_BODY = MAX_UPLOAD_FILES * MAX_UPLOAD_BYTES + 1_000_000
+"""The largest /upload request body (every file at its limit, and the multipart framing)."""
+MAX_BODY = 4 * MAX_QUERY_CHARS * 3 + 1_000_000
+"""The largest request body elsewhere (/query: a text of MAX_QUERY_CHARS characters,
+form-encoded, or a file of as many bytes)."""
+PAGE_SECONDS = 60.0
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -54,6 +72,7 @@ class Job:
     total: int = 0
     message: str = ""
     stage: str = ""
+    skipped: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -65,6 +84,7 @@ class Job:
             "total": self.total,
             "message": self.message,
             "files": self.files,
+            "skipped": self.skipped,
         }
 
 
@@ -96,14 +116,17 @@ class _JobProgress:
 class Site:
     """The app's state: the store path, a cached report, and upload jobs."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, page_seconds: float = PAGE_SECONDS) -> None:
         self.db_path = db_path
+        self.page_seconds = page_seconds
         self.out_dir = db_path.parent
         self.env = Environment(
             loader=PackageLoader("storytrace.web", "templates"),
             autoescape=select_autoescape(["html"]),
         )
         self.jobs: dict[str, Job] = {}
+        self.job_lock = threading.Lock()  # upload jobs run one after another
+        self.names_lock = threading.Lock()
         self._cache: tuple[float, dict[str, Any], dict[str, str]] | None = None
         self._cache_lock = threading.Lock()
 
@@ -126,9 +149,33 @@ class Site:
                 self._cache = (stamp, report, texts)
             return self._cache[1], self._cache[2]
 
-    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        page = self.env.get_template(template).render(css=Markup(CSS), js=Markup(JS), **context)
+    def render(
+        self, request: Request, template: str, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        """A page; its inline scripts carry the response's CSP nonce (see ``guard``)."""
+        nonce = request.scope.get("state", {}).get("csp_nonce", "")
+        page = self.env.get_template(template).render(
+            css=Markup(CSS), js=Markup(JS), csp_nonce=nonce, **context
+        )
         return HTMLResponse(page, status_code=status)
+
+    async def page(self, request: Request, build: Callable[[], Response]) -> Response:
+        """``build`` the response in a worker thread, within ``page_seconds``: the event loop
+        stays free for other requests, and a page that takes too long is a clear 503 (its
+        thread is left to finish on its own; Python threads cannot be stopped)."""
+        try:
+            with anyio.fail_after(self.page_seconds):
+                return await anyio.to_thread.run_sync(build, abandon_on_cancel=True)
+        except TimeoutError:
+            return self.render(
+                request,
+                "error.html",
+                status=503,
+                title="Too slow",
+                message=f"This page took longer than {self.page_seconds:g} seconds to build "
+                "and was given up (a very long document or a very large store). "
+                "The report.html written by 'storytrace analyze' has the same content.",
+            )
 
 
 def _story_summary(
@@ -149,19 +196,28 @@ def _story_summary(
     }
 
 
-def create_app(db_path: str | Path) -> Starlette:
-    """The web app for the store at ``db_path`` (a storytrace.db or the folder holding it)."""
+def create_app(
+    db_path: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    allowed_hosts: Iterable[str] = (),
+    page_seconds: float = PAGE_SECONDS,
+) -> Starlette:
+    """The web app for the store at ``db_path`` (a storytrace.db or the folder holding it).
+
+    ``host``: the address the server binds (it answers only to that name, see
+    ``guard.AllowedHosts``); ``allowed_hosts``: further names it answers to;
+    ``page_seconds``: the longest a page may take to build."""
     path = Path(db_path)
     if path.is_dir():
         path = path / "storytrace.db"
     with Store(path):  # fail early, with the store's own message, if it is not usable
         pass
-    site = Site(path)
+    site = Site(path, page_seconds)
 
-    async def stories(request: Request) -> Response:
+    def stories_view(request: Request, q: str) -> Response:
         report, texts = site.report()
         docs = {d["id"]: d for d in report["documents"]}
-        q = (request.query_params.get("q") or "").strip()
         rows = [_story_summary(s, docs, texts) for s in report["stories"]]
         if q:
             needle = q.lower()
@@ -173,17 +229,22 @@ def create_app(db_path: str | Path) -> Starlette:
                     needle in m.lower() or needle in texts.get(m, "").lower() for m in s["members"]
                 )
             ]
-        return site.render("stories.html", rows=rows, q=q, summary=report["summary"])
+        return site.render(request, "stories.html", rows=rows, q=q, summary=report["summary"])
 
-    async def story(request: Request) -> Response:
+    async def stories(request: Request) -> Response:
+        q = (request.query_params.get("q") or "").strip()
+        return await site.page(request, partial(stories_view, request, q))
+
+    def story_view(request: Request, story_id: str) -> Response:
         report, texts = site.report()
-        found = next((s for s in report["stories"] if s["id"] == request.path_params["id"]), None)
+        found = next((s for s in report["stories"] if s["id"] == story_id), None)
         if found is None:
-            return site.render("error.html", message="No such story.", status=404)
+            return site.render(request, "error.html", message="No such story.", status=404)
         docs = {d["id"]: d for d in report["documents"]}
         parent_of = {e["child"]: e for e in found["edges"]}
         svg = Markup(render_dag(found["members"], found["edges"], found["origins"], docs))
         return site.render(
+            request,
             "story.html",
             story=found,
             summary=_story_summary(found, docs, texts),
@@ -192,23 +253,31 @@ def create_app(db_path: str | Path) -> Starlette:
             svg=svg,
         )
 
-    async def document(request: Request) -> Response:
+    async def story(request: Request) -> Response:
+        return await site.page(request, partial(story_view, request, request.path_params["id"]))
+
+    def document_view(request: Request, doc_id: str) -> Response:
         report, texts = site.report()
-        doc_id = request.query_params.get("id", "")
         doc = next((d for d in report["documents"] if d["id"] == doc_id), None)
         if doc is None:
-            return site.render("error.html", message="No such document.", status=404)
+            return site.render(request, "error.html", message="No such document.", status=404)
         body = Markup(markup(texts.get(doc_id, ""), removed_marks(doc)))
         stories_of = [s["id"] for s in report["stories"] if doc_id in s["members"]]
-        return site.render("document.html", doc=doc, body=body, stories=stories_of)
+        return site.render(request, "document.html", doc=doc, body=body, stories=stories_of)
 
-    async def compare_page(request: Request) -> Response:
+    async def document(request: Request) -> Response:
+        doc_id = request.query_params.get("id", "")
+        return await site.page(request, partial(document_view, request, doc_id))
+
+    def compare_view(request: Request, a: str, b: str) -> Response:
         report, texts = site.report()
-        a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
         docs = {d["id"]: d for d in report["documents"]}
         if a not in docs or b not in docs or a == b:
             return site.render(
-                "error.html", message="Pick two different documents to compare.", status=404
+                request,
+                "error.html",
+                message="Pick two different documents to compare.",
+                status=404,
             )
         stored = {(x["parent"], x["child"]): x for x in report.get("alignments", [])}
         alignment = stored.get((a, b))
@@ -235,22 +304,20 @@ def create_app(db_path: str | Path) -> Starlette:
         )
         view = Markup(side_by_side("cmp", edge, alignment, texts, docs))
         return site.render(
-            "compare.html", a=docs[a], b=docs[b], edge=edge, alignment=alignment, view=view
+            request,
+            "compare.html",
+            a=docs[a],
+            b=docs[b],
+            edge=edge,
+            alignment=alignment,
+            view=view,
         )
 
-    async def query_page(request: Request) -> Response:
-        if request.method == "GET":
-            return site.render("query.html", text="", hits=None, error=None)
-        form = await request.form()
-        text = str(form.get("text") or "")
-        upload = form.get("file")
-        error = None
-        if isinstance(upload, UploadFile) and upload.filename:
-            data = await upload.read(MAX_QUERY_CHARS * 4 + 1)
-            if len(data) > MAX_QUERY_CHARS * 4:
-                error = "The file is too large to query."
-            else:
-                text = data.decode("utf-8", errors="replace")
+    async def compare_page(request: Request) -> Response:
+        a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
+        return await site.page(request, partial(compare_view, request, a, b))
+
+    def query_view(request: Request, text: str, error: str | None) -> Response:
         hits = None
         if not error:
             if not text.strip():
@@ -261,33 +328,40 @@ def create_app(db_path: str | Path) -> Starlette:
                 from storytrace.query import query_store
 
                 hits = query_store(site.db_path, text, top=20)
-        return site.render("query.html", text=text[:5000], hits=hits, error=error)
+        return site.render(request, "query.html", text=text[:5000], hits=hits, error=error)
+
+    async def query_page(request: Request) -> Response:
+        if request.method == "GET":
+            return site.render(request, "query.html", text="", hits=None, error=None)
+        form = await request.form()
+        text = str(form.get("text") or "")
+        upload = form.get("file")
+        error = None
+        if isinstance(upload, UploadFile) and upload.filename:
+            data = await upload.read(MAX_QUERY_CHARS * 4 + 1)
+            if len(data) > MAX_QUERY_CHARS * 4:
+                error = "The file is too large to query."
+            else:
+                text = data.decode("utf-8", errors="replace")
+        return await site.page(request, partial(query_view, request, text, error))
+
+    def upload_form(request: Request, error: str | None, status: int = 200) -> Response:
+        return site.render(
+            request, "upload.html", error=error, jobs=list(site.jobs.values()), status=status
+        )
 
     async def upload_page(request: Request) -> Response:
         if request.method == "GET":
-            return site.render("upload.html", error=None, jobs=list(site.jobs.values()))
-        form = await request.form()
+            return upload_form(request, None)
+        form = await request.form(max_files=10 * MAX_UPLOAD_FILES)
         files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-        error = _check_uploads(files)
-        if error:
-            return site.render(
-                "upload.html", error=error, jobs=list(site.jobs.values()), status=400
-            )
+        if not files:
+            return upload_form(request, _CHOOSE, status=400)
         job = Job(id=uuid.uuid4().hex[:12], files=[])
         folder = site.out_dir / "uploads" / job.id
-        folder.mkdir(parents=True, exist_ok=True)
-        for f in files:
-            data = await f.read(MAX_UPLOAD_BYTES + 1)
-            if len(data) > MAX_UPLOAD_BYTES:
-                return site.render(
-                    "upload.html",
-                    error=f"{f.filename}: larger than {MAX_UPLOAD_BYTES:,} bytes",
-                    jobs=list(site.jobs.values()),
-                    status=400,
-                )
-            name = _safe_name(f.filename or "upload.txt")
-            (folder / name).write_bytes(data)
-            job.files.append(name)
+        await anyio.to_thread.run_sync(_save_uploads, site, job, folder, files)
+        if not job.files:
+            return upload_form(request, "Nothing to add: " + "; ".join(job.skipped), status=400)
         site.jobs[job.id] = job
         threading.Thread(target=_run_job, args=(site, job, folder), daemon=True).start()
         return RedirectResponse(f"/upload?job={job.id}", status_code=303)
@@ -308,44 +382,110 @@ def create_app(db_path: str | Path) -> Starlette:
         Route("/upload", upload_page, methods=["GET", "POST"]),
         Route("/jobs/{id}", job_status),
     ]
-    app = Starlette(routes=routes)
+    guard = Middleware(
+        Guard,
+        allowed=AllowedHosts(host, allowed_hosts),
+        body_limits={"/upload": MAX_UPLOAD_BODY},
+        default_limit=MAX_BODY,
+    )
+    app = Starlette(routes=routes, middleware=[guard])
+    app.router.redirect_slashes = False  # no redirect is ever built from a request's URL
     app.state.site = site
     return app
 
 
-def _check_uploads(files: list[UploadFile]) -> str | None:
-    if not files:
-        return "Choose one or more .txt, .html or .jsonl files."
-    if len(files) > MAX_UPLOAD_FILES:
-        return f"At most {MAX_UPLOAD_FILES} files at once."
-    for f in files:
-        suffix = Path(f.filename or "").suffix.lower()
-        if suffix not in SUPPORTED_SUFFIXES:
-            return f"{f.filename}: not a supported type ({', '.join(sorted(SUPPORTED_SUFFIXES))})"
-    return None
+_CHOOSE = "Choose one or more files: " + ", ".join(sorted(SUPPORTED_SUFFIXES)) + "."
 
 
-def _safe_name(filename: str) -> str:
-    """A file name with no directory part and only plain characters."""
-    base = Path(filename.replace("\\", "/")).name
-    cleaned = _SAFE_NAME.sub("_", base).lstrip(".") or "upload.txt"
-    return cleaned[:120]
+def upload_suffix(filename: str) -> str | None:
+    """The supported type ``filename`` ends with (the longest such suffix), else None."""
+    lower = filename.lower()
+    found = [s for s in SUPPORTED_SUFFIXES if lower.endswith(s) and len(lower) > 0]
+    return max(found, key=len) if found else None
+
+
+def safe_name(filename: str, taken: set[str] | frozenset[str] = frozenset()) -> str | None:
+    """A name to save an uploaded file under: no directory part, only plain characters, its
+    type's suffix kept (``..jsonl`` -> ``upload.jsonl``: a leading dot would make it a hidden
+    file, which directory reading skips), and unique among ``taken`` (``a.txt``, ``a-2.txt``).
+    None when the type is not one storytrace reads."""
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    suffix = upload_suffix(base)
+    if suffix is None:
+        return None
+    stem = _SAFE_NAME.sub("_", base[: len(base) - len(suffix)]).strip("._")[:100] or "upload"
+    name, n = stem + suffix, 1
+    while name in taken:
+        n += 1
+        name = f"{stem}-{n}{suffix}"
+    return name
+
+
+def _save_uploads(site: Site, job: Job, folder: Path, files: list[UploadFile]) -> None:
+    """Save each acceptable file into ``folder`` under a new name (``job.files``); every file
+    that is not saved is listed with its reason (``job.skipped``) and the others are kept."""
+    with site.names_lock:  # two uploads at once must not pick the same new name
+        taken = _taken_names(site)
+        for number, f in enumerate(files):
+            label = _display(f.filename or "")
+            if number >= MAX_UPLOAD_FILES:
+                job.skipped.append(f"{label}: more than {MAX_UPLOAD_FILES} files in one upload")
+                continue
+            name = safe_name(f.filename or "", taken)
+            if name is None:
+                job.skipped.append(
+                    f"{label}: not a supported type ({', '.join(sorted(SUPPORTED_SUFFIXES))})"
+                )
+                continue
+            f.file.seek(0)
+            data = f.file.read(MAX_UPLOAD_BYTES + 1)
+            if len(data) > MAX_UPLOAD_BYTES:
+                job.skipped.append(f"{label}: larger than {MAX_UPLOAD_BYTES:,} bytes")
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
+            taken.add(name)
+            job.files.append(name)
+
+
+def _taken_names(site: Site) -> set[str]:
+    """Names an upload must not reuse: files of earlier uploads and ids in the store (a file
+    is known by its name, and a second document of one id would be refused)."""
+    uploads = site.out_dir / "uploads"
+    taken = {p.name for p in uploads.glob("*/*")} if uploads.is_dir() else set()
+    with Store(site.db_path) as store:
+        taken.update(i for i in store.document_ids() if "/" not in i)
+    return taken
+
+
+def _display(name: str) -> str:
+    """A file name as the user gave it, safe to show (control characters replaced)."""
+    return "".join(c if c.isprintable() else "?" for c in name)[:200] or "(no name)"
 
 
 def _run_job(site: Site, job: Job, folder: Path) -> None:
+    """Analyse an upload; the job always ends "done" or "failed" with the reason."""
     from storytrace.pipeline import analyze
 
-    with job.lock:
-        job.state = "running"
-    try:
-        result = analyze([folder], site.out_dir, progress=_JobProgress(job), workers=1)
+    with site.job_lock:
+        with job.lock:
+            job.state = "running"
+        try:
+            result = analyze([folder], site.out_dir, progress=_JobProgress(job), workers=1)
+        except Exception as exc:  # any failure is the job's outcome, never a stuck "running"
+            reason = (
+                str(exc) if isinstance(exc, StorytraceError) else f"{type(exc).__name__}: {exc}"
+            )
+            with job.lock:
+                job.state = "failed"
+                job.message = reason
+            return
+        skipped = [f"{Path(e.input).name}: {e.reason}" for e in result.errors] + job.skipped
         with job.lock:
             job.state = "done"
-            job.message = f"{result.added} new documents; {len(result.errors)} skipped"
-    except StorytraceError as exc:
-        with job.lock:
-            job.state = "failed"
-            job.message = str(exc)
+            job.message = f"{result.added} new documents; {len(skipped)} skipped" + (
+                " (" + "; ".join(skipped) + ")" if skipped else ""
+            )
 
 
 def _align_now(db_path: Path, a: str, b: str) -> dict[str, Any]:
