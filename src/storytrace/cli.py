@@ -192,7 +192,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument(
         "--set",
         dest="subset",
-        choices=("wire", "unrelated", "all"),
+        choices=("wire", "unrelated", "semeval", "pan13", "lexical", "all"),
         default="all",
         help="derivation: which set (default: all)",
     )
@@ -542,10 +542,10 @@ def _eval_derivation(data: str, args: argparse.Namespace, out: Console, err: Con
         results = derivation.run(data, args.out, sets, args.half, args.limit, progress)
     if args.format == "json":
         print(json.dumps(results))
-        return 0
+        return 1 if any("error" in s for s in results.values()) else 0
     for name, scores in results.items():
-        out.print(derivation.describe(name, scores))
-    return 0
+        out.print(escape(derivation.describe(name, scores)))
+    return 1 if any("error" in s for s in results.values()) else 0
 
 
 def _eval_cleaning(data: str, args: argparse.Namespace, out: Console) -> int:

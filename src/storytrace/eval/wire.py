@@ -566,7 +566,7 @@ class WireScores:
         }
 
 
-def _edges_by_child(report: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
+def edges_by_child(report: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
     out: dict[str, list[Mapping[str, Any]]] = {}
     for story in report.get("stories", []):
         for edge in story.get("edges", []):
@@ -607,7 +607,7 @@ def _macro_f1(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, dict[str
     return sum(per.values()) / len(per), per
 
 
-def _token_set(text: str, spans: Iterable[Sequence[int]]) -> set[int]:
+def token_set(text: str, spans: Iterable[Sequence[int]]) -> set[int]:
     """Start offsets of the tokens of ``text`` whose first character lies in a span."""
     ranges = [(int(s[0]), int(s[1])) for s in spans]
     return {a for a, _ in tokens(text) if any(s <= a < e for s, e in ranges)}
@@ -618,7 +618,7 @@ def score_wire(
 ) -> WireScores:
     """Scores of a report.json (as a dict) against the answers of :func:`build_items`
     (``WireItem.answer()`` dicts); ``texts`` are the papers' texts by id."""
-    by_child = _edges_by_child(report)
+    by_child = edges_by_child(report)
     aligned: dict[tuple[str, str], list[Sequence[int]]] = {}
     for al in report.get("alignments", []):
         key = (str(al["parent"]), str(al["child"]))
@@ -648,8 +648,8 @@ def score_wire(
             gold3.append(label)
             pred3.append(edge_degree(edge) if edge is not None else "not")
             text = texts.get(pid, "")
-            gold_tokens = _token_set(text, paper["spans"])
-            got_tokens = _token_set(text, aligned.get((wire, pid), []))
+            gold_tokens = token_set(text, paper["spans"])
+            got_tokens = token_set(text, aligned.get((wire, pid), []))
             tok_tp += len(gold_tokens & got_tokens)
             tok_fp += len(got_tokens - gold_tokens)
             tok_fn += len(gold_tokens - got_tokens)

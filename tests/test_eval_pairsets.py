@@ -1,0 +1,65 @@
+"""Scoring labelled pairs in one collection, on hand-made reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from storytrace.eval.pairsets import DERIVED, INDEPENDENT, UNSCORED, LabelledPair, score_pairs
+
+TEXTS = {
+    "s1": "alpha beta gamma",
+    "c1": "one two three four five six seven eight nine ten",
+    "s2": "delta",
+    "c2": "red green blue",
+    "x": "x",
+    "y": "y",
+    "u": "u",
+    "v": "v",
+}
+PAIRS = [
+    LabelledPair("s1", "c1", DERIVED, "02", ((0, 13),)),  # one two three (3 of 10 tokens)
+    LabelledPair("s2", "c2", DERIVED, "02", ((0, 3),)),  # red: 1 of 3 tokens
+    LabelledPair("x", "y", INDEPENDENT, "01"),
+    LabelledPair("u", "v", UNSCORED, "same story"),
+]
+
+
+def _report(edges: list[dict[str, Any]], langs: dict[str, str] | None = None) -> dict[str, Any]:
+    return {
+        "documents": [{"id": k, "lang": (langs or {}).get(k, "en")} for k in TEXTS],
+        "stories": [{"members": list(TEXTS), "edges": edges}],
+        "alignments": [
+            {"parent": "s1", "child": "c1", "passages": [{"parent": [0, 5], "child": [0, 7]}]}
+        ],
+    }
+
+
+def test_directed_linked_false_and_shares() -> None:
+    report = _report(
+        [
+            {"parent": "s1", "child": "c1", "relation": "partial_reuse", "confidence": 0.9},
+            {"parent": "c2", "child": "s2", "relation": "copy", "confidence": 0.9},
+            {"parent": "y", "child": "x", "relation": "translation", "confidence": 0.9},
+            {"parent": "u", "child": "v", "relation": "rewrite", "confidence": 0.5},
+        ]
+    )
+    s = score_pairs(report, PAIRS, TEXTS)
+    assert (s["derived_pairs"], s["independent_pairs"], s["pairs"]) == (2, 1, 4)
+    # directed: s1->c1 found, s2->c2 reversed (missed), x<-y false
+    assert s["derived_precision"] == 0.5 and s["derived_recall"] == 0.5  # y -> x is false too
+    assert s["linked_recall"] == 1.0 and s["linked_precision"] == pytest.approx(2 / 3, abs=1e-4)
+    assert s["false_derivations"] == 1 and s["found_typed_partially"] == 1
+    assert s["same_language_translations"] == 1 and s["edges"] == 4
+    assert s["groups"]["same story"]["linked"] == 1 and s["groups"]["02"]["directed"] == 1
+    # tokens: c1 gold one two three, predicted one two; c2 gold red, nothing predicted
+    assert s["token_precision"] == 1.0 and s["token_recall"] == 0.5
+    assert s["took_10pct_pairs"] == 2 and s["took_10pct_recall"] == 0.5
+    assert s["took_10pct_linked_recall"] == 1.0
+
+
+def test_without_texts_no_token_scores_and_json_round_trip() -> None:
+    s = score_pairs(_report([]), PAIRS)
+    assert "token_f1" not in s and s["false_derivations"] == 0 and s["derived_recall"] == 0.0
+    assert [LabelledPair.from_json(p.as_json()) for p in PAIRS] == PAIRS
