@@ -287,6 +287,37 @@ def test_a_reversed_edge_is_not_a_derivation() -> None:
     report = _report([{"parent": "A", "child": "W", "relation": "copy", "confidence": 0.9}], {})
     s = score_wire(report, _answers(), TEXTS).as_dict()
     assert s["derived_recall"] == 0.0 and s["derived_without_parent"] == 2
+    assert s["reversed_edges"] == 1 and s["cross_item_edges"] == 0
+
+
+def test_edges_between_wire_items_are_counted() -> None:
+    answers = [
+        *_answers(),
+        {
+            "wire": "V",
+            "papers": [
+                {
+                    "id": "D",
+                    "label": "not",
+                    "spans": [],
+                    "credited": False,
+                    "dated": True,
+                    "reuse": 0.0,
+                }
+            ],
+        },
+    ]
+    report = _report(
+        [
+            {"parent": "W", "child": "V", "relation": "rewrite", "confidence": 0.6},
+            {"parent": "A", "child": "D", "relation": "rewrite", "confidence": 0.6},
+            {"parent": "W", "child": "A", "relation": "copy", "confidence": 0.9},
+        ],
+        {},
+    )
+    s = score_wire(report, answers, {**TEXTS, "D": "d"}).as_dict()
+    assert s["cross_item_edges"] == 2 and s["reversed_edges"] == 0
+    assert s["edges_into_not_derived"] == 1 and s["wires"] == 2
 
 
 def test_edge_degree_falls_back_to_relation() -> None:

@@ -345,7 +345,8 @@ def describe(name: str, s: dict[str, Any]) -> str:
                 f"F1 {s['token_f1']:.4f}  (target >= 0.75)",
                 f"  parent accuracy     {s['parent_accuracy']:.4f}  (sibling as parent "
                 f"{s['sibling_parents']}, no parent {s['derived_without_parent']}; edges into "
-                f"not-derived papers {s['edges_into_not_derived']})",
+                f"not-derived papers {s['edges_into_not_derived']}; paper -> its wire "
+                f"{s['reversed_edges']}; between different wire items {s['cross_item_edges']})",
                 f"  derived recall      credited {s['derived_recall_credited']:.4f}  uncredited "
                 f"{s['derived_recall_uncredited']:.4f}  undated {s['derived_recall_undated']:.4f}"
                 + ("" if s["reuse_mae"] is None else f"  reuse MAE {s['reuse_mae']:.4f}"),

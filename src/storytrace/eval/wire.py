@@ -531,6 +531,8 @@ class WireScores:
     sibling_parents: int
     no_parent: int
     edges_into_not_derived: int
+    reversed_edges: int  # a paper made the parent of its own wire copy
+    cross_item_edges: int  # edges between documents of different wire items (false)
     reuse_mae: float | None
     recall_credited: float
     recall_uncredited: float
@@ -555,6 +557,8 @@ class WireScores:
             "sibling_parents": self.sibling_parents,
             "derived_without_parent": self.no_parent,
             "edges_into_not_derived": self.edges_into_not_derived,
+            "reversed_edges": self.reversed_edges,
+            "cross_item_edges": self.cross_item_edges,
             "reuse_mae": None if self.reuse_mae is None else round(self.reuse_mae, 4),
             "derived_recall_credited": round(self.recall_credited, 4),
             "derived_recall_uncredited": round(self.recall_uncredited, 4),
@@ -672,6 +676,22 @@ def score_wire(
             found["credited" if paper["credited"] else "uncredited"].append(derived)
             if not paper["dated"]:
                 found["undated"].append(derived)
+    item_of = {str(i["wire"]): n for n, i in enumerate(answers)}
+    item_of.update({str(p["id"]): n for n, i in enumerate(answers) for p in i["papers"]})
+    wire_ids = {str(i["wire"]) for i in answers}
+    all_edges = [e for es in by_child.values() for e in es]
+    reversed_edges = sum(
+        1
+        for e in all_edges
+        if str(e["child"]) in wire_ids and item_of.get(str(e["parent"])) == item_of[str(e["child"])]
+    )
+    cross = sum(
+        1
+        for e in all_edges
+        if str(e["parent"]) in item_of
+        and str(e["child"]) in item_of
+        and item_of[str(e["parent"])] != item_of[str(e["child"])]
+    )
     tp = sum(1 for g, p in zip(gold_d, pred_d, strict=True) if g and p)
     fp = sum(1 for g, p in zip(gold_d, pred_d, strict=True) if p and not g)
     fn = sum(1 for g, p in zip(gold_d, pred_d, strict=True) if g and not p)
@@ -691,6 +711,8 @@ def score_wire(
         sibling_parents=siblings,
         no_parent=no_parent,
         edges_into_not_derived=into_not,
+        reversed_edges=reversed_edges,
+        cross_item_edges=cross,
         reuse_mae=sum(reuse_err) / len(reuse_err) if reuse_err else None,
         recall_credited=rate(found["credited"]),
         recall_uncredited=rate(found["uncredited"]),
