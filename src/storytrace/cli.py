@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -29,12 +30,27 @@ from rich.progress import (
 
 from storytrace import __version__
 from storytrace.config import Config
-from storytrace.errors import StorytraceError
+from storytrace.errors import ConfigError, StorytraceError
 from storytrace.progress import Task
 
 os.environ.setdefault(
     "OMP_NUM_THREADS", "1"
 )  # CPU inference on small machines: no oversubscription
+
+# Characters a terminal would act on: C0 and C1 controls (ESC starts escape sequences that
+# can retitle the window, move the cursor or hide text; 0x9b is a one-byte CSI) and the bidi
+# controls that reorder what is shown.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _shown(value: object, *, multiline: bool = False) -> str:
+    """``value`` safe to print: Rich markup escaped, and every control character that a
+    terminal would interpret (ids, paths, titles and texts come from the input) written as a
+    visible ``\\x1b``-style escape. ``multiline`` keeps line breaks and tabs (document text)."""
+    pattern = _UNPRINTABLE_IN_TEXT if multiline else _UNPRINTABLE
+    text = pattern.sub(lambda m: ascii(m.group(0))[1:-1], str(value))
+    return escape(text)
 
 
 class RichProgress:
@@ -242,7 +258,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(args, out)
     except StorytraceError as exc:
-        err.print(f"[red]error[/red] {escape(str(exc))}")
+        err.print(f"[red]error[/red] {_shown(str(exc))}")
+        return 1
+    except OSError as exc:  # a file-system failure the commands did not foresee: one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(f"[red]error[/red] {_shown(where + (exc.strerror or str(exc)))}")
         return 1
     except KeyboardInterrupt:
         err.print(
@@ -256,10 +276,15 @@ def _analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
     from storytrace.candidates import lsh_params
     from storytrace.pipeline import analyze
 
+    # Every setting is checked before anything is written (a store keeps the configuration
+    # of its first run and refuses any other).
     config = Config(
         lsh_threshold=args.threshold, shingle_size=args.shingle_size, encoder=args.encoder
     )
-    err.print(escape(lsh_params(config.lsh_threshold, config.num_perm).describe()))
+    _check_positive("--workers", args.workers)
+    _check_positive("--max-chars", args.max_chars)
+    check_out_dir(args.out)
+    err.print(_shown(lsh_params(config.lsh_threshold, config.num_perm).describe()))
     progress = RichProgress(err, enabled=not args.quiet)
     limits = {"max_chars": args.max_chars} if args.max_chars else {}
     if args.executor == "spark":
@@ -282,13 +307,35 @@ def _analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
             args.inputs, args.out, config, progress=progress, workers=args.workers, **limits
         )
     for e in result.errors:
-        err.print(f"[yellow]skipped[/yellow] {escape(e.input)}: {escape(e.reason)}")
+        err.print(f"[yellow]skipped[/yellow] {_shown(e.input)}: {_shown(e.reason)}")
     _print_summary(out, result.report, result.added, len(result.errors))
     out.print(
-        f"\nWrote [bold]{escape(str(result.report_json))}[/bold] and "
-        f"[bold]{escape(str(result.report_html))}[/bold] (store: {escape(str(result.db_path))})"
+        f"\nWrote [bold]{_shown(str(result.report_json))}[/bold] and "
+        f"[bold]{_shown(str(result.report_html))}[/bold] (store: {_shown(str(result.db_path))})"
     )
     return 0
+
+
+def _check_positive(option: str, value: int | None) -> None:
+    if value is not None and value < 1:
+        raise ConfigError(f"{option} must be at least 1, not {value}")
+
+
+def check_out_dir(value: str) -> Path:
+    """``value`` as an output folder that exists or can be made: not a file, and its nearest
+    existing folder writable. The store checks again when it creates the folder (the only
+    check that holds for root, who passes ``os.access``)."""
+    out = Path(value)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {value}: is a file, not a folder")
+    probe = out.absolute()
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ConfigError(f"--out {value}: {probe} is a file, not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise ConfigError(f"--out {value}: {probe} is not writable (permission denied)")
+    return out
 
 
 def _key_value(item: str) -> tuple[str, str]:
@@ -307,7 +354,7 @@ def _print_summary(out: Console, report: dict[str, Any], added: int, skipped: in
     for n, story in enumerate(report["stories"], start=1):
         origins = ", ".join(story["origins"]) or "undetermined"
         out.print(
-            f"\n[bold]Story {n}[/bold] · {len(story['members'])} versions · origin: [bold]{escape(origins)}[/bold]"
+            f"\n[bold]Story {n}[/bold] · {len(story['members'])} versions · origin: [bold]{_shown(origins)}[/bold]"
         )
         children: dict[str, list[dict[str, Any]]] = {}
         for e in story["edges"]:
@@ -322,15 +369,15 @@ def _print_summary(out: Console, report: dict[str, Any], added: int, skipped: in
                 changes = [c["kind"] for c in e["changes"] if c["kind"] not in ("added", "dropped")]
                 note = f"; changed: {', '.join(sorted(set(changes)))}" if changes else ""
                 out.print(
-                    f"{'  ' * depth}└─ {escape(e['child'])}{escape(outlet)} ← {e['relation'].replace('_', ' ')} "
-                    f"of {escape(node)} (confidence {e['confidence']:.2f}{escape(note)})"
+                    f"{'  ' * depth}└─ {_shown(e['child'])}{_shown(outlet)} ← {e['relation'].replace('_', ' ')} "
+                    f"of {_shown(node)} (confidence {e['confidence']:.2f}{_shown(note)})"
                 )
                 walk(e["child"], depth + 1, children)
 
         for origin in story["origins"]:
             d = docs[origin]
             out.print(
-                f"  {escape(origin)}" + (f" ({escape(d['source'])})" if d.get("source") else "")
+                f"  {_shown(origin)}" + (f" ({_shown(d['source'])})" if d.get("source") else "")
             )
             walk(origin, 2)
     alone = len(docs) - sum(len(s["members"]) for s in report["stories"])
@@ -345,7 +392,7 @@ def _report(args: argparse.Namespace, out: Console) -> int:
     with Store(Path(args.out) / DB_NAME) as store:
         report = build_report(store)
         json_path, html_path = write_reports(store, report, args.out)
-    out.print(f"Wrote {escape(str(json_path))} and {escape(str(html_path))}")
+    out.print(f"Wrote {_shown(str(json_path))} and {_shown(str(html_path))}")
     return 0
 
 
@@ -365,11 +412,11 @@ def _query(args: argparse.Namespace, out: Console) -> int:
         return 0
     for h in hits:
         out.print(
-            f"[bold]{escape(h.id)}[/bold] {escape(h.source or '')} · {h.relation} · Jaccard {h.jaccard:.2f} · "
+            f"[bold]{_shown(h.id)}[/bold] {_shown(h.source or '')} · {h.relation} · Jaccard {h.jaccard:.2f} · "
             f"containment {h.containment_query:.2f} · semantic {h.semantic:.2f}"
         )
         for passage in h.passages[:3]:
-            out.print(f"    [dim]shared:[/dim] {escape(passage)}")
+            out.print(f"    [dim]shared:[/dim] {_shown(passage)}")
     return 0
 
 
@@ -384,7 +431,7 @@ def _serve(args: argparse.Namespace, out: Console) -> int:
         ) from exc
     app = create_app(args.db, host=args.host, allowed_hosts=args.allow_host)
     out.print(
-        f"storytrace serving {escape(str(args.db))} on http://{args.host}:{args.port}/ (Ctrl-C to stop)"
+        f"storytrace serving {_shown(str(args.db))} on http://{args.host}:{args.port}/ (Ctrl-C to stop)"
     )
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
@@ -424,7 +471,7 @@ def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
         print(json.dumps(scores))
         return 0
     out.print(
-        f"WMT21 ru-en ({escape(str(data))}): {scores['documents']} documents, {scores['stories']} stories found"
+        f"WMT21 ru-en ({_shown(str(data))}): {scores['documents']} documents, {scores['stories']} stories found"
     )
     out.print(_prf_line("stories (pairwise)", scores, ""))
     out.print(f"  parent accuracy     {scores['parent_accuracy']:.4f}")
@@ -452,7 +499,7 @@ def _eval_chains(
         print(json.dumps(scores))
         return 0
     out.print(
-        f"Chains built from {escape(str(data))} (set and answers in {escape(target)}/set): "
+        f"Chains built from {_shown(str(data))} (set and answers in {_shown(target)}/set): "
         f"{scores['documents']} documents, {scores['stories']} stories found"
     )
     out.print(_prf_line("stories (pairwise)", scores, "story_"))
@@ -474,8 +521,8 @@ def _eval_pan13(
         print(json.dumps(result.as_dict()))
         return 0
     out.print(
-        f"PAN13 text alignment ({escape(data)}): {result.pairs} pairs aligned in "
-        f"{result.seconds:.1f} s; detections in {escape(result.det_out)}"
+        f"PAN13 text alignment ({_shown(data)}): {result.pairs} pairs aligned in "
+        f"{result.seconds:.1f} s; detections in {_shown(result.det_out)}"
     )
     rows = [*result.subcorpora.items(), ("overall", result.overall)]
     for name, s in rows:
@@ -503,7 +550,7 @@ def _eval_similarity(
         return 0
     if args.set == "semeval":
         out.print(
-            f"SemEval-2022 Task 8 ({escape(str(data))}): {scores['pairs']} pairs "
+            f"SemEval-2022 Task 8 ({_shown(str(data))}): {scores['pairs']} pairs "
             f"({scores['duplicate_ids']} repeated ids folded); fitted on {scores['train']}, "
             f"scored on the held-out {scores['held_out']}"
         )
@@ -517,7 +564,7 @@ def _eval_similarity(
         out.print("  task winner on the official test set: 0.818 (another sample)")
         return 0
     out.print(
-        f"MSRP ({escape(str(data))}): {scores['pairs']} pairs; model and threshold chosen on "
+        f"MSRP ({_shown(str(data))}): {scores['pairs']} pairs; model and threshold chosen on "
         f"{scores['train']}, scored on the held-out {scores['held_out']}"
     )
     out.print(f"  accuracy {scores['accuracy']:.4f}  F1 {scores['f1']:.4f}  (held-out half)")
@@ -556,7 +603,7 @@ def _eval_cleaning(data: str, args: argparse.Namespace, out: Console) -> int:
         print(json.dumps({name: score.as_dict() for name, score in results.items()}))
         return 0
     out.print(
-        f"Article extraction, Scrapinghub benchmark ({escape(data)}): token 4-gram shingle F1"
+        f"Article extraction, Scrapinghub benchmark ({_shown(data)}): token 4-gram shingle F1"
     )
     for name, score in results.items():
         out.print(
@@ -619,12 +666,12 @@ def _clean(args: argparse.Namespace, out: Console) -> int:
                 )
             )
         else:
-            out.print(escape(cleaned.text), highlight=False)
+            out.print(_shown(cleaned.text, multiline=True), highlight=False)
             out.print(f"\n[bold]{len(removals)} removals[/bold] (raw offsets):")
             for r in removals:
                 snippet = " ".join(str(r["text"]).split())
                 out.print(
-                    f"  [{r['start']}, {r['end']}) [yellow]{r['reason']}[/yellow]: {escape(snippet[:100])}"
+                    f"  [{r['start']}, {r['end']}) [yellow]{r['reason']}[/yellow]: {_shown(snippet[:100])}"
                 )
         return 0
     return 1

@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from storytrace.config import Config
 from storytrace.embed import calibrate
-from storytrace.fingerprint import jaccard_and_containment
+from storytrace.fingerprint import EMPTY_SHINGLE, jaccard_and_containment
 from storytrace.records import CleanDoc, Match, Relation, Signature
 
 F32 = npt.NDArray[np.float32]
@@ -86,6 +86,9 @@ def compare(
     ``profiles``: each document's nearest neighbours (``candidates.neighbour_profiles``),
     for the neighbour margin; without them a same-story decision rests on the cosine alone.
     """
+    wordless = [d.id for d, s in ((a_doc, a_sig), (b_doc, b_sig)) if has_no_words(s)]
+    if wordless:
+        return _nothing_to_compare(a_doc.id, b_doc.id, wordless)
     jac, c_ab, c_ba = jaccard_and_containment(a_sig.shingles, b_sig.shingles)
     same = a_doc.lang == b_doc.lang or "und" in (a_doc.lang, b_doc.lang)
     semantic = 0.0
@@ -136,6 +139,31 @@ def compare(
         coverage_ab=round(cov_ab, 4),
         coverage_ba=round(cov_ba, 4),
         evidence=evidence,
+    )
+
+
+def has_no_words(sig: Signature) -> bool:
+    """Whether a document had no word left after cleaning (junk only, punctuation only,
+    empty): its shingle set is empty or only the fingerprint's ``EMPTY_SHINGLE`` sentinel,
+    which every such document shares."""
+    shingles = sig.shingles
+    return shingles.size == 0 or (shingles.size == 1 and shingles[0] == EMPTY_SHINGLE)
+
+
+def _nothing_to_compare(a: str, b: str, wordless: Sequence[str]) -> Match:
+    """A document with no words is a copy of nothing: two such documents would otherwise
+    share the one sentinel shingle (Jaccard 1.0) and any punctuation embeds alike."""
+    return Match(
+        a=a,
+        b=b,
+        relation="unrelated",
+        jaccard=0.0,
+        containment_ab=0.0,
+        containment_ba=0.0,
+        semantic=0.0,
+        coverage_ab=0.0,
+        coverage_ba=0.0,
+        evidence=tuple(f"{d} has no words after cleaning: nothing to compare" for d in wordless),
     )
 
 

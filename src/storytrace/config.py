@@ -8,8 +8,34 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
+
+from storytrace.errors import ConfigError
+
+MAX_PERM = 4096
+"""The most MinHash permutations a signature can have (``storytrace.fingerprint``)."""
+
+# whole-number settings: name -> (smallest, largest)
+_INT_RANGES: dict[str, tuple[int, int]] = {
+    "shingle_size": (1, 64),
+    "num_perm": (2, MAX_PERM),
+    "seed": (0, 2**63 - 1),
+    "semantic_neighbours": (1, 10_000),
+    "ann_min_documents": (0, 2**62),
+}
+_SHARES = (
+    "semantic_floor",
+    "sentence_match",
+    "sentence_strong",
+    "near_duplicate_jaccard",
+    "duplicate_jaccard",
+    "partial_containment",
+    "derived_coverage",
+    "rewrite_coverage",
+    "same_story_cosine",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +90,35 @@ class Config:
     ann_min_documents: int = 50_000
     neighbour_margin: float = 0.92
 
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ``ConfigError`` (code ST102) naming the first setting out of its range:
+        ``shingle_size`` 1-64 words, ``num_perm`` 2-4096, ``lsh_threshold`` strictly between
+        0 and 1, every share and cosine threshold within 0-1, ``neighbour_margin`` above 0.
+        Runs on construction, so an invalid configuration never reaches a store."""
+        for name, (low, high) in _INT_RANGES.items():
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ConfigError(f"{name} must be a whole number, not {value!r}")
+            if not low <= value <= high:
+                raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
+        threshold = _number(self, "lsh_threshold")
+        if not 0.0 < threshold < 1.0:
+            raise ConfigError(
+                f"lsh_threshold (--threshold) must be between 0 and 1 (exclusive), "
+                f"not {threshold:g}"
+            )
+        for name in _SHARES:
+            value = _number(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ConfigError(f"{name} must be between 0 and 1, not {value:g}")
+        if not _number(self, "neighbour_margin") > 0.0:
+            raise ConfigError(f"neighbour_margin must be above 0, not {self.neighbour_margin}")
+        if not isinstance(self.encoder, str) or not self.encoder.strip():
+            raise ConfigError(f"encoder must name an encoder (or 'none'), not {self.encoder!r}")
+
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
 
@@ -72,3 +127,11 @@ class Config:
         data: dict[str, Any] = json.loads(text)
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _number(config: Config, name: str) -> float:
+    """A float setting, checked to be a finite number."""
+    value = getattr(config, name)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(f"{name} must be a number, not {value!r}")
+    return float(value)

@@ -21,6 +21,13 @@ class NothingToAnalyseError(StorytraceError):
     code = "ST101"
 
 
+class ConfigError(StorytraceError):
+    """A setting is out of its range or of the wrong type (checked before anything is
+    written)."""
+
+    code = "ST102"
+
+
 class StoreError(StorytraceError):
     """The store file cannot be opened, is locked by another writer, or is not ours."""
 

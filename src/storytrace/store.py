@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storytrace.config import Config
-from storytrace.errors import StoreBusyError, StoreError
+from storytrace.errors import ConfigError, StoreBusyError, StoreError
 from storytrace.records import (
     CleanDoc,
     Document,
@@ -126,6 +126,12 @@ class Store:
                     f"cannot create the folder {self.path.parent}: {exc.strerror or exc}"
                 ) from exc
             self._lock = self._take_lock()
+            if not self.path.exists():
+                try:
+                    self._create()
+                except (OSError, sqlite3.DatabaseError) as exc:
+                    self.close()
+                    raise StoreError(f"cannot create the store {self.path}: {exc}") from exc
         elif not self.path.exists():
             raise StoreError(
                 f"no store at {self.path} (run 'storytrace analyze ... --out DIR' first)"
@@ -146,6 +152,22 @@ class Store:
         except sqlite3.DatabaseError as exc:
             self.close()
             raise StoreError(f"{self.path} is not a usable storytrace store: {exc}") from exc
+
+    def _create(self) -> None:
+        """Make a new store file whole: its tables are written to a temporary file that is then
+        renamed, so a reader in another process that finds the file finds its tables too (it
+        used to find an empty database while the writer was still creating them)."""
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.new")
+        tmp.unlink(missing_ok=True)
+        conn = sqlite3.connect(tmp)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(_SCHEMA)
+            with conn:
+                conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        finally:
+            conn.close()
+        os.replace(tmp, self.path)
 
     def _busy(self) -> StoreBusyError:
         return StoreBusyError(
@@ -258,7 +280,15 @@ class Store:
 
     def config(self) -> Config | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key='config'").fetchone()
-        return Config.from_json(row[0]) if row else None
+        if row is None:
+            return None
+        try:
+            return Config.from_json(row[0])
+        except (ConfigError, ValueError, TypeError) as exc:
+            raise StoreError(
+                f"{self.path} holds a configuration this storytrace cannot use ({exc}); "
+                "use a new --out directory"
+            ) from exc
 
     # -- documents ---------------------------------------------------------------------------
     def add_documents(self, docs: Iterable[Document], run: int) -> tuple[int, list[IngestError]]:
