@@ -15,10 +15,10 @@ import pytest
 
 import storytrace
 from storytrace import cleaning_cues as cues
-from storytrace.clean import clean
+from storytrace.clean import HTML_FURNITURE, clean
 from storytrace.ingest import read_inputs
 from storytrace.records import CleanDoc, Document
-from storytrace.text import content_id, split_sentences
+from storytrace.text import content_id, decode_spans, split_sentences
 
 DEMO = Path(storytrace.__file__).parent / "demo"
 
@@ -794,6 +794,11 @@ def test_demo_no_body_sentence_removed_wholesale() -> None:
                 start = raw.find(snippet, start + 1)
             if snippet in tails:
                 tail_start = min(tail_start, raw.index(snippet))
+        # What an HTML page's extractor left out is page furniture judged by the DOM (and
+        # listed as such): these rules are about the text rules.
+        for r in cd.removed:
+            if r.reason == HTML_FURNITURE:
+                explained.update(range(r.start, r.end))
         for span in split_sentences(raw):
             positions = [p for p in range(span.start, span.end) if not raw[p].isspace()]
             if any(p in kept for p in positions):
@@ -804,8 +809,9 @@ def test_demo_no_body_sentence_removed_wholesale() -> None:
                 sentence,
             )
         if doc_id not in junk:
-            assert cd.removed == (), doc_id
-            assert norm(cd.text) == norm(raw)
+            assert all(r.reason == HTML_FURNITURE for r in cd.removed), doc_id
+            kept_raw = [raw[s:e] for s, e in decode_spans(doc.meta.get("html_kept", ""))]
+            assert norm(cd.text) == norm("\n".join(kept_raw) if kept_raw else raw)
 
 
 @pytest.mark.parametrize(
@@ -1042,3 +1048,31 @@ def test_lithuanian_junk_is_removed_and_the_article_kept() -> None:
     reasons = {r.reason for r in cleaned.removed}
     assert {"ad marker", "photo caption", "photo credit", "related link", "share line"} <= reasons
     assert "comments" in reasons
+
+
+def test_html_page_lists_what_the_extractor_dropped() -> None:
+    page = (
+        "Accept all cookies\n\nHome\n\nThe council voted on Monday to close the old pier.\n\n"
+        "Advertisement - Page continues below\n\nRepairs would cost more than a new one.\n\n"
+        "Terms of use"
+    )
+    kept = [
+        (page.index("The council"), page.index("pier.") + 5),
+        (page.index("Advertisement"), page.index("below") + 5),
+        (page.index("Repairs"), page.index("new one.") + 8),
+    ]
+    doc = Document(
+        id="p",
+        doc_id="p",
+        text=page,
+        input="p.html",
+        meta={"format": "html", "html_kept": " ".join(f"{s}-{e}" for s, e in kept)},
+    )
+    cd = clean(doc)
+    assert cd.text == (
+        "The council voted on Monday to close the old pier.\nRepairs would cost more than a new one."
+    )
+    reasons = {page[r.start : r.end]: r.reason for r in cd.removed}
+    assert reasons["Accept all cookies\n\nHome"] == HTML_FURNITURE
+    assert reasons["Terms of use"] == HTML_FURNITURE
+    assert reasons["Advertisement - Page continues below"] == "ad marker"

@@ -51,6 +51,22 @@ def test_clean_command_lists_removals(capsys: pytest.CaptureFixture[str]) -> Non
     assert "[ad_1]" not in data["text"]
 
 
+def test_clean_command_on_an_html_page_audits_the_extractor(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    page = next((DEMO / "web").glob("*.html"))
+    assert main(["clean", str(page), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    import storytrace
+
+    # The printed text is what storytrace.extract returns; what the extractor dropped is
+    # listed with its text and reason.
+    assert data["text"] == storytrace.extract(page.read_text(encoding="utf-8"))
+    dropped = [r for r in data["removed"] if r["reason"] == "page furniture (HTML)"]
+    assert dropped and all(r["text"].strip() for r in dropped)
+    assert all(r["text"] not in data["text"] for r in dropped if len(r["text"]) > 40)
+
+
 def test_query_finds_where_a_text_appeared(
     demo_run: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -18,7 +18,7 @@ from storytrace.ingest.fields import normalise_lang, parse_published
 from storytrace.ingest.html import extract_html
 from storytrace.ingest.readers import parse_jsonl, parse_record, read_file
 from storytrace.records import Document, IngestError
-from storytrace.text import content_id
+from storytrace.text import content_id, decode_spans
 
 STORY = (
     "Ferry services between Tallmere and the island of Orsk were suspended on Tuesday "
@@ -571,7 +571,10 @@ def test_html_page_main_text_and_metadata(tmp_path: Path) -> None:
     (doc,) = list(read_inputs([tmp_path]))
     assert isinstance(doc, Document)
     assert doc.id == "web/orsk.html"
-    text = doc.text
+    # The document's text is the page's visible text; the extractor's choice is kept as spans
+    # of it, so what it dropped (the cookie banner, the menus) stays auditable.
+    text = "\n".join(doc.text[s:e] for s, e in decode_spans(doc.meta["html_kept"]))
+    assert "Accept all cookies" in doc.text and "Weather forecast" in doc.text
     for fragment in [
         "island of Orsk were suspended on Tuesday",
         "About 2,300 people live on Orsk",
@@ -595,8 +598,13 @@ def test_html_page_main_text_and_metadata(tmp_path: Path) -> None:
     assert doc.url == "https://www.tallmere-gazette.test/news/2025/02/18/orsk-ferry-suspended"
     # The exact time from article:published_time, not just the day.
     assert doc.published == datetime(2025, 2, 18, 7, 45, 12, tzinfo=timezone(timedelta(hours=1)))
-    assert doc.meta == {"format": "html", "extractor": "trafilatura"}
-    assert doc.doc_id == content_id(doc.text)
+    assert doc.meta["format"] == "html"
+    assert doc.meta["extractor"].startswith("trafilatura")
+    # The id is the main text's: the same article under another menu is the same document.
+    content = extract_html(PAGE)
+    assert content is not None
+    assert doc.doc_id == content_id(content.text)
+    assert "dataLayer" not in doc.text and "position: fixed" not in doc.text  # scripts, styles
 
 
 def test_extract_html_meta_time_with_content_first() -> None:
@@ -658,3 +666,34 @@ def test_oversized_documents_are_reported_not_analysed(tmp_path: Path) -> None:
     assert "too large" in errors["huge.txt"] and "--max-chars" in errors["huge.txt"]
     assert "too large" in errors["feed.jsonl:1"]
     assert [r.id for r in records if isinstance(r, Document)] == ["ok.txt"]
+
+
+def test_visible_text_one_block_per_paragraph_without_scripts() -> None:
+    from storytrace.ingest.html import visible_text
+
+    html = (
+        "<html><head><title>T</title><style>p{color:red}</style></head><body>"
+        "<div>Menu <a href='/'>Home</a></div><script>var x = 1;</script>"
+        "<p>First   paragraph <b>with bold</b> text.</p><ul><li>One</li><li>Two</li></ul>"
+        "<noscript><p>Shown without scripts</p></noscript></body></html>"
+    )
+    assert visible_text(html).split("\n\n") == [
+        "Menu Home",
+        "First paragraph with bold text.",
+        "One",
+        "Two",
+        "Shown without scripts",
+    ]
+
+
+def test_kept_spans_line_up_the_extraction_with_the_page() -> None:
+    from storytrace.ingest.html import kept_spans
+
+    page = "Home\n\nNews\n\nThe council met on Monday.\n\nIt voted to close the pier.\n\nContact"
+    spans = kept_spans(page, "The council met on Monday.\nIt voted to close the pier.")
+    assert [page[s:e] for s, e in spans] == [
+        "The council met on Monday.",
+        "It voted to close the pier.",
+    ]
+    # An extraction the page's blocks do not hold gives no spans (no audit, not a wrong one).
+    assert kept_spans(page, "Entirely different words from another page altogether.") == ()

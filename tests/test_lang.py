@@ -108,3 +108,14 @@ def test_detect_language_reads_more_than_the_first_80_characters() -> None:
         [PARAGRAPHS["en"]] * 3
     )
     assert detect_language(text) == "en"
+
+
+def test_detect_language_of_a_list_page_reads_its_items() -> None:
+    # Every line a bullet or a table row (a shop's or a catalogue's list page): its items
+    # are the text, not nothing ("und").
+    items = [
+        "- Trail running shoes for women with a cushioned sole and a wide toe box, $120.00",
+        "| 3 | The complete guide to growing tomatoes in small gardens, by Harriet Moss |",
+        "- Waterproof hiking boots with ankle support and a lifetime warranty, $149.99",
+    ]
+    assert detect_language("\n".join(items * 8)) == "en"

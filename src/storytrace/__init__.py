@@ -2,8 +2,9 @@
 
 Public API::
 
-    from storytrace import analyze, Config
+    from storytrace import analyze, extract, Config
     result = analyze(["corpus/"], out_dir="out")
+    text = extract(html)  # the cleaned main text of one HTML page
 
 The stages (``ingest``, ``clean``, ``fingerprint``, ``candidates``, ``compare``, ``align``,
 ``stories``, ``provenance``, ``changes``) are pure functions over the records in
@@ -32,6 +33,7 @@ __all__ = [
     "StorytraceError",
     "__version__",
     "analyze",
+    "extract",
 ]
 
 
@@ -41,4 +43,8 @@ def __getattr__(name: str) -> object:
         from storytrace.pipeline import analyze
 
         return analyze
+    if name == "extract":
+        from storytrace.main_text import extract
+
+        return extract
     raise AttributeError(name)

@@ -24,9 +24,10 @@ The result keeps a run-length map from clean offsets to raw offsets, and every r
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from storytrace import cleaning_cues as cues
@@ -40,7 +41,7 @@ from storytrace.boilerplate import (
 )
 from storytrace.lang import detect_language, zipf
 from storytrace.records import CleanDoc, Document, OffsetRun, Removal, Span
-from storytrace.text import split_paragraphs, split_sentences
+from storytrace.text import decode_spans, split_paragraphs, split_sentences
 
 _TERMINAL = re.compile(r"""[.!?…:;"'”’»)\]]\s*$""")
 _HYPHEN_END = re.compile(r"(\w+)-$")
@@ -74,10 +75,14 @@ def clean(doc: Document, repeated: frozenset[str] = frozenset()) -> CleanDoc:
     they are most of the document.
     """
     raw = doc.text
-    lang = doc.lang or detect_language(raw)
+    html_kept = decode_spans(doc.meta["html_kept"]) if "html_kept" in doc.meta else None
+    lang = doc.lang or detect_language(_kept_text(raw, html_kept) if html_kept else raw)
     edits: list[_Edit] = []
-    paras, reasons = cut_paragraphs(raw, lang, edits)
-    if doc.meta.get("format") != "html":  # an HTML extractor has already judged with the DOM
+    paras, reasons = cut_paragraphs(raw, lang, edits, html_kept)
+    html = doc.meta.get("format") == "html"
+    if html:  # the extractor has judged these with the DOM; the text rules only add to it
+        reasons = [None if r in DOM_JUDGED else r for r in reasons]
+    else:
         _mark_boilerplate(paras, reasons, lang)
     if repeated:
         _mark_source_repeats(raw, paras, reasons, repeated)
@@ -87,7 +92,7 @@ def clean(doc: Document, repeated: frozenset[str] = frozenset()) -> CleanDoc:
             kept.append(para)
         else:
             edits.append(_Edit(para.start, para.end, reason))
-    for para in kept:
+    for para in kept if not html else ():  # a URL printed as a page's text is its text
         for m in cues.INLINE_URL.finditer(raw, para.start, para.end):
             edits.append(_Edit(m.start(), m.end(), "inline url"))
     edits.extend(_whitespace_edits(raw, kept))
@@ -119,19 +124,57 @@ def _lines(raw: str) -> list[Span]:
 
 
 def cut_paragraphs(
-    raw: str, lang: str, edits: list[_Edit] | None = None
+    raw: str,
+    lang: str,
+    edits: list[_Edit] | None = None,
+    html_kept: Sequence[tuple[int, int]] | None = None,
 ) -> tuple[list[_Para], list[str | None]]:
     """Page furniture out, lines reflowed into paragraphs, and each paragraph's rule-based
     removal reason (None: still open). The edits this makes go into ``edits``. (The paragraph
-    model's trainer cuts pages with this too, so it learns on the paragraphs ``clean`` sees.)"""
+    model's trainer cuts pages with this too, so it learns on the paragraphs ``clean`` sees.)
+
+    ``html_kept``: for an HTML page's visible text, the spans its extractor kept; every other
+    line is page furniture the extractor judged by the DOM, and HTML lines are blocks, never
+    reflowed."""
     out = edits if edits is not None else []
     lines = _lines(raw)
-    furniture = _page_furniture(raw, lines)
+    if html_kept is not None:
+        furniture = _html_furniture(lines, html_kept)
+        reason = HTML_FURNITURE
+    else:
+        furniture = _page_furniture(raw, lines)
+        reason = "page header/footer"
     for i in sorted(furniture):
-        out.append(_Edit(lines[i].start, lines[i].end, "page header/footer"))
+        out.append(_Edit(lines[i].start, lines[i].end, reason))
     lines = [line for i, line in enumerate(lines) if i not in furniture]
-    paras = _reflow(raw, lines, _is_hard_wrapped(raw, lines), lang, out)
+    wrapped = html_kept is None and _is_hard_wrapped(raw, lines)
+    paras = _reflow(raw, lines, wrapped, lang, out)
     return paras, _classify(paras)
+
+
+HTML_FURNITURE = "page furniture (HTML)"
+DOM_JUDGED = frozenset({"stray fragment", "comments", "photo caption", "url"})
+"""Text rules that an HTML page's extractor answers better from its DOM: what it kept of
+these is content (a table's figures, a linked address, a figure's caption in an article;
+comments are already out). On the WCXB tune half, articles 0.9368 with every rule, 0.9385
+with none, 0.9387 without these four."""
+
+
+def _html_furniture(lines: list[Span], kept: Sequence[tuple[int, int]]) -> set[int]:
+    """Lines of an HTML page's visible text outside every span its extractor kept."""
+    starts = [start for start, _ in kept]
+    out: set[int] = set()
+    for i, line in enumerate(lines):
+        if line.end <= line.start:
+            continue
+        at = bisect.bisect_right(starts, line.start) - 1
+        if at < 0 or kept[at][1] < line.end:
+            out.add(i)
+    return out
+
+
+def _kept_text(raw: str, kept: Sequence[tuple[int, int]]) -> str:
+    return "\n".join(raw[start:end] for start, end in kept)
 
 
 def _page_furniture(raw: str, lines: list[Span]) -> set[int]:

@@ -13,7 +13,10 @@ _I = re.IGNORECASE | re.UNICODE
 
 AD_MARKER = re.compile(
     r"^\s*[\[(]?\s*(ad_?\d+|advertisement|advertising|anzeige|werbung|publicidad|anuncio|"
-    r"реклама|reklama|publicité)\s*[\])]?\s*$",
+    r"реклама|reklama|publicité)\s*[\])]?"
+    # "Advertisement - Page continues below", "Story continues below advertisement"
+    r"(\s*[-–—:|]?\s*(page|story|article|text|content)\s+continues\s+(below|after)\b.{0,20})?\s*$"
+    r"|^\s*(page|story|article)\s+continues\s+(below|after)(\s+(this\s+)?(ad|advertisement))?\s*$",
     _I,
 )
 

@@ -200,8 +200,9 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="score storytrace on a public evaluation set")
     e.add_argument(
         "set",
-        choices=("wmt21", "cleaning", "chains", "pan13", "semeval", "msrp", "derivation"),
+        choices=("wmt21", "cleaning", "wcxb", "chains", "pan13", "semeval", "msrp", "derivation"),
         help="which evaluation set (chains: built from wmt21-ru-en, see storytrace.eval.chains; "
+        "wcxb: main text of real pages, WCXB development split, next to trafilatura's default; "
         "semeval: SemEval-2022 Task 8 Pearson r; msrp: MSRP paraphrase accuracy/F1; "
         "derivation: sets built independently of chains, see storytrace.eval.derivation)",
     )
@@ -230,7 +231,9 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="pan13: where the detection XML goes (default: <out>/detections)",
     )
-    e.add_argument("--workers", type=int, default=None, help="pan13: processes (default: up to 4)")
+    e.add_argument(
+        "--workers", type=int, default=None, help="pan13, wcxb: processes (default: up to 4)"
+    )
     e.add_argument("--format", choices=("text", "json"), default="text")
     e.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -440,6 +443,7 @@ def _serve(args: argparse.Namespace, out: Console) -> int:
 _EVAL_FOLDERS = {
     "wmt21": "wmt21-ru-en",
     "cleaning": "scrapinghub",
+    "wcxb": "wcxb-dev",
     "chains": "wmt21-ru-en",
     "pan13": "pan13/pan13-text-alignment-training-corpus-2013-01-21",
     "semeval": "semeval2022-task8",
@@ -458,6 +462,8 @@ def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
         return _eval_derivation(data, args, out, err)
     if args.set == "cleaning":
         return _eval_cleaning(data, args, out)
+    if args.set == "wcxb":
+        return _eval_wcxb(data, args, out, err)
     target = args.out or os.path.join("eval-out", args.set)
     if args.set == "chains":
         return _eval_chains(data, target, args, out, err)
@@ -612,6 +618,44 @@ def _eval_cleaning(data: str, args: argparse.Namespace, out: Console) -> int:
         )
         for tool, f1 in cleaning.PUBLISHED[name].items():
             out.print(f"  {'':<10} {tool:<28} F1 {f1:.3f} (published)")
+    return 0
+
+
+def _eval_wcxb(data: str, args: argparse.Namespace, out: Console, err: Console) -> int:
+    from storytrace.eval import wcxb
+
+    workers = args.workers or min(4, os.cpu_count() or 1)
+    bars = RichProgress(err, enabled=not args.quiet and args.format == "text")
+    total = len(wcxb.load_pages(data))
+    results: dict[str, dict[str, wcxb.Score]] = {}
+    for name in wcxb.SYSTEMS:
+        with bars.task(f"WCXB: {name}", total) as task:
+            results.update(
+                wcxb.run(data, [name], progress=lambda _n, _c: task.advance(), workers=workers)
+            )
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    name: {group: s.as_dict() for group, s in groups.items()}
+                    for name, groups in results.items()
+                }
+            )
+        )
+        return 0
+    out.print(
+        f"Web content extraction benchmark, WCXB development split ({escape(data)}): "
+        "bag-of-words F1 per page, macro-averaged; with/without: snippets found; date: "
+        "publication day right (tune: the half settings were chosen on; held_out: the other)"
+    )
+    for group in results[next(iter(results))]:
+        for name, groups in results.items():
+            s = groups[group]
+            out.print(
+                f"  {group:<22} {name:<20} F1 {s.f1:.4f}  P {s.precision:.4f}  R {s.recall:.4f}  "
+                f"with {s.with_rate:.3f}  without {s.without_rate:.3f}  "
+                f"date {s.date_accuracy:.3f}  ({s.pages} pages)"
+            )
     return 0
 
 

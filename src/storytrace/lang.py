@@ -30,13 +30,21 @@ def detect_language(text: str) -> str:
     return _detect(sample)
 
 
+_LIST_MARKS = ("•", "·", "|", "*", "-")
+
+
 def _prose_sample(text: str, limit: int) -> str:
     """The longest lines of ``text``, in their original order, up to ``limit`` characters
     (short lines only while there is little else)."""
     if len(text) <= limit:
         return text
     lines = [line.strip() for line in text[: limit * 20].splitlines()]
-    lines = [line for line in lines if line and not line.startswith(("•", "·", "|", "*", "-"))]
+    prose = [line for line in lines if line and not line.startswith(_LIST_MARKS)]
+    if sum(len(line) for line in prose) < 200:
+        # A list or a table (every line a bullet or a row): its items are the text.
+        prose = [" ".join(line.strip("".join(_LIST_MARKS) + " ").split()) for line in lines]
+        prose = [line for line in prose if line]
+    lines = prose
     order = sorted(range(len(lines)), key=lambda i: (-len(lines[i]), i))
     chosen: list[int] = []
     total = 0

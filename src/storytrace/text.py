@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from storytrace.records import Span
 
@@ -232,3 +233,18 @@ def _append_trimmed(spans: list[Span], text: str, start: int, end: int) -> None:
         end -= 1
     if end > start and any(c.isalnum() for c in text[start:end]):
         spans.append(Span(start, end))
+
+
+def encode_spans(spans: Sequence[tuple[int, int]]) -> str:
+    """``[(0, 10), (12, 40)]`` as ``"0-10 12-40"`` (a document's ``meta`` holds strings)."""
+    return " ".join(f"{start}-{end}" for start, end in spans)
+
+
+def decode_spans(value: str) -> tuple[tuple[int, int], ...]:
+    """The spans of :func:`encode_spans`; malformed parts are skipped."""
+    spans: list[tuple[int, int]] = []
+    for part in value.split():
+        start, _, end = part.partition("-")
+        if start.isdigit() and end.isdigit() and int(start) <= int(end):
+            spans.append((int(start), int(end)))
+    return tuple(spans)

@@ -21,7 +21,7 @@ from storytrace.ingest.decode import decode_text, decode_utf8, has_wide_bom, loo
 from storytrace.ingest.fields import normalise_lang, parse_published
 from storytrace.ingest.html import extract_html
 from storytrace.records import Document, IngestError
-from storytrace.text import content_id
+from storytrace.text import content_id, encode_spans
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -143,12 +143,14 @@ def parse_html(html: str, input_name: str, ident: str) -> Record:
         return IngestError(input_name, "HTML page with no extractable text")
     published, problem = parse_published(content.published)
     meta = {"format": "html", "extractor": content.extractor}
+    if content.kept:  # the page's visible text, and what of it the extractor kept
+        meta["html_kept"] = encode_spans(content.kept)
     if problem:
         meta["published_problem"] = problem
     return Document(
         id=ident,
         doc_id=content_id(content.text),
-        text=content.text,
+        text=content.page_text if content.kept else content.text,
         input=input_name,
         url=content.url,
         source=content.site or _host(content.url),
