@@ -102,6 +102,40 @@ def test_parquet_inputs_are_recognised(tmp_path: Path) -> None:
     assert not is_parquet_input(str(DEMO))
 
 
+def test_a_corrupt_file_and_mixed_schemas_in_a_parquet_folder_cost_only_that_file(
+    spark: Any, tmp_path: Path
+) -> None:
+    """One Spark read of the folder failed on the first unreadable file ("FAILED_READ_FILE")
+    and stopped the run; now each bad file is an error and the rest is analysed."""
+    folder = tmp_path / "set"
+    folder.mkdir()
+    ferry = (
+        "The harbour authority of Velamar said on Tuesday that the ferry to Orsk would resume "
+        "service next week after repairs to the pier. About 300 passengers a day use the route."
+    )
+    chess = (
+        "The Brindle chess club opened its winter season on Thursday with a simultaneous "
+        "exhibition. Twenty players faced the club champion, who won seventeen games."
+    )
+    pq.write_table(
+        pa.table({"id": ["f1", "f2"], "text": [ferry, ferry + " More soon."]}),
+        folder / "part-0.parquet",
+    )
+    pq.write_table(  # another schema: more columns, a publication time as a number
+        pa.table({"id": ["c1"], "text": [chess], "source": ["brindle"], "published": [20250101]}),
+        folder / "part-1.parquet",
+    )
+    (folder / "part-2.parquet").write_bytes(b"PAR1 not parquet at all")
+    whole = (folder / "part-0.parquet").read_bytes()
+    (folder / "part-3.parquet").write_bytes(whole[: len(whole) // 2])  # cut short
+    result = analyze_spark([folder], tmp_path / "out", LEXICAL, session=spark)
+    assert sorted(d["id"] for d in result.report["documents"]) == ["c1", "f1", "f2"]
+    errors = {Path(e.input).name: e.reason for e in result.errors}
+    assert set(errors) == {"part-2.parquet", "part-3.parquet"}
+    assert all("not a readable Parquet file" in r for r in errors.values())
+    assert [s["members"] for s in result.report["stories"]] == [["f1", "f2"]]
+
+
 def _local_reference(jsonl: Path, folder: Path) -> tuple[list[Any], list[list[str]]]:
     """The local executor's matches (with found_by) and stories for ``jsonl``."""
     from storytrace.executors import LocalExecutor

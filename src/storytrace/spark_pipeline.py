@@ -23,7 +23,11 @@ How each stage runs, and why it gives what the local executor gives:
   locally); Parquet inputs (``.parquet`` files, Parquet dataset folders, URLs) are read by
   Spark and every row goes through ``ingest.readers.parse_record``, the JSONL record parser
   (same fields and aliases; ids default to ``file:row``). An id seen twice keeps its first
-  record, as the store does (the later one is an error when its content differs).
+  record, as the store does (the later one is an error when its content differs). A local
+  Parquet file or folder is checked file by file first (``parquet_parts``: each footer read
+  with pyarrow): a file that is not Parquet or is cut short is one error and the others are
+  read, and files of different schemas are read as separate groups (one Spark read fails on
+  a folder whose files disagree). URLs are read by Spark as they are.
 - A source's repeated lines (``source_repeats``) are counted by story, so the Spark run is
   the local executor's first pass (none known yet); ``analyze_spark`` then runs the local
   second pass (``pipeline._refresh_source_repeats``: documents whose source's furniture
@@ -466,6 +470,39 @@ def is_parquet_input(given: str) -> bool:
     return path.is_dir() and any(path.glob("*.parquet"))
 
 
+def parquet_parts(given: str) -> tuple[list[list[str]], list[IngestError]]:
+    """A Parquet input as groups of files that share one schema, and an error for every file
+    whose footer cannot be read (not Parquet, cut short). Only local inputs are checked (a
+    footer read per file, no data); a URL, or a dataset partitioned in ``key=value`` folders
+    (whose partition columns only a whole-folder read yields), is one group as given."""
+    import pyarrow.parquet as pq
+
+    if "://" in given and not given.startswith("file://"):
+        return [[given]], []
+    path = Path(given.removeprefix("file://"))
+    if path.is_file():
+        files = [path]
+    else:
+        files = sorted(
+            p
+            for p in path.rglob("*.parquet")
+            if p.is_file()
+            and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
+        )
+        if any("=" in part for f in files for part in f.relative_to(path).parts[:-1]):
+            return [[given]], []
+    groups: dict[str, list[str]] = {}
+    errors: list[IngestError] = []
+    for file in files:
+        try:
+            schema = pq.read_schema(file)
+        except (OSError, pa.ArrowException) as exc:
+            errors.append(IngestError(str(file), f"not a readable Parquet file ({exc})"))
+            continue
+        groups.setdefault(str(schema.remove_metadata()), []).append(str(file))
+    return list(groups.values()), errors
+
+
 def run_spark(
     executor: SparkExecutor,
     inputs: Sequence[str | Any],
@@ -557,16 +594,19 @@ def _ingest(
     local: list[pa.RecordBatch] = []
     for arg, given in enumerate(inputs):
         if is_parquet_input(given):
-            rows = spark.read.parquet(given).select(
-                "*",
-                F.col("_metadata.file_path").alias("_file"),
-                F.col("_metadata.row_index").alias("_row"),
-            )
-            frames.append(
-                executor.map_arrow(
-                    rows, partial(_parse_rows, arg=arg, max_chars=max_chars), _INGESTED
+            groups, unreadable = parquet_parts(given)
+            errors.extend(unreadable)
+            for group in groups:
+                rows = spark.read.parquet(*group).select(
+                    "*",
+                    F.col("_metadata.file_path").alias("_file"),
+                    F.col("_metadata.row_index").alias("_row"),
                 )
-            )
+                frames.append(
+                    executor.map_arrow(
+                        rows, partial(_parse_rows, arg=arg, max_chars=max_chars), _INGESTED
+                    )
+                )
             continue
         docs: list[Document] = []
         for record in read_inputs([given], max_chars):
