@@ -59,6 +59,8 @@ def article(topic: int, seed: int, n: int = 9, other: bool = False) -> str:
             s = f"Campaigners in {where} argued against efforts to {verb} every {other_noun}, {who} recalled."
         elif form == 5:
             s = f"Few expected {where} to back a {noun} costing {i + 1} million, but {who} has now done so."
+        elif form == 0 and i % 2:
+            s = f"{who} said: \u201cThe {noun} in {where} will {verb} the {other_noun} soon.\u201d"
         elif form == 0:
             s = f"Officials from {who} said on {DAYS[i % 3]} that the {noun} in {where} would {verb} the {other_noun} by {2000 + i}."
         elif form == 1:
@@ -123,6 +125,7 @@ def test_build_labels_spans_and_shares(pool: tuple[list[Source], list[Source]]) 
     assert items, "no item built"
     labels = {p.label for i in items for p in i.papers}
     assert labels == {"wholly", "partially", "not"}
+    assert any(p.shared_quote for i in items for p in i.papers)
     for item in items:
         wire_text = item.text
         wire_grams = word_ngrams(wire_text, 6)
@@ -134,7 +137,12 @@ def test_build_labels_spans_and_shares(pool: tuple[list[Source], list[Source]]) 
             pieces = [paper.text[a:b] for a, b, _ in paper.spans]
             if paper.label == "not":
                 assert not paper.spans and paper.reuse == 0.0
-                assert not word_ngrams(paper.text, 6) & wire_grams  # no wording shared
+                shared = word_ngrams(paper.text, 6) & wire_grams
+                if paper.shared_quote:  # the quote is all it shares
+                    quoted = [ln for ln in paper.text.splitlines() if "press conference" in ln]
+                    assert shared and shared <= word_ngrams(quoted[0], 6)
+                else:
+                    assert not shared  # no wording shared
                 assert any(n in paper.text for n in names(wire_text.splitlines()))
                 assert not paper.credited
                 continue
@@ -303,6 +311,7 @@ def test_edges_between_wire_items_are_counted() -> None:
                     "credited": False,
                     "dated": True,
                     "reuse": 0.0,
+                    "shared_quote": True,
                 }
             ],
         },
@@ -312,12 +321,15 @@ def test_edges_between_wire_items_are_counted() -> None:
             {"parent": "W", "child": "V", "relation": "rewrite", "confidence": 0.6},
             {"parent": "A", "child": "D", "relation": "rewrite", "confidence": 0.6},
             {"parent": "W", "child": "A", "relation": "copy", "confidence": 0.9},
+            {"parent": "V", "child": "D", "relation": "rewrite", "confidence": 0.5},
         ],
         {},
     )
     s = score_wire(report, answers, {**TEXTS, "D": "d"}).as_dict()
     assert s["cross_item_edges"] == 2 and s["reversed_edges"] == 0
-    assert s["edges_into_not_derived"] == 1 and s["wires"] == 2
+    assert s["edges_into_not_derived"] == 2 and s["wires"] == 2
+    assert s["not_derived_sharing_a_quote"] == 1
+    assert s["not_derived_sharing_a_quote_found_derived"] == 1
 
 
 def test_edge_degree_falls_back_to_relation() -> None:

@@ -223,6 +223,12 @@ def _parser() -> argparse.ArgumentParser:
         "--limit", type=int, default=None, help="derivation: at most this many items per set"
     )
     e.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="derivation: another draw of the generated sets (wire, lexical)",
+    )
+    e.add_argument(
         "--data", default=None, help="the set's folder (default: $STORYTRACE_EVAL/<set>)"
     )
     e.add_argument("--out", default=None, help="where the analysis goes (default: eval-out/<set>)")
@@ -590,9 +596,9 @@ def _eval_derivation(data: str, args: argparse.Namespace, out: Console, err: Con
     sets = derivation.SETS if args.subset == "all" else (args.subset,)
     if args.out is None:
         with tempfile.TemporaryDirectory(prefix="storytrace-derivation-") as tmp:
-            results = derivation.run(data, tmp, sets, args.half, args.limit, progress)
+            results = derivation.run(data, tmp, sets, args.half, args.limit, progress, args.seed)
     else:
-        results = derivation.run(data, args.out, sets, args.half, args.limit, progress)
+        results = derivation.run(data, args.out, sets, args.half, args.limit, progress, args.seed)
     if args.format == "json":
         print(json.dumps(results))
         return 1 if any("error" in s for s in results.values()) else 0

@@ -221,10 +221,11 @@ def run_wire(
     limit: int | None,
     analyze: Callable[..., Any],
     progress: Progress | None,
+    seed: int | None = None,
 ) -> dict[str, Any]:
     """Build, analyse and score the wire set's ``half``."""
     wires, others = split_pool(wire_sources(root), spare_pages(root))
-    items = wire.build_items(wires, others)
+    items = wire.build_items(wires, others, wire.SEED if seed is None else seed)
     keep = set(_select([i.key for i in items], half, limit))
     items = [i for i in items if i.key in keep]
     set_dir = out / "set"
@@ -274,6 +275,7 @@ def run_unrelated(
     limit: int | None,
     analyze: Callable[..., Any],
     progress: Progress | None,
+    seed: int | None = None,
 ) -> dict[str, Any]:
     """Analyse the unrelated pages of ``half`` (their raw HTML) and count what is claimed."""
     pages, dropped = unrelated.select_pages(wcxb_pages(root), UNRELATED_PAGES)
@@ -302,10 +304,13 @@ def run(
     half: str = "dev",
     limit: int | None = None,
     progress: Progress | None = None,
+    seed: int | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Build, analyse and score each of ``sets`` (its ``half``) under ``out/<set>``. With
     several sets, one whose data is missing or unreadable gets an ``error`` entry and the
-    others still run."""
+    others still run. ``seed`` changes the generated sets (wire, lexical; the default is
+    each module's ``SEED``): the same data built again by another draw, to check that a
+    setting tuned on one draw holds on another."""
     from storytrace.pipeline import analyze
 
     if half not in HALVES:
@@ -319,7 +324,7 @@ def run(
         try:
             results[name] = {
                 "half": half,
-                **RUNNERS[name](root, target, half, limit, analyze, progress),
+                **RUNNERS[name](root, target, half, limit, analyze, progress, seed),
             }
         except InputError as exc:
             if len(sets) == 1:
@@ -347,6 +352,9 @@ def describe(name: str, s: dict[str, Any]) -> str:
                 f"{s['sibling_parents']}, no parent {s['derived_without_parent']}; edges into "
                 f"not-derived papers {s['edges_into_not_derived']}; paper -> its wire "
                 f"{s['reversed_edges']}; between different wire items {s['cross_item_edges']})",
+                f"  not derived, sharing a quote with the wire: "
+                f"{s['not_derived_sharing_a_quote_found_derived']} of "
+                f"{s['not_derived_sharing_a_quote']} found 'derived'",
                 f"  derived recall      credited {s['derived_recall_credited']:.4f}  uncredited "
                 f"{s['derived_recall_uncredited']:.4f}  undated {s['derived_recall_undated']:.4f}"
                 + ("" if s["reuse_mae"] is None else f"  reuse MAE {s['reuse_mae']:.4f}"),
@@ -432,6 +440,7 @@ def run_semeval(
     limit: int | None,
     analyze: Callable[..., Any],
     progress: Progress | None,
+    seed: int | None = None,
 ) -> dict[str, Any]:
     """SemEval-2022 Task 8 original pairs (augmentations left out: they are translations of
     the originals) in one collection per half; pairs rated >= 2.5 must not be linked."""
@@ -492,6 +501,7 @@ def run_pan13(
     limit: int | None,
     analyze: Callable[..., Any],
     progress: Progress | None,
+    seed: int | None = None,
 ) -> dict[str, Any]:
     """PAN13 pairs, ``PAN13_PER_SUBCORPUS`` (or ``limit``) of each sub-corpus per half in a
     hash order: 02-05 derivations source -> suspicious with their cases' spans, 01 not."""
@@ -551,9 +561,14 @@ def run_lexical(
     limit: int | None,
     analyze: Callable[..., Any],
     progress: Progress | None,
+    seed: int | None = None,
 ) -> dict[str, Any]:
     """Generated Lithuanian and Urdu texts (no ``root`` data needed) with copies."""
-    docs = lexical.build([vocabulary(lang) for lang in lexical.LANGS], LEXICAL_BASES)
+    docs = lexical.build(
+        [vocabulary(lang) for lang in lexical.LANGS],
+        LEXICAL_BASES,
+        lexical.SEED if seed is None else seed,
+    )
     keys = sorted({d.key for d in docs}, key=_hash)
     keep = set(_select(keys, half, limit))
     docs = [d for d in docs if d.key in keep]

@@ -103,6 +103,7 @@ _ABBREVIATIONS = frozenset((
 _BOUNDARY = re.compile(r"[.!?][\"”’')\]]*\s+")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -](?:[A-Z][a-z]+|[A-Z]\.))*\b")
 _TOKEN = re.compile(r"\w+")
+_QUOTE = re.compile(r"[\"\u201c]([^\"\u201c\u201d]{10,200}?)[,.!?]?[\"\u201d]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,7 @@ class Paper:
     spans: tuple[tuple[int, int, str], ...]  # reused wire text in ``text``: start, end, kind
     credited: bool
     reuse: float  # share of the paper's word tokens inside ``spans``
+    shared_quote: bool = False  # a not-derived story quoting what the wire quotes
 
     def answer(self) -> dict[str, Any]:
         return {
@@ -140,6 +142,7 @@ class Paper:
             "credited": self.credited,
             "dated": self.published is not None,
             "reuse": round(self.reuse, 4),
+            "shared_quote": self.shared_quote,
             "source": self.source,
         }
 
@@ -422,17 +425,36 @@ def partially(
     return own, "partially"
 
 
+def quotes(sentences: Iterable[str]) -> list[str]:
+    """Direct quotes of 4 to 15 words in ``sentences`` (what a speaker said in quote marks)."""
+    out: list[str] = []
+    for sentence in sentences:
+        for m in _QUOTE.finditer(sentence):
+            words = m.group(1).split()
+            if 4 <= len(words) <= 15:
+                out.append(m.group(1).strip())
+    return out
+
+
 def not_derived(
     wire: Source, other: Source, rng: random.Random
-) -> tuple[list[list[tuple[str, str | None]]], str]:
-    """Paragraphs of a story on the same event written without the wire."""
+) -> tuple[list[list[tuple[str, str | None]]], bool]:
+    """Paragraphs of a story on the same event written without the wire, and whether it
+    shares a direct quote with the wire: as papers that were at the same press conference
+    do (METER counts such stories as not derived), in 40% of those whose wire has one."""
     sents = wire.sentences
     wire_names = names(sents)
     k = max(4, min(14, round(len(sents) * rng.uniform(0.6, 1.0))))
     own = inject_names(other.sentences[:k], wire_names)
     paras = _in_paragraphs([(s, None) for s in own], rng)
+    said = quotes(sents)
+    shared = bool(said) and rng.random() < 0.4
+    if shared:
+        speaker = wire_names[0] if wire_names else "A spokesman"
+        line = f"{speaker} told a press conference: \u201c{rng.choice(said)}\u201d"
+        paras.insert(rng.randrange(1, len(paras) + 1), [(line, None)])
     paras.insert(0, [(_lead(wire_names, rng), None)])
-    return paras, "not"
+    return paras, shared
 
 
 def _labels(rng: random.Random) -> list[str]:
@@ -478,12 +500,13 @@ def build_items(
         for j, (label, outlet) in enumerate(zip(labels, outlets, strict=True)):
             style = Style(british=rng.random() < 0.7, single_quotes=rng.random() < 0.5)
             credit = agency if label != "not" and rng.random() < 0.5 else None
+            shared_quote = False
             if label == "wholly":
                 paras, _ = wholly(wire, rng, style, credit)
             elif label == "partially":
                 paras, _ = partially(wire, pool.pop(0), rng, style, credit)
             else:
-                paras, _ = not_derived(wire, pool.pop(0), rng)
+                paras, shared_quote = not_derived(wire, pool.pop(0), rng)
             writer = _Writer()
             writer.paragraph([(_byline(rng), None)])
             for para in paras:
@@ -499,6 +522,7 @@ def build_items(
                     published=None if rng.random() < 0.25 else when.isoformat(),
                     spans=tuple(writer.spans),
                     credited=credit is not None,
+                    shared_quote=shared_quote,
                     reuse=_reuse_share(text, writer.spans),
                 )
             )
@@ -533,6 +557,8 @@ class WireScores:
     edges_into_not_derived: int
     reversed_edges: int  # a paper made the parent of its own wire copy
     cross_item_edges: int  # edges between documents of different wire items (false)
+    quote_papers: int  # not-derived papers sharing a direct quote with the wire
+    quote_linked: int  # ... of them found "derived"
     reuse_mae: float | None
     recall_credited: float
     recall_uncredited: float
@@ -559,6 +585,8 @@ class WireScores:
             "edges_into_not_derived": self.edges_into_not_derived,
             "reversed_edges": self.reversed_edges,
             "cross_item_edges": self.cross_item_edges,
+            "not_derived_sharing_a_quote": self.quote_papers,
+            "not_derived_sharing_a_quote_found_derived": self.quote_linked,
             "reuse_mae": None if self.reuse_mae is None else round(self.reuse_mae, 4),
             "derived_recall_credited": round(self.recall_credited, 4),
             "derived_recall_uncredited": round(self.recall_uncredited, 4),
@@ -634,6 +662,7 @@ def score_wire(
     pred3: list[str] = []
     tok_tp = tok_fp = tok_fn = 0
     parent_hits = parent_total = siblings = no_parent = into_not = 0
+    quote_papers = quote_linked = 0
     reuse_err: list[float] = []
     found: dict[str, list[bool]] = {"credited": [], "uncredited": [], "undated": []}
     counts: Counter[str] = Counter()
@@ -660,6 +689,9 @@ def score_wire(
             incoming = by_child.get(pid, [])
             if label == "not":
                 into_not += len(incoming)
+                if paper.get("shared_quote"):
+                    quote_papers += 1
+                    quote_linked += derived
                 continue
             parent_total += 1
             if incoming:
@@ -713,6 +745,8 @@ def score_wire(
         edges_into_not_derived=into_not,
         reversed_edges=reversed_edges,
         cross_item_edges=cross,
+        quote_papers=quote_papers,
+        quote_linked=quote_linked,
         reuse_mae=sum(reuse_err) / len(reuse_err) if reuse_err else None,
         recall_credited=rate(found["credited"]),
         recall_uncredited=rate(found["uncredited"]),
