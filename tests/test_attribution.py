@@ -315,3 +315,11 @@ def test_sentence_final_credit_has_no_trailing_period(text: str, outlet: str) ->
 def test_one_credit_one_attribution() -> None:
     found = _credits("El muelle norte seguirá cerrado, según la agencia EFE.", "es")
     assert len(found) == 1
+
+
+def test_a_reporting_credit_line_names_the_agency() -> None:
+    """ "Additional reporting by X" closes many agency-based stories: X is credited."""
+    text = "The council met on Tuesday.\n\nAdditional reporting by Nordwire."
+    doc = Document(id="d", doc_id=content_id(text), text=text, input="t")
+    found = find_attributions(clean(doc), ["Nordwire"])
+    assert [a.outlet for a in found] == ["Nordwire"]

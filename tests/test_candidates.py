@@ -7,10 +7,12 @@ import random
 import re
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from storytrace.candidates import (
     _MAX_BUCKET,
+    REUSE_MIN_SHARED,
     LshParams,
     band_keys,
     banded_pairs,
@@ -18,7 +20,9 @@ from storytrace.candidates import (
     lsh_params,
     merge_candidates,
     pairs_from_buckets,
+    reuse_keys,
     semantic_candidates,
+    shared_key_pairs,
 )
 from storytrace.fingerprint import minhash_batch, shingle_hashes, word_hashes
 from storytrace.records import CandidatePair
@@ -425,3 +429,57 @@ def test_semantic_candidates_give_each_language_its_own_quota() -> None:
     quota = semantic_candidates(["q"], vecs[:1], ids, vecs, neighbours=2, floor=0.5, langs=langs)
     assert set(quota) == {("q", "s1"), ("q", "s2"), ("q", "t")}
     assert quota[("q", "t")] == pytest.approx(0.8, abs=1e-6)
+
+
+# --- containment search: reuse keys -------------------------------------------------------------
+
+
+def _shingles_of(words: list[str]) -> npt.NDArray[np.uint64]:
+    from storytrace.fingerprint import batch_shingles
+
+    return batch_shingles([" ".join(words)], 5).document(0).copy()
+
+
+def test_reuse_keys_sample_the_same_shingles_in_every_document() -> None:
+    rng = np.random.default_rng(7)
+    vocab = [f"w{i}" for i in range(5000)]
+    source = [str(w) for w in rng.choice(vocab, 600)]
+    taken = source[100:160]  # 60 words of the source inside a text of its own
+    other = [str(w) for w in rng.choice(vocab, 500)]
+    child = other[:250] + taken + other[250:]
+    keys_source, keys_child = reuse_keys(_shingles_of(source)), reuse_keys(_shingles_of(child))
+    shared_shingles = np.intersect1d(_shingles_of(source), _shingles_of(child))
+    shared_keys = np.intersect1d(keys_source, keys_child)
+    assert shared_keys.size >= REUSE_MIN_SHARED
+    assert set(shared_keys.tolist()) <= set(shared_shingles.tolist())
+    assert 0.1 < keys_source.size / _shingles_of(source).size < 0.4
+    assert reuse_keys(np.zeros(0, dtype=np.uint64)).size == 0
+
+
+def test_shared_key_pairs_find_partial_reuse_that_minhash_bands_miss() -> None:
+    """A text that took 12% of its words from a long one has Jaccard ~0.05 with it: LSH at
+    0.5 never pairs them; shared reuse keys do, and unrelated texts stay apart."""
+    rng = np.random.default_rng(11)
+    vocab = [f"w{i}" for i in range(20000)]
+    texts = [[str(w) for w in rng.choice(vocab, 700)] for _ in range(30)]
+    source = texts[3]
+    own = [str(w) for w in rng.choice(vocab, 500)]
+    texts.append(own[:200] + source[300:370] + own[200:])  # row 30 took 70 words of row 3
+    keys = [reuse_keys(_shingles_of(t)) for t in texts]
+    pairs = shared_key_pairs(keys)
+    assert [3, 30] in pairs.tolist()
+    assert len(pairs) == 1
+    among = np.zeros(len(texts), dtype=bool)
+    among[5] = True
+    assert shared_key_pairs(keys, among=among).tolist() == []
+    minhashes = minhash_batch([_shingles_of(t) for t in texts], 128, 1)
+    params = lsh_params(0.5, 128)
+    assert [3, 30] not in banded_pairs(band_keys(minhashes, params)).tolist()
+
+
+def test_shared_key_pairs_chain_common_phrases_instead_of_pairing_all() -> None:
+    common = np.array([1, 2, 3], dtype=np.uint64)
+    keys = [np.sort(np.r_[common, np.uint64(100 + i)]) for i in range(8)]
+    pairs = shared_key_pairs(keys, max_df=4).tolist()
+    assert pairs == [[i, i + 1] for i in range(7)]  # chained, one pair per neighbour
+    assert len(shared_key_pairs(keys, max_df=50)) == 28  # all pairs below the cap

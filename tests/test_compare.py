@@ -196,9 +196,16 @@ def test_decide_partial_reuse_names_the_contained_side() -> None:
     assert "b in a 0.50" in evidence[0]
 
 
-def test_decide_partial_reuse_below_threshold_falls_through() -> None:
-    relation, _ = _decide(jac=0.3, c_ab=0.49, c_ba=0.2)
-    assert relation == "unrelated"
+def test_decide_partial_reuse_below_half_is_still_reuse_when_nothing_else_holds() -> None:
+    """Half a text copied joins stories on its own; a tenth copied word for word is still
+    partial reuse (a paper built around two wire paragraphs), unless a sentence-level
+    relation says more; below a tenth it is nothing."""
+    relation, evidence = _decide(jac=0.1, c_ab=0.49, c_ba=0.12)
+    assert relation == "partial_reuse"
+    assert "a in b 0.49 >= 0.1" in evidence[0]
+    relation, _ = _decide(jac=0.02, c_ab=0.12, c_ba=0.3, cov_ab=0.8, lang_b="de")
+    assert relation == "translation"
+    assert _decide(jac=0.02, c_ab=0.09, c_ba=0.05)[0] == "unrelated"
 
 
 def test_decide_translation_needs_two_known_different_languages() -> None:
@@ -240,7 +247,7 @@ def test_decide_same_story() -> None:
 
 def test_decide_unrelated() -> None:
     relation, evidence = _decide(
-        semantic=0.85, cov_ab=0.34, cov_ba=0.34, jac=0.69, c_ab=0.49, strong_coverage=0.44
+        semantic=0.85, cov_ab=0.34, cov_ba=0.34, jac=0.05, c_ab=0.09, strong_coverage=0.44
     )
     assert relation == "unrelated"
     assert evidence[0] == "document cosine 0.85"
@@ -248,7 +255,9 @@ def test_decide_unrelated() -> None:
 
 
 def test_decide_respects_config() -> None:
-    strict = dataclasses.replace(CFG, near_duplicate_jaccard=0.9, partial_containment=0.95)
+    strict = dataclasses.replace(
+        CFG, near_duplicate_jaccard=0.9, partial_containment=0.95, reuse_containment=0.95
+    )
     relation, _ = decide_relation(
         0.8, 0.9, 0.9, 0.0, 0.0, 0.0, "en", "en", strict, strong_coverage=0.0
     )

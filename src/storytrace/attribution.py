@@ -136,7 +136,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "according to",
-            r"(?:according\s+to|citing|reported\s+by|first\s+reported\s+by|laut|"
+            r"(?:according\s+to|citing|reported\s+by|first\s+reported\s+by|"
+            r"(?:additional\s+)?reporting\s+by|with\s+reporting\s+from|laut|"
             r"según|segun|по\s+данным|по\s+информации|со\s+ссылкой\s+на|selon|remiantis)\s+"
             r"(?:the\s+|die\s+|der\s+|dem\s+|la\s+|el\s+)?(?:" + _AGENCY_WORD + r"\s+)?" + _NAME,
         ),

@@ -272,3 +272,81 @@ def merge_candidates(
             how = "semantic"
         out.append(CandidatePair(pair[0], pair[1], how, semantic.get(pair, 0.0)))
     return out
+
+
+REUSE_MODULUS = 4
+"""One shingle in ``REUSE_MODULUS`` (chosen by its hash, so the same shingles in every
+document) is a reuse key. A document that took 10% of a 300-shingle text shares 30 shingles
+with it, 7.5 of them keys on average: missed (under ``REUSE_MIN_SHARED`` keys in common)
+with probability ~0.5%."""
+REUSE_MIN_SHARED = 2
+"""Reuse keys two documents must share to become a candidate pair (one shared phrase is a
+coincidence; two are worth an exact look)."""
+REUSE_MAX_DF = 50
+"""A key held by more documents than this is a common phrase (or a mass copy, which the
+MinHash bands find): its documents are chained in index order, not paired all with all."""
+_REUSE_SALT = np.uint64(0x5EED_C0_7A_1_2E05)
+
+
+def reuse_keys(shingles: npt.NDArray[np.uint64], modulus: int = REUSE_MODULUS) -> U64:
+    """The document's reuse keys: the shingle hashes whose re-mixed value is 0 modulo
+    ``modulus`` (a content-defined sample: two documents sample the same shared shingles,
+    so the keys they share estimate the shingles they share, whatever their lengths).
+
+    Where MinHash finds near-copies (Jaccard), these find containment: a short text built
+    from a few paragraphs of a long one shares few of its shingles but most of its own."""
+    if shingles.size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    mixed = mix64(shingles.astype(np.uint64) ^ _REUSE_SALT)
+    return np.sort(shingles[mixed % np.uint64(modulus) == 0].astype(np.uint64))
+
+
+def bucket_pairs(
+    keys: U64, owners: npt.NDArray[np.int64], max_df: int = REUSE_MAX_DF
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """One ``(a, b)`` owner pair per key two owners share (``keys[i]`` held by
+    ``owners[i]``): all pairs of a key's owners, or, past ``max_df`` owners, the owners
+    chained in ascending order. A pair appears once per key it shares."""
+    order = np.lexsort((owners, keys))
+    flat, owner = keys[order], owners[order]
+    total = flat.size
+    if total < 2:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]])
+    sizes = np.diff(np.r_[starts, total])
+    pos = np.arange(total, dtype=np.int64)
+    run_end = np.repeat(starts + sizes, sizes)
+    partners = run_end - pos - 1
+    big = np.repeat(sizes > max_df, sizes)
+    partners[big] = np.minimum(partners[big], 1)
+    first = np.repeat(pos, partners)
+    second = first + _ramp_offsets(partners)
+    a, b = owner[first], owner[second]
+    keep = a != b
+    return a[keep], b[keep]
+
+
+def shared_key_pairs(
+    keys: Sequence[U64],
+    among: npt.NDArray[np.bool_] | None = None,
+    min_shared: int = REUSE_MIN_SHARED,
+    max_df: int = REUSE_MAX_DF,
+) -> npt.NDArray[np.int64]:
+    """Pairs ``(i, j)``, ``i < j``, of documents (rows of ``keys``) that share at least
+    ``min_shared`` reuse keys; rows ``(k, 2)``, sorted. An inverted index built by one sort
+    (``bucket_pairs``), then each pair's shared keys counted. ``among``: keep only pairs
+    with a flagged document."""
+    n = len(keys)
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    lengths = np.array([k.size for k in keys], dtype=np.int64)
+    flat = np.concatenate([np.asarray(k, dtype=np.uint64) for k in keys])
+    owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    a, b = bucket_pairs(flat, owner, max_df)
+    if among is not None:
+        flagged = among[a] | among[b]
+        a, b = a[flagged], b[flagged]
+    codes, counts = np.unique(np.minimum(a, b) * n + np.maximum(a, b), return_counts=True)
+    codes = codes[counts >= min_shared]
+    return np.stack([codes // n, codes % n], axis=1)

@@ -377,18 +377,33 @@ def _print_summary(out: Console, report: dict[str, Any], added: int, skipped: in
                 outlet = f" ({d['source']})" if d.get("source") else ""
                 changes = [c["kind"] for c in e["changes"] if c["kind"] not in ("added", "dropped")]
                 note = f"; changed: {', '.join(sorted(set(changes)))}" if changes else ""
+                taken = f"{e.get('reuse', 0.0):.0%} taken, {e.get('degree', 'partially')}; "
+                arrow = "←" if e.get("directed", True) else "~ (order unknown)"
                 out.print(
-                    f"{'  ' * depth}└─ {_shown(e['child'])}{_shown(outlet)} ← {e['relation'].replace('_', ' ')} "
-                    f"of {_shown(node)} (confidence {e['confidence']:.2f}{_shown(note)})"
+                    f"{'  ' * depth}└─ {_shown(e['child'])}{_shown(outlet)} {arrow} {e['relation'].replace('_', ' ')} "
+                    f"of {_shown(node)} ({taken}confidence {e['confidence']:.2f}{_shown(note)})"
                 )
                 walk(e["child"], depth + 1, children)
 
+        independent = set(story.get("independent", []))
         for origin in story["origins"]:
             d = docs[origin]
+            tag = (
+                " · independent coverage (took no text from the others)"
+                if origin in independent
+                else ""
+            )
             out.print(
-                f"  {_shown(origin)}" + (f" ({_shown(d['source'])})" if d.get("source") else "")
+                f"  {_shown(origin)}"
+                + (f" ({_shown(d['source'])})" if d.get("source") else "")
+                + _shown(tag)
             )
             walk(origin, 2)
+        for link in story.get("undirected", []):
+            out.print(
+                f"  {_shown(link['a'])} ↔ {_shown(link['b'])}: share text "
+                f"({link['reuse_a']:.0%} / {link['reuse_b']:.0%}); direction unknown"
+            )
     alone = len(docs) - sum(len(s["members"]) for s in report["stories"])
     if alone:
         out.print(f"\n{alone} documents belong to no story.")

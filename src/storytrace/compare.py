@@ -213,6 +213,14 @@ def decide_relation(
             f"{strong_coverage:.2f} of the text has sentences at cosine >= {config.sentence_strong}",
             f"shingle Jaccard only {jac:.2f}",
         )
+    if contained >= config.reuse_containment:
+        side = "a in b" if c_ab >= c_ba else "b in a"
+        return "partial_reuse", (
+            f"shingle containment {side} {contained:.2f} >= {config.reuse_containment}: "
+            "part of one text reappears word for word in the other",
+            f"Jaccard {jac:.2f}",
+            cov_note,
+        )
     margin_note = () if margin is None else (f"neighbour margin {margin:.3f}",)
     if semantic >= config.same_story_cosine and (
         margin is None or margin >= config.neighbour_margin

@@ -51,7 +51,10 @@ class Config:
     ``sentence_match`` the sentence cosine at which two sentences count as the same content.
 
     Relations: ``near_duplicate_jaccard`` (shingle Jaccard for near-duplicates after
-    cleaning), ``partial_containment`` (shingle containment for partial reuse),
+    cleaning), ``partial_containment`` (shingle containment for partial reuse that joins
+    stories on its own), ``reuse_containment`` (the smallest containment that still counts
+    as partial reuse when no sentence-level relation holds: a tenth of one text reappears
+    word for word in the other, as when a paper builds a story around wire paragraphs),
     ``derived_coverage`` (share of the better-covered document's text whose sentences have a
     partner at ``sentence_match``: a translation), ``rewrite_coverage`` (the same share at the
     stricter ``sentence_strong``: a same-language rewrite; independent reports of one event
@@ -83,6 +86,7 @@ class Config:
     near_duplicate_jaccard: float = 0.70
     duplicate_jaccard: float = 0.97
     partial_containment: float = 0.50
+    reuse_containment: float = 0.10
     derived_coverage: float = 0.35
     rewrite_coverage: float = 0.45
     same_story_cosine: float = 0.86

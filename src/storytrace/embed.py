@@ -286,6 +286,28 @@ def _anchors(info: EncoderInfo, same_language: bool) -> tuple[list[float], list[
     )
 
 
+def trusted_language(name: str, lang: str) -> bool:
+    """Are encoder ``name``'s vectors meaningful for text in ``lang``? Not for a language it
+    was not trained on (its vectors there cluster by script, not meaning), nor for no
+    encoder at all. An undetermined language (``und``), and an encoder storytrace has no
+    facts about, are given the benefit of the doubt."""
+    if name == NO_ENCODER:
+        return False
+    info = ENCODERS.get(name)
+    return info is None or lang == "und" or info.covers(lang)
+
+
+def cross_lingual_evidence(name: str, lang_a: str, lang_b: str) -> bool:
+    """May encoder ``name``'s sentence matches count as evidence across ``lang_a`` and
+    ``lang_b``: two known, different languages, both covered by the encoder?"""
+    return (
+        "und" not in (lang_a, lang_b)
+        and lang_a != lang_b
+        and trusted_language(name, lang_a)
+        and trusted_language(name, lang_b)
+    )
+
+
 def calibrate(
     name: str, cosines: npt.ArrayLike, *, same_language: bool = False
 ) -> npt.NDArray[np.float64]:

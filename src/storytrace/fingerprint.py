@@ -34,7 +34,7 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 
-from storytrace.embed import Encoder, embed_documents
+from storytrace.embed import Encoder, embed_documents, trusted_language
 from storytrace.records import CleanDoc, Signature
 
 U64 = npt.NDArray[np.uint64]
@@ -468,13 +468,21 @@ def fingerprint(
     seed: int,
     encoder: Encoder | None,
 ) -> list[Signature]:
-    """Signatures for a batch of cleaned documents (embeddings when ``encoder`` is given)."""
+    """Signatures for a batch of cleaned documents (embeddings when ``encoder`` is given).
+
+    A document in a language the encoder was not trained on gets no vectors: there its
+    vectors cluster by script rather than meaning, and would join unrelated texts into one
+    story. Such documents are matched on lexical evidence alone."""
     batch = batch_shingles([d.text for d in docs], shingle_size)
     minhashes = minhash_flat(batch.hashes, batch.offsets, num_perm, seed)
-    doc_vecs: Sequence[F32 | None] = [None] * len(docs)
-    sent_vecs: Sequence[F32 | None] = [None] * len(docs)
+    doc_vecs: list[F32 | None] = [None] * len(docs)
+    sent_vecs: list[F32 | None] = [None] * len(docs)
     if encoder is not None:
-        doc_vecs, sent_vecs = embed_documents(encoder, docs)
+        known = [i for i, d in enumerate(docs) if trusted_language(encoder.name, d.lang)]
+        if known:
+            vecs, sents = embed_documents(encoder, [docs[i] for i in known])
+            for i, v, sv in zip(known, vecs, sents, strict=True):
+                doc_vecs[i], sent_vecs[i] = v, sv
     return [
         Signature(
             id=d.id,

@@ -8,6 +8,7 @@ it stopped and a later run with new inputs only processes what is new.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -26,12 +27,19 @@ from storytrace.candidates import (
     banded_pairs,
     lsh_params,
     merge_candidates,
+    shared_key_pairs,
 )
 from storytrace.changes import find_changes
 from storytrace.clean import clean
 from storytrace.compare import compare
 from storytrace.config import Config
-from storytrace.embed import NO_ENCODER, Encoder, configured_encoder, uncalibrate
+from storytrace.embed import (
+    NO_ENCODER,
+    Encoder,
+    configured_encoder,
+    cross_lingual_evidence,
+    uncalibrate,
+)
 from storytrace.errors import NothingToAnalyseError
 from storytrace.executors import LocalExecutor
 from storytrace.executors.local import Submitted
@@ -41,8 +49,10 @@ from storytrace.progress import Progress, SilentProgress
 from storytrace.provenance import Version, derive_lineage
 from storytrace.records import Alignment, CleanDoc, Document, IngestError, Match, Signature, Span
 from storytrace.report import build_report, write_reports
+from storytrace.reuse import measure_reuse
 from storytrace.store import DB_NAME, Store
 from storytrace.stories import build_stories, story_id
+from storytrace.textalign import PreparedText
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,10 +259,12 @@ def _match(store: Store, config: Config, progress: Progress, batch_size: int) ->
             sigs = store.signatures(batch)
             lexical = lexical_by_batch.get(number, set())
             semantic: dict[tuple[str, str], float] = {}
-            batch_vecs = [sigs[i].embedding for i in batch]
-            if search is not None and all(v is not None for v in batch_vecs):
-                vecs = np.stack([v for v in batch_vecs if v is not None])
-                semantic = search.candidates(batch, vecs)
+            # Documents in a language the encoder lacks have no vectors (lexical only).
+            with_own = [(i, v) for i in batch if (v := sigs[i].embedding) is not None]
+            if search is not None and with_own:
+                semantic = search.candidates(
+                    [i for i, _ in with_own], np.stack([v for _, v in with_own])
+                )
             pairs = [c for c in merge_candidates(lexical, semantic) if (c.a, c.b) not in done]
             needed = sorted({c.a for c in pairs} | {c.b for c in pairs})
             docs = store.clean_docs(needed)
@@ -273,8 +285,9 @@ def _match(store: Store, config: Config, progress: Progress, batch_size: int) ->
 def _lexical_by_batch(
     store: Store, pending: Sequence[str], batch_size: int
 ) -> dict[int, set[tuple[str, str]]]:
-    """LSH candidate pairs of the ``pending`` documents (sorted ids), found once over the
-    band keys of every document and handed to the batch (of ``batch_size`` pending ids) that
+    """Lexical candidate pairs of the ``pending`` documents (sorted ids): near-copies by
+    their LSH band keys and partial reuse by their shared reuse keys, each found once over
+    every document's keys and handed to the batch (of ``batch_size`` pending ids) that
     holds the pair's first pending document, where it is compared."""
     ids, keys = store.band_keys()
     if not pending or not ids:
@@ -282,7 +295,13 @@ def _lexical_by_batch(
     position = {doc: row for row, doc in enumerate(pending)}
     never = len(pending)
     order = np.array([position.get(doc, never) for doc in ids], dtype=np.int64)
-    pairs = banded_pairs(keys, among=order < never)
+    among = order < never
+    pairs = np.concatenate(
+        [
+            banded_pairs(keys, among=among),
+            shared_key_pairs(store.reuse_keys(ids), among=among),
+        ]
+    )
     out: dict[int, set[tuple[str, str]]] = defaultdict(set)
     first = np.minimum(order[pairs[:, 0]], order[pairs[:, 1]]) // batch_size
     for (a, b), number in zip(pairs.tolist(), first.tolist(), strict=True):
@@ -347,6 +366,10 @@ def alignment_record(
     }
 
 
+_COMPLETE_STORY = 40
+"""Stories up to this size have every pair of members compared before provenance."""
+
+
 def _story(
     store: Store,
     members: list[str],
@@ -364,11 +387,30 @@ def _story(
             cleaned[m],
             find_attributions(cleaned[m], sources, aliases),
             outlet=docs[m].source or dateline_outlet(cleaned[m].text, aliases),
+            shingles=sigs[m].shingles,
         )
         for m in members
     ]
     inside = {k: v for k, v in matches.items() if k[0] in docs and k[1] in docs}
-    origins, edges = derive_lineage(versions, inside)
+    if len(members) <= _COMPLETE_STORY:
+        # Candidate search keeps a few neighbours per document; inside a small story every
+        # pair is compared, so a version's parent is never missed for want of a candidate.
+        for a, b in itertools.combinations(sorted(members), 2):
+            if (a, b) not in inside:
+                inside[(a, b)] = compare(cleaned[a], cleaned[b], sigs[a], sigs[b], config)
+    prepared: dict[str, PreparedText] = {}
+    reuse = {
+        (a, b): measure_reuse(
+            cleaned[a],
+            cleaned[b],
+            m,
+            cross_lingual=cross_lingual_evidence(config.encoder, cleaned[a].lang, cleaned[b].lang),
+            prepared=prepared,
+        )
+        for (a, b), m in sorted(inside.items())
+    }
+    lineage = derive_lineage(versions, inside, reuse)
+    origins, edges = lineage.origins, lineage.edges
     edge_dicts: list[dict[str, Any]] = []
     alignment_dicts: list[dict[str, Any]] = []
     for edge in edges:
@@ -384,6 +426,11 @@ def _story(
                 "child": c,
                 "relation": edge.relation,
                 "confidence": edge.confidence,
+                "reuse": edge.reuse,
+                "degree": edge.degree,
+                "method": edge.method,
+                "credited": list(edge.credited),
+                "directed": edge.directed,
                 "evidence": list(edge.evidence),
                 "changes": [
                     {
@@ -408,6 +455,17 @@ def _story(
         "members": members,
         "origins": list(origins),
         "edges": edge_dicts,
+        "undirected": [
+            {
+                "a": u.a,
+                "b": u.b,
+                "reuse_a": u.reuse_a,
+                "reuse_b": u.reuse_b,
+                "evidence": list(u.evidence),
+            }
+            for u in lineage.undirected
+        ],
+        "independent": list(lineage.independent),
         "attributions": {
             v.doc.id: [
                 {"outlet": a.outlet, "start": a.span.start, "end": a.span.end, "cue": a.cue}

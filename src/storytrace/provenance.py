@@ -1,31 +1,56 @@
-"""Who published first and who derived from whom: a derivation DAG per story.
+"""Who published first and who derived from whom: a derivation graph per story.
 
-For every matched pair in a story, the evidence for each direction is scored: publication
-times, explicit credits ("Nordwire reported" in the child, Nordwire being the parent's
-outlet), a credit in one version but none in the other (the uncredited one is closer to
-the original report), scraper junk (ad markers, comment sections: copies, not originals)
-and containment asymmetry (the child holds the parent's text plus its own). Each possible
-edge ``p -> c`` weighs ``closeness(p, c) + 0.5 * direction(p, c)``; a maximum spanning
-arborescence from a virtual root then gives every document one parent (or makes it an
-origin). Conflicting or missing evidence is stated in the edge's evidence, not hidden.
+An arrow means text was taken. For every matched pair in a story, three questions are
+answered apart, each from its own evidence:
+
+1. *Was text taken?* The share of each version traceable to the other (:mod:`storytrace.reuse`:
+   aligned passages of shared wording, or sentences matched across languages). Below
+   ``reuse.MIN_REUSE`` there is no edge: two reports of one event that share names and a
+   quote are independent coverage, and each is an origin of its own.
+2. *In which direction?* Publication times (weak alone, and a constraint: a parent is never
+   published after its child), explicit credits ("Nordwire reported" in the child, Nordwire
+   being the parent's outlet), a credit in one version but none in the other, the number of
+   other versions crediting an outlet, scraper junk and paged renderings (copies, not
+   originals), translations fanning out from a sole-language version. Which text is
+   longer decides nothing (papers cut wire copy as often as they add to it). Without such
+   evidence the pair is an undirected link: "direction unknown".
+3. *Which parent?* Among every directed candidate, the one that accounts for the most of
+   the child's wording: a maximum spanning arborescence over the shares, with shared
+   same-language wording counting ahead of a match across languages (a copy of a
+   translation is the translation's child), and a sibling that adds nothing to what their
+   common source gave the child losing to that source.
+
+Every edge carries its share (``reuse``), ``degree`` (wholly or partially derived), the
+outlets the child credits, and a confidence made of the three parts.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import networkx as nx
+import numpy as np
+import numpy.typing as npt
 
 from storytrace.attribution import same_outlet
 from storytrace.names import STABLE_NAME_LANGS, name_key, transliteration_variants
-from storytrace.records import Attribution, CleanDoc, Document, LineageEdge, LineageRelation, Match
+from storytrace.records import (
+    Attribution,
+    CleanDoc,
+    Document,
+    LineageEdge,
+    LineageRelation,
+    Match,
+    UndirectedLink,
+)
+from storytrace.reuse import MIN_REUSE, Reuse, degree
 
 _ROOT = "\x00root"
-_ROOT_WEIGHT = 0.05
+_ROOT_WEIGHT = 0.01
 _MAX_PARENTS = 6
 # Two translations of one source (different systems or translators) share much of their
 # wording, up to near-duplicates; only an exact duplicate is taken for a plain copy.
@@ -47,6 +72,8 @@ class Version:
     attributions: tuple[Attribution, ...]
     outlet: str | None = None
     """The outlet that published it: declared (``doc.source``) or named in its dateline."""
+    shingles: npt.NDArray[np.uint64] | None = field(default=None, compare=False, repr=False)
+    """Its sorted word-shingle hashes (``Signature.shingles``), to tell siblings apart."""
 
     @property
     def credited(self) -> tuple[str, ...]:
@@ -76,19 +103,24 @@ class Version:
 
 
 def closeness(match: Match) -> float:
-    """How close two versions are textually (copies > edits > translations > same event)."""
+    """How close two versions are by their ``compare`` scores alone (copies > edits >
+    translations > same event): a tie-breaker between parents that hold equal shares."""
     shared = max(match.coverage_ab, match.coverage_ba)
     return 2.0 * match.jaccard + shared + 0.5 * max(0.0, match.semantic - 0.5)
 
 
 def translation_fans(
-    versions: Sequence[Version], matches: Mapping[tuple[str, str], Match]
+    versions: Sequence[Version],
+    matches: Mapping[tuple[str, str], Match],
+    reuse: Mapping[tuple[str, str], Reuse] | None = None,
 ) -> dict[str, frozenset[str]]:
     """For each version that is the only one in its language: the versions that translate it.
 
     When one version stands alone in its language and several versions in another language
     are translations of it, translations fanned out from it: it is the likelier source, and
-    those translations are parallel (siblings), not derived from one another.
+    those translations are parallel (siblings), not derived from one another. A pair
+    translates when ``compare`` says so, or when ``reuse`` finds at least ``MIN_REUSE`` of
+    it matched across languages.
     """
     langs: dict[str, list[str]] = {}
     for v in versions:
@@ -97,7 +129,11 @@ def translation_fans(
     sole = {ids[0] for ids in langs.values() if len(ids) == 1}
     fans: dict[str, set[str]] = {s: set() for s in sole}
     for (a, b), match in matches.items():
-        if match.relation != "translation":
+        r = (reuse or {}).get((a, b))
+        crossed = (
+            r is not None and r.method == "cross-lingual" and min(r.share_a, r.share_b) >= MIN_REUSE
+        )
+        if match.relation != "translation" and not crossed:
             continue
         if a in fans:
             fans[a].add(b)
@@ -125,7 +161,7 @@ def direction(
     if p_time and c_time:
         delta = (c_time - p_time).total_seconds()
         if abs(delta) >= 60:
-            score += 2.0 if delta > 0 else -2.0
+            score += 1.0 if delta > 0 else -1.0
             when = "before" if delta > 0 else "after"
             notes.append(f"parent published {_duration(abs(delta))} {when} child")
         else:
@@ -147,23 +183,35 @@ def direction(
         score -= 3.0
         notes.append(f"parent credits the child's outlet ({child.outlet})")
     elif child.credited and not parent.credited:
-        if _unmentioned(child.credited, parent):
-            score += 1.0
-            notes.append(f"child credits {', '.join(child.credited)}; parent credits no outlet")
-        else:
+        # The child names a source; a parent of unknown outlet may be that source (it names
+        # none itself). A parent that names it too, or of another known outlet, tells nothing.
+        if not _unmentioned(child.credited, parent):
             notes.append(
                 f"child credits {', '.join(child.credited)}; the parent names it too "
                 "(no credit asymmetry)"
             )
-    elif parent.credited and not child.credited:
-        if _unmentioned(parent.credited, child):
-            score -= 1.0
-            notes.append(f"parent credits {', '.join(parent.credited)}; child credits no outlet")
+        elif parent.outlet is None:
+            score += 1.0
+            notes.append(
+                f"child credits {', '.join(child.credited)}; parent, of unknown outlet, "
+                "credits no outlet"
+            )
         else:
+            notes.append(f"child credits {', '.join(child.credited)} (not the parent's outlet)")
+    elif parent.credited and not child.credited:
+        if not _unmentioned(parent.credited, child):
             notes.append(
                 f"parent credits {', '.join(parent.credited)}; the child names it too "
                 "(no credit asymmetry)"
             )
+        elif child.outlet is None:
+            score -= 1.0
+            notes.append(
+                f"parent credits {', '.join(parent.credited)}; child, of unknown outlet, "
+                "credits no outlet"
+            )
+        else:
+            notes.append(f"parent credits {', '.join(parent.credited)} (not the child's outlet)")
     if not credited_parent and child.image_credits(parent.outlet):
         score += 1.5
         notes.append(f"child's photo credit names the parent's outlet ({parent.outlet})")
@@ -198,12 +246,6 @@ def direction(
         ):
             score -= 2.5
             notes.append(f"both translate {source}: parallel translations, not one from the other")
-    c_in_child, c_in_parent = _containment(parent, child, match)
-    if c_in_child - c_in_parent > 0.1 and match.relation in ("partial_reuse", "near_duplicate"):
-        score += 0.5
-        notes.append(
-            f"child contains the parent's text plus its own ({c_in_child:.2f} vs {c_in_parent:.2f})"
-        )
     return score, notes
 
 
@@ -260,13 +302,6 @@ def _word_keys(text: str) -> frozenset[str]:
     return frozenset(name_key(w) for w in set(re.findall(r"\w{3,}", text)))
 
 
-def _containment(parent: Version, child: Version, match: Match) -> tuple[float, float]:
-    """(share of parent found in child, share of child found in parent)."""
-    if match.a == parent.doc.id:
-        return match.containment_ab, match.containment_ba
-    return match.containment_ba, match.containment_ab
-
-
 def round_trip_names(parent: Version, child: Version) -> list[tuple[str, str]]:
     """Names a same-language child spells in another transliteration than its parent
     (only in languages that do not inflect names)."""
@@ -276,10 +311,14 @@ def round_trip_names(parent: Version, child: Version) -> list[tuple[str, str]]:
     return transliteration_variants(parent.clean.text, child.clean.text)
 
 
-def lineage_relation(parent: Version, child: Version, match: Match) -> LineageRelation:
-    """The derivation type of ``parent -> child``. A same-language rewrite whose names are
-    respelled in another transliteration came through another language: a translation."""
-    if match.relation in ("rewrite", "same_story") and round_trip_names(parent, child):
+def lineage_relation(
+    parent: Version, child: Version, match: Match, reuse: Reuse | None = None
+) -> LineageRelation:
+    """The derivation type of ``parent -> child``. A translation only across two known,
+    different languages (a same-language text whose names are respelled came through
+    another language, which the evidence says, but it is a rewrite of this parent)."""
+    langs = parent.clean.lang, child.clean.lang
+    if "und" not in langs and langs[0] != langs[1]:
         return "translation"
     if match.relation in ("duplicate", "near_duplicate"):
         sources = parent.doc.source, child.doc.source
@@ -288,35 +327,177 @@ def lineage_relation(parent: Version, child: Version, match: Match) -> LineageRe
         if all(sources) or not child.scraped:
             return "same_article"
         return "copy"
-    if match.relation == "partial_reuse":
+    share = reuse.share_of(child.doc.id) if reuse is not None else 0.0
+    if match.relation == "partial_reuse" or (reuse is not None and degree(share) == "partially"):
         return "partial_reuse"
-    if match.relation == "translation":
-        return "translation"
     return "rewrite"
 
 
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    """The derivation structure of one story.
+
+    ``origins``: members with no parent; ``edges``: parent -> child derivations, each with
+    the share of the child taken from the parent; ``undirected``: pairs that share text
+    where nothing tells who took it from whom; ``independent``: members that share no text
+    with any other member (their own report of the same event).
+    """
+
+    origins: tuple[str, ...]
+    edges: tuple[LineageEdge, ...]
+    undirected: tuple[UndirectedLink, ...] = ()
+    independent: tuple[str, ...] = ()
+
+    def __iter__(
+        self,
+    ) -> Iterator[tuple[str, ...] | tuple[LineageEdge, ...] | tuple[UndirectedLink, ...]]:
+        """``origins, edges, undirected, independent = lineage``."""
+        return iter((self.origins, self.edges, self.undirected, self.independent))
+
+
+_MIN_DIRECTION = 0.5
+"""Direction evidence below this (no time, credit, junk or containment cue) decides nothing:
+the pair is reported as sharing text, direction unknown."""
+_CROSS_LINGUAL_WEIGHT = 0.6
+"""A share found across languages counts for less than the same share of shared wording: a
+copy of a translation holds the translation's words, and only its meaning of the original."""
+_EXCLUSIVE = 0.05
+"""A sibling must hold at least this share of the child that their common source does not,
+for the child to be the sibling's copy rather than another copy of the source."""
+
+
+def _textual_weight(reuse: Reuse, child: str, match: Match) -> float:
+    share = reuse.share_of(child)
+    factor = _CROSS_LINGUAL_WEIGHT if reuse.method == "cross-lingual" else 1.0
+    return share * factor + 0.05 * closeness(match)
+
+
+def _supported(versions: Sequence[Version]) -> dict[str, list[str]]:
+    """For each version, the other versions of the story whose text credits its outlet."""
+    out: dict[str, list[str]] = {}
+    for v in versions:
+        if not v.outlet:
+            continue
+        out[v.doc.id] = [
+            w.doc.id
+            for w in versions
+            if w is not v and any(same_outlet(o, v.outlet) for o in w.credited)
+        ]
+    return out
+
+
+def _time_forbids(parent: Version, child: Version) -> bool:
+    """Both dated, and the parent published at least a minute after the child."""
+    p, c = parent.doc.published, child.doc.published
+    return bool(p and c and (p - c).total_seconds() >= 60)
+
+
+def exclusive_share(child: Version, sibling: Version, source: Version) -> float | None:
+    """Share of ``child``'s shingles that it shares with ``sibling`` but not with
+    ``source``: the wording only the sibling can have given it. ``None`` without shingles."""
+    c, q, p = child.shingles, sibling.shingles, source.shingles
+    if c is None or q is None or p is None or c.size == 0:
+        return None
+    from_sibling = np.intersect1d(c, q, assume_unique=True)
+    only_sibling = np.setdiff1d(from_sibling, p, assume_unique=True)
+    return float(only_sibling.size / c.size)
+
+
 def derive_lineage(
-    versions: Sequence[Version], matches: Mapping[tuple[str, str], Match]
-) -> tuple[tuple[str, ...], tuple[LineageEdge, ...]]:
-    """Origins and parent->child edges for one story (deterministic for the same input)."""
+    versions: Sequence[Version],
+    matches: Mapping[tuple[str, str], Match],
+    reuse: Mapping[tuple[str, str], Reuse] | None = None,
+) -> Lineage:
+    """Origins, edges and undecided links for one story (deterministic for the same input).
+
+    An edge ``p -> c`` needs three things: text taken (at least ``MIN_REUSE`` of c
+    traceable to p, ``reuse``); a direction (time, credits, junk and the other cues of
+    :func:`direction`, at least ``_MIN_DIRECTION``, and never against the clock where both
+    versions are dated); and, among every parent that c may have, the most of c's wording
+    (a maximum spanning arborescence over the shares, same-language wording ahead of
+    matches across languages). A pair that shares text but has no direction is reported as
+    an undirected link; a member that shares no text is independent coverage.
+    ``reuse``: by match key; missing pairs fall back on the match's own scores.
+    """
     by_id = {v.doc.id: v for v in versions}
+    measured = dict(reuse or {})
+    fans = translation_fans(versions, matches, measured)
+    copies = copies_of(matches)
+    supported = _supported(versions)
     graph = nx.DiGraph()
     graph.add_node(_ROOT)
-    candidates: dict[tuple[str, str], tuple[float, list[str], Match]] = {}
-    fans = translation_fans(versions, matches)
-    copies = copies_of(matches)
+    candidates: dict[tuple[str, str], tuple[float, float, list[str], Match, Reuse]] = {}
+    undirected: list[UndirectedLink] = []
+    twins: set[tuple[str, str]] = set()
+    linked: set[str] = set()
     for (a, b), match in sorted(matches.items()):
-        if a not in by_id or b not in by_id or match.relation == "unrelated":
+        if a not in by_id or b not in by_id:
             continue
-        base = closeness(match)
+        # The match's relation groups stories; here only the shared text counts (a pair
+        # ``compare`` left unrelated may still share a few translated passages).
+        r = measured.get((a, b)) or _reuse_from_match(by_id[a], by_id[b], match)
+        if max(r.share_a, r.share_b) < MIN_REUSE:
+            continue  # the same event, told independently: no text was taken
+        linked.update((a, b))
+        scored: dict[tuple[str, str], tuple[float, list[str]]] = {}
         for p, c in ((a, b), (b, a)):
-            score, notes = direction(by_id[p], by_id[c], match, fans, _relay(by_id, copies, p, c))
-            weight = base + 0.5 * score
-            candidates[(p, c)] = (weight, notes, match)
-            if weight > 0:
-                graph.add_edge(p, c, weight=weight)
-    # Each version keeps only its strongest few possible parents: Edmonds' algorithm stays
-    # fast on large stories, and a weak far-away parent would never win anyway.
+            if r.share_of(c) < MIN_REUSE or _time_forbids(by_id[p], by_id[c]):
+                continue
+            relay = _relay(by_id, copies, p, c)
+            score, notes = direction(by_id[p], by_id[c], match, fans, relay)
+            others = [w for w in supported.get(p, []) if w != c]
+            if others and not supported.get(c) and by_id[c].doc.published is None:
+                score += 0.5
+                notes.append(
+                    f"undated child; {len(others)} other version(s) credit the parent's "
+                    f"outlet ({by_id[p].outlet}) as their source"
+                )
+            scored[(p, c)] = (score, notes)
+        best = max(scored.items(), key=lambda kv: (kv[1][0], kv[0]), default=None)
+        rival = min((s for k, (s, _) in scored.items() if best and k != best[0]), default=None)
+        undecided = (
+            best is None
+            or best[1][0] < _MIN_DIRECTION
+            or (rival is not None and rival >= best[1][0])
+        )
+        if undecided and best is not None and match.jaccard >= _COPY_JACCARD:
+            # Twin copies of one text: they share one ancestry whichever came first, so one
+            # stands under the other, drawn without an arrow (``directed=False``).
+            # The likelier parent first; else the publisher's own page (the one that
+            # carries an outlet and a time), else the first id.
+            (p, c), (score, notes) = min(
+                scored.items(),
+                key=lambda kv: (-kv[1][0], -_metadata(by_id[kv[0][0]]), kv[0]),
+            )
+            notes = [*notes, "near-verbatim copies of each other: which came first is unknown"]
+            weight = _textual_weight(r, c, match)
+            candidates[(p, c)] = (weight, score, notes, match, r)
+            twins.add((p, c))
+            graph.add_edge(p, c, weight=weight)
+            continue
+        if undecided:
+            notes = sorted({n for _, ns in scored.values() for n in ns})
+            undirected.append(
+                UndirectedLink(
+                    a,
+                    b,
+                    r.share_a,
+                    r.share_b,
+                    (
+                        f"{r.share_a:.0%} of {a} and {r.share_b:.0%} of {b} shared "
+                        f"({r.method}); nothing tells which one took it from the other",
+                        *notes,
+                    ),
+                )
+            )
+            continue
+        assert best is not None  # not undecided
+        (p, c), (score, notes) = best
+        # Wording decides; the direction evidence only breaks a tie between equal shares.
+        weight = _textual_weight(r, c, match) + 0.01 * min(score, 5.0)
+        candidates[(p, c)] = (weight, score, notes, match, r)
+        graph.add_edge(p, c, weight=weight)
+    _prefer_common_sources(graph, by_id, candidates)
     for child in by_id:
         incoming = sorted(graph.in_edges(child, data="weight"), key=lambda e: (-e[2], e[0]))
         graph.remove_edges_from([(p, c) for p, c, _ in incoming[_MAX_PARENTS:]])
@@ -330,42 +511,127 @@ def derive_lineage(
         if parent == _ROOT:
             origins.append(child)
             continue
-        weight, notes, match = candidates[(parent, child)]
-        # Rival parents: any other version, except the child's own descendants in the tree
-        # (a same-article twin below it is not an alternative explanation).
-        rivals = [
-            w
-            for (p, c), (w, _, _) in candidates.items()
-            if c == child and p != parent and p not in below[child]
-        ]
-        reverse = candidates.get((child, parent), (0.0, [], match))[0]
-        margin = weight - max([reverse, _ROOT_WEIGHT, *rivals])
-        confidence = round(0.5 + 0.5 * math.tanh(margin), 3)
-        evidence = [f"{match.relation} match: " + "; ".join(match.evidence), *notes]
-        if match.relation == "same_story":
-            evidence.append(
-                "the two share no closely matching passages (same event): the derivation rests on "
-                "credits and times, and may be independent reporting"
-            )
-        respelled = round_trip_names(by_id[parent], by_id[child])
-        if respelled and match.relation in ("rewrite", "same_story"):
-            shown = ", ".join(f"{a} → {b}" for a, b in respelled[:3])
-            evidence.append(
-                f"names respelled in another transliteration ({shown}): the text passed "
-                "through another language (a round-trip translation)"
-            )
-        if margin < 0.25:
-            evidence.append("weak or conflicting evidence for this direction and parent")
         edges.append(
-            LineageEdge(
-                parent=parent,
-                child=child,
-                relation=lineage_relation(by_id[parent], by_id[child], match),
-                confidence=confidence,
-                evidence=tuple(evidence),
+            _edge(
+                by_id[parent],
+                by_id[child],
+                candidates[(parent, child)],
+                {k: candidates[k] for k in graph.edges if k in candidates},
+                below,
+                directed=(parent, child) not in twins,
             )
         )
-    return tuple(origins), tuple(edges)
+    in_tree = {e.child for e in edges}
+    kept_links = tuple(u for u in undirected if not ({u.a, u.b} & in_tree and _joined(u, edges)))
+    independent = tuple(sorted(set(by_id) - linked))
+    return Lineage(tuple(origins), tuple(edges), kept_links, independent)
+
+
+def _metadata(version: Version) -> int:
+    """How much publication metadata a version carries (its outlet, its time)."""
+    return int(bool(version.doc.source)) + int(version.doc.published is not None)
+
+
+def _joined(link: UndirectedLink, edges: Sequence[LineageEdge]) -> bool:
+    """Is the link's pair already explained by an edge between the two?"""
+    return any({e.parent, e.child} == {link.a, link.b} for e in edges)
+
+
+def _prefer_common_sources(
+    graph: nx.DiGraph,
+    by_id: Mapping[str, Version],
+    candidates: Mapping[tuple[str, str], tuple[float, float, list[str], Match, Reuse]],
+) -> None:
+    """Siblings printed from one source share its words: a child that holds almost nothing
+    of a sibling ``q``'s wording beyond what their common source ``p`` also has
+    (``exclusive_share`` under ``_EXCLUSIVE``) took its text from ``p``, so ``q -> c``
+    goes. Never when the child credits q's outlet and not p's (a credit to both names no
+    one: a copy of p carries p's dateline)."""
+    for q, c in sorted(candidates):
+        if not graph.has_edge(q, c):
+            continue
+        credits = by_id[c].credited
+        for p, q2 in sorted(candidates):
+            if q2 != q or p == c or (p, c) not in candidates:
+                continue
+            names_q = any(same_outlet(o, by_id[q].outlet) for o in credits)
+            names_p = any(same_outlet(o, by_id[p].outlet) for o in credits)
+            if names_q and not names_p:
+                continue
+            share = exclusive_share(by_id[c], by_id[q], by_id[p])
+            if share is not None and share < _EXCLUSIVE:
+                graph.remove_edge(q, c)
+                break
+
+
+def _reuse_from_match(a: Version, b: Version, match: Match) -> Reuse:
+    """Reuse estimated from the match alone (no aligner run): shingle containment, and the
+    sentence coverage across languages."""
+    langs = a.clean.lang, b.clean.lang
+    cross = "und" not in langs and langs[0] != langs[1]
+    if cross and max(match.coverage_ab, match.coverage_ba) > max(
+        match.containment_ab, match.containment_ba
+    ):
+        return Reuse(match.a, match.b, match.coverage_ab, match.coverage_ba, "cross-lingual")
+    return Reuse(match.a, match.b, match.containment_ab, match.containment_ba, "lexical")
+
+
+def _edge(
+    parent: Version,
+    child: Version,
+    chosen: tuple[float, float, list[str], Match, Reuse],
+    candidates: Mapping[tuple[str, str], tuple[float, float, list[str], Match, Reuse]],
+    below: Mapping[str, set[str]],
+    *,
+    directed: bool = True,
+) -> LineageEdge:
+    """The edge record, its confidence from three parts: text taken (the share), direction
+    (the strength of its evidence) and parent (the margin over rival parents)."""
+    weight, score, notes, match, r = chosen
+    p, c = parent.doc.id, child.doc.id
+    share = r.share_of(c)
+    rivals = [
+        w for (q, k), (w, *_) in candidates.items() if k == c and q != p and q not in below[c]
+    ]
+    margin = weight - max(rivals, default=0.0)
+    text_conf = 1.0 - math.exp(-share / 0.15)
+    direction_conf = 0.5 + 0.5 * math.tanh(score / 2.0) if directed else 0.5
+    parent_conf = 0.5 + 0.5 * math.tanh(margin / 0.1)
+    confidence = round(text_conf * direction_conf * parent_conf, 3)
+    evidence = [
+        r.describe(p, c),
+        f"{match.relation} match: " + "; ".join(match.evidence),
+        *notes,
+    ]
+    respelled = round_trip_names(parent, child)
+    if respelled:
+        shown = ", ".join(f"{a} → {b}" for a, b in respelled[:3])
+        evidence.append(
+            f"names respelled in another transliteration ({shown}): the text passed "
+            "through another language (a round-trip translation)"
+        )
+    if rivals:
+        names = ", ".join(q for (q, k) in candidates if k == c and q != p and q not in below[c])
+        evidence.append(
+            f"other possible parent(s): {names}; this one accounts for the most of the "
+            f"child's wording (margin {margin:.2f})"
+        )
+    if not directed:
+        evidence.append("direction unknown: shown under the other copy, not derived from it")
+    elif score < 1.0:
+        evidence.append("weak evidence for the direction")
+    return LineageEdge(
+        parent=p,
+        child=c,
+        relation=lineage_relation(parent, child, match, r),
+        confidence=confidence,
+        evidence=tuple(evidence),
+        reuse=round(share, 4),
+        degree=degree(share),
+        method=r.method,
+        credited=child.credited,
+        directed=directed,
+    )
 
 
 def _duration(seconds: float) -> str:

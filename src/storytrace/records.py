@@ -34,6 +34,7 @@ LineageRelation = Literal["copy", "same_article", "rewrite", "translation", "par
 PassageKind = Literal["verbatim", "edited", "paraphrase", "summary", "translation"]
 ChangeKind = Literal["number", "date", "name", "quote", "negation", "role", "added", "dropped"]
 FoundBy = Literal["lexical", "semantic", "both"]
+Degree = Literal["wholly", "partially"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +235,14 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class LineageEdge:
-    """A directed derivation ``parent -> child`` with relation, confidence and evidence."""
+    """A directed derivation ``parent -> child``: the child took text from the parent.
+
+    ``reuse``: the share of the child's text traceable to the parent (0-1), ``degree``:
+    ``wholly`` (most of it) or ``partially`` (the parent is one of its sources);
+    ``method``: how the shared text was found (``lexical``: passages of shared wording,
+    ``cross-lingual``: sentences matched across languages); ``credited``: the outlets the
+    child's text credits (evidence of its own, never a substitute for shared wording).
+    """
 
     parent: str
     child: str
@@ -242,6 +250,25 @@ class LineageEdge:
     confidence: float
     evidence: tuple[str, ...]
     changes: tuple[Change, ...] = ()
+    reuse: float = 0.0
+    degree: Degree = "partially"
+    method: str = "lexical"
+    credited: tuple[str, ...] = ()
+    directed: bool = True
+    """False for twin copies whose order is unknown: one is shown under the other."""
+
+
+@dataclass(frozen=True, slots=True)
+class UndirectedLink:
+    """Two versions that share text where nothing tells which one took it from the other:
+    the report says so instead of drawing an arrow. ``reuse_a``/``reuse_b``: the share of
+    each traceable to the other."""
+
+    a: str
+    b: str
+    reuse_a: float
+    reuse_b: float
+    evidence: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

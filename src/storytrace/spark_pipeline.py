@@ -71,17 +71,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from storytrace import arrow_records as ar
 from storytrace import pipeline
 from storytrace.ann import SemanticSearch
 from storytrace.candidates import (
+    REUSE_MIN_SHARED,
     band_keys,
+    bucket_pairs,
     lsh_params,
     merge_candidates,
     neighbour_profiles,
     pairs_from_buckets,
+    reuse_keys,
     semantic_candidates,
 )
 from storytrace.compare import MARGIN_K, Profile, compare
@@ -117,6 +121,7 @@ _INGESTED = pa.schema(
 _LINE_KEYS = pa.schema([("source", pa.string()), ("key", pa.string()), ("id", pa.string())])
 _COUNTED = pa.schema([("source", pa.string()), ("key", pa.string()), ("n", pa.int64())])
 _BAND_ROWS = pa.schema([("a", pa.string()), ("b", pa.string())])
+_REUSE_ROWS = pa.schema([("id", pa.string()), ("key", pa.int64())])
 _NEAR = pa.schema(
     [("q", pa.string()), ("nb", pa.string()), ("score", pa.float64()), ("same", pa.bool_())]
 )
@@ -317,6 +322,43 @@ def _bucket_pairs(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]
     pairs = sorted(pairs_from_buckets(buckets))
     yield pa.RecordBatch.from_pydict(
         {"a": [a for a, _ in pairs], "b": [b for _, b in pairs]}, schema=_BAND_ROWS
+    )
+
+
+def _reuse_key_rows(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """One ``(id, key)`` row per reuse key of each indexed document (``reuse_keys``)."""
+    for batch in batches:
+        ids: list[str] = []
+        keys: list[npt.NDArray[np.int64]] = []
+        for doc, blob in zip(
+            batch.column("id").to_pylist(), batch.column("shingles").to_pylist(), strict=True
+        ):
+            found = reuse_keys(np.frombuffer(blob, dtype=np.uint64))
+            ids.extend([doc] * found.size)
+            keys.append(found.view(np.int64))
+        if ids:
+            yield pa.RecordBatch.from_pydict(
+                {"id": ids, "key": np.concatenate(keys)}, schema=_REUSE_ROWS
+            )
+
+
+def _reuse_bucket_pairs(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """One ``(a, b)`` row per reuse key two documents share, for the keys of one partition
+    (every row of a key is in the same partition), paired as ``candidates.bucket_pairs``
+    pairs them locally (owners in id order, so chains run as they do there)."""
+    table = pa.Table.from_batches(list(batches))
+    if table.num_rows < 2:
+        return
+    ids = table.column("id").to_pylist()
+    names = sorted(set(ids))
+    rank = {name: i for i, name in enumerate(names)}
+    owners = np.array([rank[i] for i in ids], dtype=np.int64)
+    keys = table.column("key").to_numpy().view(np.uint64)
+    a, b = bucket_pairs(keys, owners)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    yield pa.RecordBatch.from_pydict(
+        {"a": [names[i] for i in lo.tolist()], "b": [names[i] for i in hi.tolist()]},
+        schema=_BAND_ROWS,
     )
 
 
@@ -692,11 +734,19 @@ def _candidates(
     lexical = executor.map_arrow(
         bands.repartition(parts, "band", "key"), _bucket_pairs, _BAND_ROWS
     ).select("a", "b", F.lit(True).alias("lexical"), F.lit(None).cast("double").alias("score"))
-    found = lexical
+    reuse_rows = executor.map_arrow(indexed.select("id", "shingles"), _reuse_key_rows, _REUSE_ROWS)
+    shared = (
+        executor.map_arrow(reuse_rows.repartition(parts, "key"), _reuse_bucket_pairs, _BAND_ROWS)
+        .groupBy("a", "b")
+        .count()
+        .where(F.col("count") >= REUSE_MIN_SHARED)
+        .select("a", "b", F.lit(True).alias("lexical"), F.lit(None).cast("double").alias("score"))
+    )
+    found = lexical.unionByName(shared)
     profiles = None
     if config.encoder != NO_ENCODER:
         semantic, profiles = _semantic(executor, indexed, config, n_docs, block_size)
-        found = lexical.unionByName(
+        found = found.unionByName(
             semantic.where(F.col("b").isNotNull()).select(
                 "a", "b", F.lit(False).alias("lexical"), "score"
             )

@@ -31,6 +31,7 @@ from typing import Any, TextIO
 import numpy as np
 import numpy.typing as npt
 
+from storytrace.candidates import reuse_keys
 from storytrace.config import Config
 from storytrace.errors import ConfigError, StoreBusyError, StoreError
 from storytrace.records import (
@@ -45,10 +46,12 @@ from storytrace.records import (
 )
 from storytrace.source_repeats import line_keys, repeated
 
-SCHEMA_VERSION = 4  # 2: vectorised word hashing and fast similarity sketching (new signatures)
+SCHEMA_VERSION = 5  # 2: vectorised word hashing and fast similarity sketching (new signatures)
 # 3: line keys per source (a source's own repeated lines are its boilerplate)
 # 4: one row of band keys per document (was one row per band, looked up through an index);
 #    a schema-3 store is converted when a writer opens it
+# 5: reuse keys per document (a content-defined sample of its shingles: containment search);
+#    a schema-4 store gets them from its stored shingles when a writer opens it
 DB_NAME = "storytrace.db"
 
 _SCHEMA = """
@@ -68,6 +71,7 @@ CREATE TABLE IF NOT EXISTS signatures (
     id TEXT PRIMARY KEY, shingles BLOB NOT NULL, minhash BLOB NOT NULL,
     embedding BLOB, sentence_embeddings BLOB, dim INTEGER);
 CREATE TABLE IF NOT EXISTS bands (id TEXT PRIMARY KEY, keys BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS reuse_keys (id TEXT PRIMARY KEY, keys BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS matches (
     a TEXT NOT NULL, b TEXT NOT NULL, relation TEXT NOT NULL, jaccard REAL, containment_ab REAL,
     containment_ba REAL, semantic REAL, coverage_ab REAL, coverage_ba REAL, evidence TEXT,
@@ -208,10 +212,26 @@ class Store:
                 self.conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         elif int(row[0]) == 3:
             self._upgrade_bands()
+            self._upgrade_reuse_keys()
+        elif int(row[0]) == 4:
+            self._upgrade_reuse_keys()
         elif int(row[0]) != SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} has schema {row[0]}, this storytrace reads {SCHEMA_VERSION}"
             )
+
+    def _upgrade_reuse_keys(self) -> None:
+        """Schema 4 -> 5: every indexed document's reuse keys, from its stored shingles."""
+        with self.conn as tx:
+            rows = tx.execute("SELECT id, shingles FROM signatures").fetchall()
+            tx.executemany(
+                "INSERT OR REPLACE INTO reuse_keys VALUES (?,?)",
+                [
+                    (doc, reuse_keys(np.frombuffer(blob, dtype=np.uint64)).tobytes())
+                    for doc, blob in rows
+                ],
+            )
+            tx.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
 
     def _upgrade_bands(self) -> None:
         """Schema 3 -> 4: fold the band rows ``(band, key, id)`` into one row of keys per
@@ -493,6 +513,10 @@ class Store:
                 "INSERT OR REPLACE INTO bands VALUES (?,?)",
                 [(doc, _keys_blob(row)) for doc, row in zip(ids, keys, strict=True)],
             )
+            tx.executemany(
+                "INSERT OR REPLACE INTO reuse_keys VALUES (?,?)",
+                [(s.id, reuse_keys(s.shingles).tobytes()) for s in signatures],
+            )
             self.set_state(ids, "indexed", tx)
 
     def clean_docs(self, ids: Sequence[str] | None = None) -> dict[str, CleanDoc]:
@@ -623,6 +647,23 @@ class Store:
         width = len(rows[0][1]) // 8
         keys = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int64).reshape(-1, width)
         return [r[0] for r in rows], keys
+
+    def reuse_keys(self, ids: Sequence[str]) -> list[npt.NDArray[np.uint64]]:
+        """The reuse keys (``candidates.reuse_keys``) of ``ids``, in that order (empty for a
+        document not indexed)."""
+        found: dict[str, bytes] = {}
+        if len(ids) > 2000:  # most of the store: one scan beats many look-ups
+            found.update(self.conn.execute("SELECT id, keys FROM reuse_keys").fetchall())
+            return [np.frombuffer(found.get(i, b""), dtype=np.uint64) for i in ids]
+        for start in range(0, len(ids), 500):
+            part = list(ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            found.update(
+                self.conn.execute(
+                    f"SELECT id, keys FROM reuse_keys WHERE id IN ({marks})", part
+                ).fetchall()
+            )
+        return [np.frombuffer(found.get(i, b""), dtype=np.uint64) for i in ids]
 
     # -- matches, stories, alignments, errors -------------------------------------------------
     def save_matches(

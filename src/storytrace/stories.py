@@ -5,8 +5,8 @@ Two documents join the same story when their match says one derives from the oth
 same event (``same_story``). A story's id comes from content: a hash of the smallest content
 hash among its members, so it does not depend on input order.
 
-Weak links do not chain stories together. Strong links (copies, partial reuse, rewrites and
-translations covering at least 60% of one side) join freely; a weak link (``same_story``,
+Weak links do not chain stories together. Strong links (copies, partial reuse of at least
+half of one side, rewrites and translations covering at least 60% of one side) join freely; a weak link (``same_story``,
 or a rewrite or translation covering less) joins two groups only when one of them is still
 small (fewer than ``ESTABLISHED`` members). Two established stories linked only by
 same-event evidence are independent reports of one event, and stay apart: no chain of weak
@@ -50,12 +50,15 @@ def connected_groups(ids: Iterable[str], links: Iterable[tuple[str, str]]) -> li
 
 ESTABLISHED = 3
 STRONG_COVERAGE = 0.6
+STRONG_CONTAINMENT = 0.5
 
 
 def is_strong(match: Match) -> bool:
     """Does the match show derivation strongly enough to join two stories on its own?"""
-    if match.relation in ("duplicate", "near_duplicate", "partial_reuse"):
+    if match.relation in ("duplicate", "near_duplicate"):
         return True
+    if match.relation == "partial_reuse":  # strong when half of one text is in the other
+        return max(match.containment_ab, match.containment_ba) >= STRONG_CONTAINMENT
     if match.relation in ("rewrite", "translation"):
         return max(match.coverage_ab, match.coverage_ba) >= STRONG_COVERAGE
     return False

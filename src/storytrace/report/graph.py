@@ -76,11 +76,17 @@ def render_dag(
         x1, y1, x2, y2 = px + _W / 2, py + _H, cx + _W / 2, cy
         if cy <= py:  # same row (rare): draw from the side
             x1, y1, x2, y2 = px + _W, py + _H / 2, cx, cy + _H / 2
-        label = f"{e['relation'].replace('_', ' ')} {e['confidence']:.2f}"
+        taken = f" {e['reuse']:.0%}" if "reuse" in e else ""
+        label = f"{e['relation'].replace('_', ' ')}{taken} {e['confidence']:.2f}"
+        directed = e.get("directed", True)
+        # An arrow means text was taken in that direction; twin copies of unknown order are
+        # joined by a dashed line without a head.
+        head = f"marker-end='url(#arrow-{e['relation']})'" if directed else "stroke-dasharray='5 4'"
+        sign = "→" if directed else "~"
         out.append(
-            f"<g><title>{html.escape(e['parent'])} → {html.escape(e['child'])}: {html.escape(label)}</title>"
+            f"<g><title>{html.escape(e['parent'])} {sign} {html.escape(e['child'])}: {html.escape(label)}</title>"
             f"<line x1='{x1:.0f}' y1='{y1:.0f}' x2='{x2:.0f}' y2='{y2:.0f}' stroke='{colour}' stroke-width='2' "
-            f"marker-end='url(#arrow-{e['relation']})'/>"
+            f"{head}/>"
             f"<text x='{(x1 + x2) / 2 + 4:.0f}' y='{(y1 + y2) / 2:.0f}' font-size='11' fill='{colour}'>"
             f"{html.escape(label)}</text></g>"
         )

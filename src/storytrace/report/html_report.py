@@ -106,7 +106,8 @@ def _story_section(
         "<h3>Derivation graph</h3>",
         render_dag(story["members"], story["edges"], origins, docs),
         "<h3>Versions</h3><table><tr><th>document</th><th>outlet</th><th>published</th>"
-        "<th>lang</th><th>derived from</th><th>relation</th><th>confidence</th><th>credits</th></tr>",
+        "<th>lang</th><th>derived from</th><th>relation</th><th>taken</th><th>confidence</th>"
+        "<th>credits</th></tr>",
     ]
     credits = story.get("attributions", {})
     for member in story["members"]:
@@ -114,7 +115,12 @@ def _story_section(
         edge = parent_of.get(member)
         outlets = sorted({a["outlet"] for a in credits.get(member, [])})
         origin_tag = " <span class='tag origin'>origin</span>" if member in origins else ""
+        if member in story.get("independent", []):
+            origin_tag += " <span class='tag'>independent coverage</span>"
         confidence = f"{edge['confidence']:.2f}" if edge else ""
+        taken = f"{edge.get('reuse', 0.0):.0%} ({esc(edge.get('degree', ''))})" if edge else ""
+        if edge and not edge.get("directed", True):
+            taken += " · order unknown"
         out.append(
             "<tr>"
             f"<td>{esc(member)}{origin_tag}</td>"
@@ -122,8 +128,20 @@ def _story_section(
             f"<td>{esc(d.get('lang') or '—')}</td>"
             f"<td>{esc(edge['parent']) if edge else '—'}</td>"
             f"<td>{_relation_tag(edge['relation']) if edge else ''}</td>"
-            f"<td>{confidence}</td>"
+            f"<td>{taken}</td><td>{confidence}</td>"
             f"<td>{esc(', '.join(outlets)) or '—'}</td></tr>"
+        )
+    links = story.get("undirected", [])
+    if links:
+        out.append(
+            "</table><h3>Shared text, direction unknown</h3><ul>"
+            + "".join(
+                f"<li><b>{esc(u['a'])}</b> ↔ <b>{esc(u['b'])}</b>: "
+                f"{u['reuse_a']:.0%} / {u['reuse_b']:.0%} shared · "
+                f"{esc('; '.join(u['evidence']))}</li>"
+                for u in links
+            )
+            + "</ul><table>"
         )
     out.append("</table><h3>Who derived from whom, and what changed</h3>")
     for edge in story["edges"]:
@@ -154,6 +172,7 @@ def _edge_details(
     out = [
         "<details><summary>",
         f"<b>{esc(p)}</b> → <b>{esc(c)}</b> {_relation_tag(edge['relation'])} "
+        f"{edge.get('reuse', 0.0):.0%} of the child taken ({esc(edge.get('degree', ''))}) · "
         f"confidence {edge['confidence']:.2f} · {len(changes)} changes · "
         f"{added} passages added · {dropped} dropped",
         "</summary><p class='muted'>Evidence:</p><ul>",
