@@ -32,6 +32,7 @@ _SHARES = (
     "near_duplicate_jaccard",
     "duplicate_jaccard",
     "partial_containment",
+    "reuse_containment",
     "derived_coverage",
     "rewrite_coverage",
     "same_story_cosine",
