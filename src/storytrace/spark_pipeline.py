@@ -346,7 +346,10 @@ def _reuse_bucket_pairs(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.Record
     """One ``(a, b)`` row per reuse key two documents share, for the keys of one partition
     (every row of a key is in the same partition), paired as ``candidates.bucket_pairs``
     pairs them locally (owners in id order, so chains run as they do there)."""
-    table = pa.Table.from_batches(list(batches))
+    given = list(batches)
+    if not given:  # an empty partition
+        return
+    table = pa.Table.from_batches(given)
     if table.num_rows < 2:
         return
     ids = table.column("id").to_pylist()
