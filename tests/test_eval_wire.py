@@ -291,6 +291,22 @@ def test_score_sibling_parent_and_degree_field() -> None:
     ] == pytest.approx(2 / 7, abs=1e-4)
 
 
+def test_credits_and_origins() -> None:
+    answers = _answers()
+    answers[0]["agency"] = "Allied Press Service"
+    report = _report([{"parent": "A", "child": "W", "relation": "copy", "confidence": 0.9}], {})
+    report["stories"][0]["origins"] = ["A"]
+    report["stories"][0]["attributions"] = {
+        "A": [{"outlet": "Allied Press Service", "cue": "reported"}],
+        "C": [{"outlet": "allied press service", "cue": "according to"}],
+    }
+    s = score_wire(report, answers, TEXTS).as_dict()
+    assert s["credit_recall"] == 1.0 and s["credit_false"] == 1  # C is not credited
+    assert s["wire_origin_accuracy"] == 0.0 and s["wire_stories"] == 1
+    report["stories"][0]["origins"] = ["W"]
+    assert score_wire(report, answers, TEXTS).as_dict()["wire_origin_accuracy"] == 1.0
+
+
 def test_a_reversed_edge_is_not_a_derivation() -> None:
     report = _report([{"parent": "A", "child": "W", "relation": "copy", "confidence": 0.9}], {})
     s = score_wire(report, _answers(), TEXTS).as_dict()

@@ -352,6 +352,9 @@ def describe(name: str, s: dict[str, Any]) -> str:
                 f"{s['sibling_parents']}, no parent {s['derived_without_parent']}; edges into "
                 f"not-derived papers {s['edges_into_not_derived']}; paper -> its wire "
                 f"{s['reversed_edges']}; between different wire items {s['cross_item_edges']})",
+                f"  wire is an origin of its story  {s['wire_origin_accuracy']:.4f} "
+                f"({s['wire_stories']} stories); agency credit found "
+                f"{s['credit_recall']:.4f} (false {s['credit_false']})",
                 f"  not derived, sharing a quote with the wire: "
                 f"{s['not_derived_sharing_a_quote_found_derived']} of "
                 f"{s['not_derived_sharing_a_quote']} found 'derived'",

@@ -559,6 +559,10 @@ class WireScores:
     cross_item_edges: int  # edges between documents of different wire items (false)
     quote_papers: int  # not-derived papers sharing a direct quote with the wire
     quote_linked: int  # ... of them found "derived"
+    credit_recall: float  # credited papers whose story attributions name the agency
+    credit_false: int  # uncredited papers with an attribution to the agency
+    wire_origin: float  # stories holding a wire and its derived papers: wire among origins
+    wire_stories: int
     reuse_mae: float | None
     recall_credited: float
     recall_uncredited: float
@@ -587,6 +591,10 @@ class WireScores:
             "cross_item_edges": self.cross_item_edges,
             "not_derived_sharing_a_quote": self.quote_papers,
             "not_derived_sharing_a_quote_found_derived": self.quote_linked,
+            "credit_recall": round(self.credit_recall, 4),
+            "credit_false": self.credit_false,
+            "wire_origin_accuracy": round(self.wire_origin, 4),
+            "wire_stories": self.wire_stories,
             "reuse_mae": None if self.reuse_mae is None else round(self.reuse_mae, 4),
             "derived_recall_credited": round(self.recall_credited, 4),
             "derived_recall_uncredited": round(self.recall_uncredited, 4),
@@ -708,6 +716,30 @@ def score_wire(
             found["credited" if paper["credited"] else "uncredited"].append(derived)
             if not paper["dated"]:
                 found["undated"].append(derived)
+    credits: dict[str, set[str]] = {}
+    story_of: dict[str, Mapping[str, Any]] = {}
+    for story in report.get("stories", []):
+        for doc, named_by in (story.get("attributions") or {}).items():
+            credits.setdefault(str(doc), set()).update(
+                str(a.get("outlet", "")).lower() for a in named_by
+            )
+        for member in story.get("members", []):
+            story_of[str(member)] = story
+    credit_hits = credit_total = credit_false = origin_hits = origin_total = 0
+    for item in answers:
+        agency = str(item.get("agency", "")).lower()
+        for paper in item["papers"]:
+            named = agency in credits.get(str(paper["id"]), set())
+            if paper["credited"]:
+                credit_total += 1
+                credit_hits += named
+            else:
+                credit_false += named
+        story = story_of.get(str(item["wire"]))
+        derived_ids = {str(p["id"]) for p in item["papers"] if p["label"] != "not"}
+        if story is not None and derived_ids & {str(m) for m in story.get("members", [])}:
+            origin_total += 1
+            origin_hits += str(item["wire"]) in {str(o) for o in story.get("origins", [])}
     item_of = {str(i["wire"]): n for n, i in enumerate(answers)}
     item_of.update({str(p["id"]): n for n, i in enumerate(answers) for p in i["papers"]})
     wire_ids = {str(i["wire"]) for i in answers}
@@ -747,6 +779,10 @@ def score_wire(
         cross_item_edges=cross,
         quote_papers=quote_papers,
         quote_linked=quote_linked,
+        credit_recall=credit_hits / credit_total if credit_total else 0.0,
+        credit_false=credit_false,
+        wire_origin=origin_hits / origin_total if origin_total else 0.0,
+        wire_stories=origin_total,
         reuse_mae=sum(reuse_err) / len(reuse_err) if reuse_err else None,
         recall_credited=rate(found["credited"]),
         recall_uncredited=rate(found["uncredited"]),
