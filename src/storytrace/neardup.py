@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storytrace.candidates import MAX_MISS, LshParams, band_keys, banded_pairs, lsh_params
+from storytrace.executors.local import worker_initializer
 from storytrace.fingerprint import ShingleBatch, batch_shingles, intersection_sizes, minhash_flat
 
 U32 = npt.NDArray[np.uint32]
@@ -132,7 +133,12 @@ def sketch(
             work = partial(_sketch_range, shingle_size=shingle_size, num_perm=num_perm, seed=seed)
             mine = list(range(0, len(spans), workers))
             theirs = [i for i in range(len(spans)) if i % workers]
-            with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
+            with ProcessPoolExecutor(
+                workers - 1,
+                mp_context=context,
+                initializer=worker_initializer,
+                initargs=(os.getpid(),),
+            ) as pool:
                 futures = {i: pool.submit(work, spans[i]) for i in theirs}
                 done = {i: work(spans[i]) for i in mine}
                 done.update((i, f.result()) for i, f in futures.items())
@@ -140,7 +146,9 @@ def sketch(
         finally:
             _SHARED.clear()
     else:
-        with ProcessPoolExecutor(min(workers, len(spans))) as pool:
+        with ProcessPoolExecutor(
+            min(workers, len(spans)), initializer=worker_initializer, initargs=(os.getpid(),)
+        ) as pool:
             work = partial(_sketch_texts, shingle_size=shingle_size, num_perm=num_perm, seed=seed)
             parts = list(pool.map(work, [texts[s:e] for s, e in spans]))
     if not parts:

@@ -347,7 +347,14 @@ def create_app(
 
     def upload_form(request: Request, error: str | None, status: int = 200) -> Response:
         return site.render(
-            request, "upload.html", error=error, jobs=list(site.jobs.values()), status=status
+            request,
+            "upload.html",
+            error=error,
+            jobs=list(site.jobs.values()),
+            status=status,
+            suffixes=sorted(SUPPORTED_SUFFIXES),
+            max_files=MAX_UPLOAD_FILES,
+            max_mb=f"{MAX_UPLOAD_BYTES / 1e6:g}",
         )
 
     async def upload_page(request: Request) -> Response:
