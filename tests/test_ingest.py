@@ -6,6 +6,9 @@ import codecs
 import json
 import os
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,7 +19,7 @@ from storytrace.ingest import SUPPORTED_SUFFIXES, read_inputs
 from storytrace.ingest.decode import decode_text, looks_binary
 from storytrace.ingest.fields import normalise_lang, parse_published
 from storytrace.ingest.html import extract_html
-from storytrace.ingest.readers import parse_jsonl, parse_record, read_file
+from storytrace.ingest.readers import parse_jsonl, parse_record, read_stream
 from storytrace.records import Document, IngestError
 from storytrace.text import content_id, decode_spans
 
@@ -135,7 +138,7 @@ def test_reads_directory_with_relative_ids(tmp_path: Path) -> None:
     assert plain.text == STORY
     assert plain.input == str(tmp_path / "text" / "orsk_ferry.txt")
     assert plain.doc_id == content_id(STORY)
-    assert plain.meta == {"format": "txt"}
+    assert plain.meta == {"format": "txt", "encoding": "utf-8", "encoding_from": "utf-8"}
     assert plain.url is None and plain.source is None and plain.published is None
     assert docs[1].input == f"{tmp_path / 'feeds' / 'feed.jsonl'}:2"
     assert docs[1].lang == "de"
@@ -303,11 +306,12 @@ def test_bad_files_are_reported_and_good_ones_still_read(tmp_path: Path) -> None
         "02_binary.txt": b"PK\x03\x04\x14\x00\x00\x00\x08\x00orsk.docx\x00\x00\x00",
         "03_empty.txt": b"",
         "04_blank.txt": b"  \n\t\n\r\n   ",
-        "05_latin1.txt": "Café Orsk reopened after the storm.".encode("latin-1"),
+        # Mostly UTF-8 with a run of Latin-1 bytes: no one encoding decodes it all.
+        "05_mixed.txt": "Fähre Orsk Straße über".encode() * 5 + b"\xe9t\xe9",
         "06_bom8.txt": codecs.BOM_UTF8 + bom_text.encode("utf-8"),
         "07_bom16le.txt": bom_text.encode("utf-16"),
         "08_bom16be.txt": codecs.BOM_UTF16_BE + bom_text.encode("utf-16-be"),
-        "09_notes.pdf": b"%PDF-1.7 fake",
+        "09_notes.docx": b"PK\x03\x04 fake",
         "10_README": b"plain file without suffix",
         "11_empty.html": b"  \n ",
         "12_scripts.html": b"<html><body><script>var a = 1;</script></body></html>",
@@ -334,15 +338,13 @@ def test_bad_files_are_reported_and_good_ones_still_read(tmp_path: Path) -> None
     assert reason("02_binary.txt") == "binary file, not text"
     assert reason("03_empty.txt") == "empty document (no text)"
     assert reason("04_blank.txt") == "empty document (no text)"
-    latin = reason("05_latin1.txt")
-    assert "not valid UTF-8" in latin
-    assert "0xe9" in latin
-    assert "offset 3" in latin
-    assert "re-encode" in latin
-    pdf = reason("09_notes.pdf")
-    assert pdf.startswith("unsupported file type '.pdf'")
+    mixed = reason("05_mixed.txt")
+    assert mixed.startswith("undecodable bytes: not UTF-8 (byte 0xe9 at offset 125)")
+    assert "re-encode" in mixed
+    docx = reason("09_notes.docx")
+    assert docx.startswith("unsupported file type '.docx'")
     for suffix in SUPPORTED_SUFFIXES:
-        assert suffix in pdf
+        assert suffix in docx
     assert reason("10_README").startswith("unsupported file type '10_README'")
     assert reason("11_empty.html") == "empty document (no text)"
     assert reason("12_scripts.html") == "HTML page with no extractable text"
@@ -358,7 +360,7 @@ def test_missing_and_special_paths_do_not_stop_the_batch(tmp_path: Path) -> None
     assert [d.id for d in docs] == [str(good)]
     assert errors == [
         IngestError(str(missing), "no such file or directory"),
-        IngestError(str(fifo), "not a regular file or directory"),
+        IngestError(str(fifo), "not a regular file or directory (named pipe)"),
     ]
 
 
@@ -429,12 +431,11 @@ def test_jsonl_byte_order_marks_and_binary_files(tmp_path: Path) -> None:
 def test_jsonl_streams_records_as_lines_arrive(tmp_path: Path) -> None:
     """A dump is read line by line: the first record comes out while the writer is still
     holding the second back (a reader of the whole file would wait for the end)."""
-    fifo = tmp_path / "live.jsonl"
-    os.mkfifo(fifo)
+    read_end, write_end = os.pipe()
     first_seen = threading.Event()
 
     def write() -> None:
-        with fifo.open("w", encoding="utf-8") as out:
+        with open(write_end, "w", encoding="utf-8") as out:
             out.write(_jsonl({"id": "first", "text": STORY}))
             out.flush()
             first_seen.wait(timeout=10)
@@ -442,12 +443,14 @@ def test_jsonl_streams_records_as_lines_arrive(tmp_path: Path) -> None:
 
     writer = threading.Thread(target=write)
     writer.start()
-    records = read_file(fifo, "live.jsonl")
+    pipe = open(read_end, "rb")  # noqa: SIM115 (closed below, after the generator)
+    records = read_stream(pipe, "live.jsonl", "live.jsonl")
     first = next(records)
     held_back = not first_seen.is_set() and writer.is_alive()
     first_seen.set()
     rest = list(records)
     writer.join()
+    pipe.close()
     assert held_back
     assert isinstance(first, Document) and first.id == "first"
     assert [r.id for r in rest if isinstance(r, Document)] == ["second"]
@@ -482,10 +485,13 @@ def test_decode_text_plain_and_boms() -> None:
     assert decode_text(text.encode("utf-32")) == text
 
 
-def test_decode_text_invalid_utf8_names_byte_and_offset() -> None:
+def test_decode_text_undecodable_names_byte_and_offset() -> None:
+    # UTF-8 with a Latin-1 run: neither UTF-8 nor any one code page decodes both.
     # The offset counts bytes: "ä" takes two.
-    data = "Fähre Orsk ".encode() + b"\xff\xfe broken"
-    with pytest.raises(InputError, match=r"byte 0xff at offset 12"):
+    data = "Fähre Orsk ".encode() * 10 + b"caf\xe9 \xe0 la gare"
+    with pytest.raises(
+        InputError, match=r"undecodable bytes: not UTF-8 \(byte 0xe9 at offset 123\)"
+    ):
         decode_text(data)
 
 
@@ -605,6 +611,7 @@ def test_html_page_main_text_and_metadata(tmp_path: Path) -> None:
     assert content is not None
     assert doc.doc_id == content_id(content.text)
     assert "dataLayer" not in doc.text and "position: fixed" not in doc.text  # scripts, styles
+    assert (doc.meta["encoding"], doc.meta["encoding_from"]) == ("utf-8", "utf-8")
 
 
 def test_extract_html_meta_time_with_content_first() -> None:
@@ -697,3 +704,202 @@ def test_kept_spans_line_up_the_extraction_with_the_page() -> None:
     ]
     # An extraction the page's blocks do not hold gives no spans (no audit, not a wrong one).
     assert kept_spans(page, "Entirely different words from another page altogether.") == ()
+
+
+# --- encodings ----------------------------------------------------------------------------
+
+RUSSIAN = (
+    "Паромное сообщение с островом Орск прекращено во вторник после шторма, который "
+    "повредил единственный пассажирский причал острова.\n\n"
+    "На острове живут около 2300 человек, которые зависят от парома в доставке продуктов, "
+    "лекарств и почты. Транспортное управление обещает построить временный причал."
+)
+FRENCH = (
+    "Le service de traversier entre Tallmere et l'île d'Orsk a été suspendu mardi après "
+    "qu'une tempête a endommagé le seul quai réservé aux passagers.\n\n"
+    "Environ 2 300 personnes vivent à Orsk, qui dépend du traversier pour la nourriture, "
+    "les médicaments et le courrier. « Personne n'a été blessé », a déclaré la capitaine."
+)
+
+
+def test_legacy_encodings_are_detected_and_kept_in_metadata(tmp_path: Path) -> None:
+    _write(tmp_path / "ru.txt", RUSSIAN.encode("cp1251"))
+    _write(tmp_path / "fr.txt", FRENCH.encode("latin-1"))
+    _write(tmp_path / "koi8.txt", RUSSIAN.encode("koi8-r"))
+    _write(tmp_path / "utf16.txt", FRENCH.encode("utf-16-le"))  # no byte-order mark
+    docs, errors = _split(list(read_inputs([tmp_path])))
+    assert errors == []
+    by_id = {d.id: d for d in docs}
+    assert by_id["ru.txt"].text == RUSSIAN
+    assert by_id["ru.txt"].meta["encoding"] == "cp1251"
+    assert by_id["ru.txt"].meta["encoding_from"] == "detected"
+    assert by_id["fr.txt"].text == FRENCH
+    assert by_id["fr.txt"].meta["encoding_from"] == "detected"
+    assert by_id["koi8.txt"].text == RUSSIAN
+    assert by_id["utf16.txt"].text == FRENCH
+    assert by_id["utf16.txt"].meta["encoding"] == "utf-16-le"
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        '<meta charset="windows-1251">',
+        "<meta http-equiv='Content-Type' content='text/html; charset=windows-1251'>",
+        '<?xml version="1.0" encoding="windows-1251"?>',
+    ],
+)
+def test_html_declaring_its_charset_is_decoded_by_it(tmp_path: Path, declaration: str) -> None:
+    head = declaration if declaration.startswith("<?xml") else ""
+    meta = "" if head else declaration
+    paras = "".join(f"<p>{p}</p>" for p in RUSSIAN.split("\n\n"))
+    html = (
+        f"{head}<html><head>{meta}<title>Паром на Орск отменён</title></head>"
+        f"<body><article><h1>Паром на Орск отменён</h1>{paras}</article></body></html>"
+    )
+    path = _write(tmp_path / "ru.html", html.encode("cp1251"))
+    (doc,) = list(read_inputs([path]))
+    assert isinstance(doc, Document)
+    assert doc.title == "Паром на Орск отменён"
+    assert "Паромное сообщение с островом Орск" in doc.text
+    assert doc.meta["encoding"] == "cp1251"
+    assert doc.meta["encoding_from"] == "meta"
+
+
+def test_decode_document_order_of_evidence() -> None:
+    from storytrace.ingest.decode import decode_document
+
+    cyrillic = RUSSIAN.encode("cp1251")
+    # A transport header wins over the page's meta and over detection.
+    found = decode_document(cyrillic, [("http", "windows-1251")], html=True)
+    assert (found.text, found.encoding, found.source) == (RUSSIAN, "cp1251", "http")
+    # Valid UTF-8 wins over a (wrong) declaration of a single-byte code page.
+    found = decode_document(FRENCH.encode(), [("http", "iso-8859-1")])
+    assert (found.text, found.source) == (FRENCH, "utf-8")
+    # ISO-8859-1 is read as windows-1252, as browsers do ("smart quotes" in 0x80-0x9f).
+    found = decode_document("“Orsk” – café".encode("cp1252"), [("http", "ISO-8859-1")])
+    assert (found.text, found.encoding) == ("“Orsk” – café", "cp1252")
+    # An unknown label is passed over; a wide encoding named by the transport is used.
+    found = decode_document(
+        FRENCH.encode("utf-16-be"), [("http", "no-such-charset"), ("http", "utf-16be")]
+    )
+    assert (found.text, found.encoding, found.source) == (FRENCH, "utf-16-be", "http")
+
+
+# --- hostile input (issue 25): each is one error line, the rest of the batch is read ------
+
+
+def test_lone_surrogates_in_any_kept_field_are_one_error_each(tmp_path: Path) -> None:
+    fields = ["text", "id", "title", "url", "source", "outlet", "section"]
+    lines = [json.dumps({"id": f"bad-{f}", "text": STORY, f: "Orsk \ud800 pier"}) for f in fields]
+    lines.append('{"id": "bad-key", "text": "Orsk pier", "\\udfff": "x"}')
+    lines.append(json.dumps({"id": "good", "text": STORY}))
+    path = _write(tmp_path / "feed.jsonl", "\n".join(lines) + "\n")
+    docs, errors = _split(list(read_inputs([path])))
+    assert [d.id for d in docs] == ["good"]
+    assert [e.input for e in errors] == [f"{path}:{n}" for n in range(1, 9)]
+    for error, field in zip(errors, [*fields, "\\udfff"], strict=True):
+        assert error.reason.startswith(f"'{field}' holds a lone surrogate (U+"), error
+        error.reason.encode("utf-8")  # printable and storable
+
+
+def test_huge_integers_and_deep_nesting_are_one_error_each(tmp_path: Path) -> None:
+    lines = [
+        '{"id": 1' + "0" * 4400 + ', "text": "Orsk"}',
+        '{"id": "deep", "text": "Orsk", "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        json.dumps({"id": "good", "text": STORY, "big": 10**4000}),
+    ]
+    path = _write(tmp_path / "feed.jsonl", "\n".join(lines) + "\n")
+    docs, errors = _split(list(read_inputs([path])))
+    assert [d.id for d in docs] == ["good"]
+    assert docs[0].meta["big"] == str(10**4000)
+    assert errors[0].input == f"{path}:1" and "4300" in errors[0].reason
+    assert errors[1] == IngestError(f"{path}:2", "invalid JSON (nested too deeply)")
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_by_an_escaped_name(tmp_path: Path) -> None:
+    _write(tmp_path / "good.txt", STORY)
+    bad = os.fsencode(tmp_path) + b"/caf\xe9.txt"
+    with open(bad, "wb") as handle:
+        handle.write(STORY.encode())
+    docs, errors = _split(list(read_inputs([tmp_path])))
+    assert [d.id for d in docs] == ["good.txt"]
+    assert errors == [
+        IngestError(f"{tmp_path}/caf\\xe9.txt", "file name is not valid UTF-8; rename it")
+    ]
+    (given,) = list(read_inputs([os.fsdecode(bad)]))
+    assert given == IngestError(f"{tmp_path}/caf\\xe9.txt", "path is not valid UTF-8; rename it")
+
+
+def test_only_regular_files_are_read_from_directories(tmp_path: Path) -> None:
+    """A named pipe must not hang the run, a link to /dev/zero must not fill memory, a
+    link to a folder is not followed (no cycles); each is reported."""
+    _write(tmp_path / "a_good.txt", STORY)
+    os.mkfifo(tmp_path / "b_pipe.txt")
+    os.symlink("/dev/zero", tmp_path / "c_zero.txt")
+    os.symlink(tmp_path, tmp_path / "d_loop")
+    os.symlink(tmp_path / "missing.txt", tmp_path / "e_broken.txt")
+    os.symlink(tmp_path / "a_good.txt", tmp_path / "f_link.txt")
+    docs, errors = _split(list(read_inputs([tmp_path])))
+    assert [d.id for d in docs] == ["a_good.txt", "f_link.txt"]
+    assert [(Path(e.input).name, e.reason) for e in errors] == [
+        ("b_pipe.txt", "not a regular file (named pipe)"),
+        ("c_zero.txt", "not a regular file (character device)"),
+        ("d_loop", "symbolic link to a directory (not followed)"),
+        ("e_broken.txt", "broken symbolic link"),
+    ]
+
+
+def test_an_unreadable_subdirectory_is_reported(tmp_path: Path) -> None:
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="storytrace-perm-"))
+    try:
+        root.chmod(0o755)
+        _write(root / "a.txt", STORY).chmod(0o644)
+        (root / "locked").mkdir()
+        _write(root / "locked" / "secret.txt", STORY)
+        (root / "locked").chmod(0o000)
+        _write(root / "z" / "b.txt", STORY_DE).chmod(0o644)
+        (root / "z").chmod(0o755)
+        with _unprivileged():
+            records = list(read_inputs([root]))
+    finally:
+        (root / "locked").chmod(0o755)
+        import shutil
+
+        shutil.rmtree(root)
+    docs, errors = _split(records)
+    assert [d.id for d in docs] == ["a.txt", "z/b.txt"]
+    assert errors == [IngestError(str(root / "locked"), "cannot read directory: Permission denied")]
+
+
+@contextmanager
+def _unprivileged() -> Iterator[None]:
+    """Run the block as 'nobody' when the tests run as root (root reads any folder)."""
+    was = os.geteuid()
+    if was == 0:
+        os.seteuid(65534)
+    try:
+        yield
+    finally:
+        if was == 0:
+            os.seteuid(0)
+
+
+def test_a_200_mb_jsonl_record_is_refused_unparsed(tmp_path: Path) -> None:
+    path = tmp_path / "dump.jsonl"
+    with path.open("wb") as out:
+        out.write(json.dumps({"id": "first", "text": STORY}).encode() + b"\n")
+        out.write(b'{"id": "huge", "text": "')
+        chunk = b"word " * 200_000
+        for _ in range(200):
+            out.write(chunk)
+        out.write(b'"}\n')
+        out.write(json.dumps({"id": "last", "text": STORY_DE}).encode() + b"\n")
+    start = time.perf_counter()
+    docs, errors = _split(list(read_inputs([path])))
+    elapsed = time.perf_counter() - start
+    assert [d.id for d in docs] == ["first", "last"]
+    assert len(errors) == 1 and errors[0].input == f"{path}:2"
+    assert errors[0].reason.startswith("record too large (200,000,027 bytes; no record of at most")
+    assert elapsed < 10, elapsed

@@ -130,7 +130,8 @@ def test_bad_inputs_are_reported_and_the_rest_is_analysed(tmp_path: Path) -> Non
     shutil.copy(DEMO / "text/portnewsnow_velamar_strike.txt", corpus / "b.txt")
     (corpus / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00\x00" * 50)
     (corpus / "empty.txt").write_text("   \n")
-    (corpus / "latin.txt").write_bytes("Caf\xe9 cr\xe8me".encode("latin-1"))
+    # UTF-8 with a Latin-1 word: no one encoding decodes it all.
+    (corpus / "latin.txt").write_bytes("Fähre über Straße ".encode() * 5 + b"caf\xe9")
     (corpus / "feed.jsonl").write_text(
         '{"id": "ok", "text": "A short note about ferries."}\n{broken\n'
     )

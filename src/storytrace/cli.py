@@ -31,6 +31,7 @@ from rich.progress import (
 from storytrace import __version__
 from storytrace.config import Config
 from storytrace.errors import ConfigError, StorytraceError
+from storytrace.ingest.formats import FORMATS_SENTENCE
 from storytrace.progress import Task
 
 os.environ.setdefault(
@@ -104,7 +105,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "analyze", help="analyse documents into a store and write report.json/report.html"
     )
-    p.add_argument("inputs", nargs="+", help=".txt, .html, .jsonl files or directories of them")
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        help=f"files or directories of them (recursively): {FORMATS_SENTENCE}",
+    )
     p.add_argument(
         "--out", required=True, help="output directory (holds storytrace.db and the reports)"
     )
