@@ -62,6 +62,12 @@ def test_score_pairs_stories_and_tokens() -> None:
     }
     s = score(report, answers, texts)
     assert s["copy_pairs"] == 2 and s["derived_recall"] == 1.0
+    report["stories"][0]["edges"] = []  # the copy linked without a direction: still found
+    report["stories"][0]["undirected"] = [{"a": "c1", "b": "b1"}]
+    assert score(report, answers, texts)["derived_recall"] == 1.0
+    assert score(report, answers, texts)["directed_recall"] == 0.0  # c2 -> b2 is reversed
+    report["stories"][0]["edges"] = [{"parent": "b1", "child": "c1"}]
+    del report["stories"][0]["undirected"]
     assert s["derived_precision"] == round(2 / 3, 4) and s["directed_recall"] == 0.5
     assert s["largest_story"] == 12 and s["stories_over_10"] == 1
     assert s["token_precision"] == 1.0 and s["token_recall"] == 0.25

@@ -63,3 +63,25 @@ def test_without_texts_no_token_scores_and_json_round_trip() -> None:
     s = score_pairs(_report([]), PAIRS)
     assert "token_f1" not in s and s["false_derivations"] == 0 and s["derived_recall"] == 0.0
     assert [LabelledPair.from_json(p.as_json()) for p in PAIRS] == PAIRS
+
+
+def test_a_link_without_direction_counts_as_linked_not_directed() -> None:
+    report = _report([])
+    report["stories"][0]["undirected"] = [
+        {"a": "c1", "b": "s1", "reuse_a": 0.3, "reuse_b": 0.9},
+        {"a": "x", "b": "y", "reuse_a": 0.1, "reuse_b": 0.1},
+    ]
+    s = score_pairs(report, PAIRS, TEXTS)
+    assert s["derived_recall"] == 0.0 and s["linked_recall"] == 0.5
+    assert s["false_derivations"] == 1 and s["undirected_links"] == 2
+
+
+def test_false_links_between_texts_that_share_text_are_counted_apart() -> None:
+    furniture = "sign up to our newsletter to get the best stories of the week in your inbox"
+    texts = {**TEXTS, "x": f"a story on tides. {furniture}", "y": f"a story on bread. {furniture}"}
+    report = _report([{"parent": "x", "child": "y", "relation": "copy", "confidence": 0.9}])
+    s = score_pairs(report, PAIRS, texts, tokens_scored=False)
+    assert s["false_derivations"] == 1 and s["false_derivations_sharing_text"] == 1
+    assert "token_f1" not in s and "took_10pct_pairs" not in s
+    s = score_pairs(report, PAIRS, TEXTS)
+    assert s["false_derivations"] == 1 and s["false_derivations_sharing_text"] == 0

@@ -40,12 +40,13 @@ def test_score_counts_edges_and_same_language_translations() -> None:
                     {"parent": "a", "child": "c", "relation": "translation", "confidence": 0.8},
                 ],
             },
-            {"members": ["d"], "edges": []},
+            {"members": ["d"], "edges": [], "undirected": [{"a": "d", "b": "a"}]},
         ],
         "matches": [{"a": "a", "b": "b"}],
     }
     s = score_unrelated(report).as_dict()
     assert s["derivation_edges"] == 2 and s["same_language_translations"] == 1
+    assert s["undirected_links"] == 1
     assert s["stories"] == 2 and s["largest_story"] == 3 and s["matches"] == 1
     assert [e["child"] for e in s["examples"]] == ["b", "c"]
     assert score_unrelated({"documents": [], "stories": []}).as_dict()["derivation_edges"] == 0

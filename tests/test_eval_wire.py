@@ -312,6 +312,10 @@ def test_a_reversed_edge_is_not_a_derivation() -> None:
     s = score_wire(report, _answers(), TEXTS).as_dict()
     assert s["derived_recall"] == 0.0 and s["derived_without_parent"] == 2
     assert s["reversed_edges"] == 1 and s["cross_item_edges"] == 0
+    report["stories"][0]["undirected"] = [{"a": "B", "b": "W"}, {"a": "W", "b": "C"}]
+    s = score_wire(report, _answers(), TEXTS).as_dict()
+    assert s["undirected_wire_links_derived"] == 1 and s["undirected_wire_links_not_derived"] == 1
+    assert s["derived_recall"] == 0.0
 
 
 def test_edges_between_wire_items_are_counted() -> None:

@@ -26,7 +26,7 @@ from itertools import accumulate
 from typing import Any
 
 from storytrace.eval.metrics import PRF
-from storytrace.eval.wire import edges_by_child, token_set
+from storytrace.eval.wire import edges_by_child, token_set, undirected_links
 
 SEED = 370
 LANGS = ("lt", "ur")
@@ -178,11 +178,12 @@ def build(vocabularies: Sequence[Vocabulary], bases: int, seed: int = SEED) -> l
 def score(
     report: Mapping[str, Any], answers: Sequence[Mapping[str, Any]], texts: Mapping[str, str]
 ) -> dict[str, Any]:
-    """Derived F1 over unordered pairs joined by an edge, directed recall, stories over
+    """Derived F1 over unordered pairs joined by an edge or linked without a direction,
+    directed recall (an edge base -> copy), stories over
     ``MAX_STORY`` texts and reused-token F1 of the copies."""
     by_child = edges_by_child(report)
     edges = {(str(e["parent"]), str(e["child"])) for es in by_child.values() for e in es}
-    undirected = {frozenset(e) for e in edges}
+    undirected = {frozenset(e) for e in edges} | undirected_links(report)
     gold = {frozenset((str(a["base"]), str(a["id"]))) for a in answers if a.get("base")}
     tp = len(gold & undirected)
     prf = PRF.from_counts(tp, len(undirected - gold), len(gold - undirected))

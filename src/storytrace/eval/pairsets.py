@@ -23,10 +23,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from storytrace.eval.metrics import PRF
-from storytrace.eval.wire import edge_degree, edges_by_child, path_edge, token_set, tokens
+from storytrace.eval.wire import (
+    edge_degree,
+    edges_by_child,
+    path_edge,
+    token_set,
+    tokens,
+    undirected_links,
+    word_ngrams,
+)
 
 DERIVED, INDEPENDENT, UNSCORED = "derived", "independent", "unscored"
 SHARE = 0.10  # issue 18: a document that took 10% or more of its text must be paired
+SHARED_TEXT = 0.10  # independent texts this alike (8-gram containment) do share some text
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +70,31 @@ class LabelledPair:
         )
 
 
+def shares_text(a: str, b: str, n: int = 8) -> float:
+    """The share of the smaller text's word ``n``-grams found in the other: how much text
+    two documents really have in common, whatever it is (an article or a site's furniture)."""
+    ga, gb = word_ngrams(a, n), word_ngrams(b, n)
+    small = min(len(ga), len(gb))
+    return len(ga & gb) / small if small else 0.0
+
+
 def score_pairs(
     report: Mapping[str, Any],
     pairs: Sequence[LabelledPair],
     texts: Mapping[str, str] | None = None,
+    tokens_scored: bool = True,
 ) -> dict[str, Any]:
     """Derived-vs-not over the scored pairs. *Directed*: ``parent`` is an ancestor of
-    ``child`` through the report's edges; *linked*: either is an ancestor of the other (what
-    a reader takes as "one copied the other"). False derivations are independent pairs that
-    are linked. With ``texts``, reused-token P/R/F1 of the children of pairs with spans,
-    from the passages of the report's ``parent`` -> ``child`` alignment, and the recall of
-    the derived pairs whose child took ``SHARE`` or more of its tokens."""
+    ``child`` through the report's edges; *linked*: either is an ancestor of the other, or
+    the report links the two without a direction (what a reader takes as "one copied the
+    other"). False derivations are independent pairs that are linked; with ``texts``, those
+    whose two texts really share ``SHARED_TEXT`` of their 8-grams (a site's furniture kept
+    by the cleaner, most often) are also counted apart. With ``texts`` and
+    ``tokens_scored``: reused-token P/R/F1 of the children of pairs with spans, from the
+    passages of the report's ``parent`` -> ``child`` alignment, and the recall of the
+    derived pairs whose child took ``SHARE`` or more of its tokens."""
     by_child = edges_by_child(report)
+    undirected = undirected_links(report)
     aligned: dict[tuple[str, str], list[Sequence[int]]] = {}
     for al in report.get("alignments", []):
         key = (str(al["parent"]), str(al["child"]))
@@ -85,7 +107,9 @@ def score_pairs(
     for pair in pairs:
         edge = path_edge(by_child, pair.parent, pair.child)
         back = path_edge(by_child, pair.child, pair.parent)
-        directed, linked = edge is not None, edge is not None or back is not None
+        undecided = frozenset((pair.parent, pair.child)) in undirected
+        directed = edge is not None
+        linked = directed or back is not None or undecided
         g = groups.setdefault(pair.group, Counter())
         g["pairs"] += 1
         g["directed"] += directed
@@ -101,7 +125,10 @@ def score_pairs(
         elif pair.label == INDEPENDENT:
             counts["fp"] += linked  # a link either way between independent texts is false
             counts["any_fp"] += linked
-        if texts is not None and (pair.spans or pair.label != UNSCORED):
+            if linked and texts is not None:
+                a, b = texts.get(pair.parent, ""), texts.get(pair.child, "")
+                counts["false_sharing"] += shares_text(a, b) >= SHARED_TEXT
+        if tokens_scored and texts is not None and (pair.spans or pair.label != UNSCORED):
             text = texts.get(pair.child, "")
             gold = token_set(text, pair.spans)
             if pair.label == DERIVED and len(gold) >= SHARE * len(tokens(text)) > 0:
@@ -130,6 +157,7 @@ def score_pairs(
         "found_typed_partially": partially,
         "groups": {k: dict(sorted(v.items())) for k, v in sorted(groups.items())},
         "edges": len(edges),
+        "undirected_links": len(undirected),
         "same_language_translations": sum(
             1
             for e in edges
@@ -141,6 +169,8 @@ def score_pairs(
         "largest_story": max((len(s.get("members", [])) for s in stories), default=0),
     }
     if texts is not None:
+        out["false_derivations_sharing_text"] = counts["false_sharing"]
+    if tokens_scored and texts is not None:
         t = PRF.from_counts(tok["tp"], tok["fp"], tok["fn"])
         n = counts["share_pairs"]
         out.update(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from storytrace.eval.wire import word_ngrams
+from storytrace.eval.wire import undirected_links, word_ngrams
 
 TARGET_EDGES = 3  # issue 18: at most 3 derivation edges among 500 unrelated pages
 
@@ -56,6 +56,7 @@ def select_pages(pages: Sequence[Page], size: int, n: int = 10) -> tuple[list[Pa
 class UnrelatedScores:
     documents: int
     edges: int
+    undirected: int
     same_language_translations: int
     stories: int
     largest_story: int
@@ -67,6 +68,7 @@ class UnrelatedScores:
             "documents": self.documents,
             "derivation_edges": self.edges,
             "target_edges_at_most": TARGET_EDGES,
+            "undirected_links": self.undirected,
             "same_language_translations": self.same_language_translations,
             "stories": self.stories,
             "largest_story": self.largest_story,
@@ -77,8 +79,9 @@ class UnrelatedScores:
 
 def score_unrelated(report: Mapping[str, Any], examples: int = 10) -> UnrelatedScores:
     """Count what a report.json (as a dict) claims between pages that share nothing: its
-    derivation edges, those typed "translation" between documents of one language, its
-    stories, and its matches; the most confident edges are kept as examples."""
+    derivation edges, its links without a direction (shared text claimed, no arrow), those
+    edges typed "translation" between documents of one language, its stories, and its
+    matches; the most confident edges are kept as examples."""
     lang = {str(d["id"]): d.get("lang") for d in report.get("documents", [])}
     edges = [e for s in report.get("stories", []) for e in s.get("edges", [])]
     same_lang = [
@@ -93,6 +96,7 @@ def score_unrelated(report: Mapping[str, Any], examples: int = 10) -> UnrelatedS
     return UnrelatedScores(
         documents=len(report.get("documents", [])),
         edges=len(edges),
+        undirected=len(undirected_links(report)),
         same_language_translations=len(same_lang),
         stories=len(stories),
         largest_story=max((len(s.get("members", [])) for s in stories), default=0),

@@ -563,6 +563,8 @@ class WireScores:
     credit_false: int  # uncredited papers with an attribution to the agency
     wire_origin: float  # stories holding a wire and its derived papers: wire among origins
     wire_stories: int
+    undirected_derived: int  # derived papers linked to their wire without a direction
+    undirected_not: int  # not-derived papers linked to the wire without a direction
     reuse_mae: float | None
     recall_credited: float
     recall_uncredited: float
@@ -595,6 +597,8 @@ class WireScores:
             "credit_false": self.credit_false,
             "wire_origin_accuracy": round(self.wire_origin, 4),
             "wire_stories": self.wire_stories,
+            "undirected_wire_links_derived": self.undirected_derived,
+            "undirected_wire_links_not_derived": self.undirected_not,
             "reuse_mae": None if self.reuse_mae is None else round(self.reuse_mae, 4),
             "derived_recall_credited": round(self.recall_credited, 4),
             "derived_recall_uncredited": round(self.recall_uncredited, 4),
@@ -612,6 +616,16 @@ def edges_by_child(report: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any
         for edge in story.get("edges", []):
             out.setdefault(str(edge["child"]), []).append(edge)
     return out
+
+
+def undirected_links(report: Mapping[str, Any]) -> set[frozenset[str]]:
+    """Pairs the report links without a direction (a story's ``undirected`` entries: text
+    shared, nothing telling who took it from whom)."""
+    return {
+        frozenset((str(u["a"]), str(u["b"])))
+        for story in report.get("stories", [])
+        for u in story.get("undirected", [])
+    }
 
 
 def path_edge(
@@ -659,6 +673,8 @@ def score_wire(
     """Scores of a report.json (as a dict) against the answers of :func:`build_items`
     (``WireItem.answer()`` dicts); ``texts`` are the papers' texts by id."""
     by_child = edges_by_child(report)
+    undirected = undirected_links(report)
+    no_direction = [0, 0]  # not derived, derived: linked to the wire without a direction
     aligned: dict[tuple[str, str], list[Sequence[int]]] = {}
     for al in report.get("alignments", []):
         key = (str(al["parent"]), str(al["child"]))
@@ -684,6 +700,8 @@ def score_wire(
             counts[label] += 1
             edge = path_edge(by_child, wire, pid)
             derived = edge is not None
+            if not derived and frozenset((wire, pid)) in undirected:
+                no_direction[label != "not"] += 1
             gold_d.append(label != "not")
             pred_d.append(derived)
             gold3.append(label)
@@ -783,6 +801,8 @@ def score_wire(
         credit_false=credit_false,
         wire_origin=origin_hits / origin_total if origin_total else 0.0,
         wire_stories=origin_total,
+        undirected_derived=no_direction[1],
+        undirected_not=no_direction[0],
         reuse_mae=sum(reuse_err) / len(reuse_err) if reuse_err else None,
         recall_credited=rate(found["credited"]),
         recall_uncredited=rate(found["uncredited"]),
