@@ -205,3 +205,20 @@ def test_terminal_escape_sequences_in_ids_are_not_printed_raw(
         assert "\x1b" not in stream and "\x9b" not in stream and "\u202e" not in stream
     assert "evil\\x1b]0;pwned\\x07-\\x1b[2J\\u202e" in captured.out
     assert "bad\\x1b[31m.bin" in captured.err  # the skipped file, named visibly
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["serve", "--db", "x", "--port", "70000"], "a port is at most 65535"),
+        (["query", "text", "--db", "x", "--top", "0"], "must be at least 1, not 0"),
+        (["query", "text", "--db", "x", "--top", "ten"], "not a whole number"),
+    ],
+)
+def test_out_of_range_numbers_are_refused_by_the_parser(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and message in err and "Traceback" not in err

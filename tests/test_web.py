@@ -256,3 +256,26 @@ def test_a_page_over_its_time_limit_is_a_clear_503(heavy_store: Path) -> None:
         slow = local.get("/doc", params={"id": "junk.txt"})
         assert slow.status_code == 503 and "took longer than 0.05 seconds" in slow.text
         assert local.get("/jobs/none").status_code == 404  # the app still answers
+
+
+@pytest.mark.parametrize(
+    ("given", "saved", "second"),
+    [
+        ("..jsonl", "upload.jsonl", "upload-2.jsonl"),
+        (".txt", "upload.txt", "upload-2.txt"),
+        ("../../etc/notes.TXT", "notes.txt", "notes-2.txt"),
+        ("C:\\Users\\me\\a<b>.html", "a_b.html", "a_b-2.html"),
+        ("dump.jsonl.gz", "dump.jsonl.gz", "dump-2.jsonl.gz"),
+        ("report.v2.txt", "report.v2.txt", "report.v2-2.txt"),
+        ("setup.exe", None, None),
+        ("archive.gz", None, None),
+    ],
+)
+def test_upload_names_keep_their_type_and_lose_their_path(
+    given: str, saved: str | None, second: str | None
+) -> None:
+    from storytrace.web.app import safe_name
+
+    assert safe_name(given) == saved
+    if saved is not None:
+        assert safe_name(given, {saved}) == second

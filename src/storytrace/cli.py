@@ -93,6 +93,24 @@ class _NoTask:
         return None
 
 
+def _at_least_one(value: str) -> int:
+    """argparse type: a whole number of at least 1 (argparse prints the usage and the reason)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+def _port(value: str) -> int:
+    number = _at_least_one(value)
+    if number > 65535:
+        raise argparse.ArgumentTypeError(f"a port is at most 65535, not {number}")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="storytrace",
@@ -183,7 +201,7 @@ def _parser() -> argparse.ArgumentParser:
     q = sub.add_parser("query", help="where else has this text appeared?")
     q.add_argument("text", help="a file path, or the text itself")
     q.add_argument("--db", required=True, help="a storytrace.db (or the directory holding it)")
-    q.add_argument("--top", type=int, default=10, help="how many documents to show")
+    q.add_argument("--top", type=_at_least_one, default=10, help="how many documents to show")
     q.add_argument("--format", choices=("text", "json"), default="text")
 
     s = sub.add_parser("serve", help="explore a store in the browser (local web app)")
@@ -191,7 +209,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
     )
-    s.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    s.add_argument("--port", type=_port, default=8000, help="port (default: %(default)s)")
     s.add_argument(
         "--allow-host",
         action="append",

@@ -404,11 +404,19 @@ def create_app(
 _CHOOSE = "Choose one or more files: " + ", ".join(sorted(SUPPORTED_SUFFIXES)) + "."
 
 
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
+
+
 def upload_suffix(filename: str) -> str | None:
-    """The supported type ``filename`` ends with (the longest such suffix), else None."""
+    """The supported type ``filename`` ends with (the longest such suffix, with a compression
+    suffix after it: ``.jsonl.gz``; whether the reader takes that is its to say), else None."""
     lower = filename.lower()
-    found = [s for s in SUPPORTED_SUFFIXES if lower.endswith(s) and len(lower) > 0]
-    return max(found, key=len) if found else None
+    outer = next((c for c in COMPRESSED_SUFFIXES if lower.endswith(c)), "")
+    inner = lower[: len(lower) - len(outer)]
+    found = [s for s in SUPPORTED_SUFFIXES if inner.endswith(s)]
+    if not found and outer and outer in SUPPORTED_SUFFIXES:  # the reader takes '.gz' itself
+        return outer
+    return max(found, key=len) + outer if found else None
 
 
 def safe_name(filename: str, taken: set[str] | frozenset[str] = frozenset()) -> str | None:
