@@ -268,7 +268,7 @@ def test_a_page_over_its_time_limit_is_a_clear_503(heavy_store: Path) -> None:
         ("dump.jsonl.gz", "dump.jsonl.gz", "dump-2.jsonl.gz"),
         ("report.v2.txt", "report.v2.txt", "report.v2-2.txt"),
         ("setup.exe", None, None),
-        ("archive.gz", None, None),
+        ("archive.gz", "archive.gz", "archive-2.gz"),  # the reader looks inside
     ],
 )
 def test_upload_names_keep_their_type_and_lose_their_path(
