@@ -461,3 +461,19 @@ def test_a_text_with_no_words_is_a_copy_of_nothing(encoder: Encoder) -> None:
         [short, same], shingle_size=5, num_perm=CFG.num_perm, seed=CFG.seed, encoder=None
     )
     assert compare(short, same, s_sig, t_sig, CFG).relation == "duplicate"
+
+
+def test_a_language_the_encoder_lacks_is_said_in_the_evidence() -> None:
+    """Lithuanian is not among USE multilingual's languages: the pair is judged on lexical
+    evidence alone, and the evidence says so."""
+    text = "Vilniuje antradienį vyko didelis protestas prieš naują mokesčių įstatymą."
+    docs = [
+        clean(Document(id=i, doc_id=content_id(text + i), text=text, input="t")) for i in ("a", "b")
+    ]
+    docs = [dataclasses.replace(d, lang="lt") for d in docs]
+    sigs = fingerprint(docs, shingle_size=3, num_perm=32, seed=1, encoder=None)
+    match = compare(docs[0], docs[1], sigs[0], sigs[1], CFG)
+    assert match.relation == "duplicate"
+    assert match.evidence[-1] == (
+        "encoder use-multilingual was not trained on lt: lexical evidence only"
+    )

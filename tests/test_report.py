@@ -206,3 +206,21 @@ def test_a_long_edited_passage_is_diffed_in_near_linear_time() -> None:
     assert time.monotonic() - start < 10
     assert [b[y0:y1] for _, _, y0, y1 in diffs] == ["CHANGED"] * 40
     assert [a[x0:x1] for x0, x1, _, _ in diffs] == [words[i] for i in changed]
+
+
+def test_the_graph_draws_arrows_only_where_the_direction_is_known() -> None:
+    """A directed edge has an arrow head; twin copies of unknown order a dashed line with
+    none; a pair that shares text with no direction a dotted line between the two."""
+    from storytrace.report.graph import render_dag
+
+    docs = {m: {"source": None, "lang": "en", "published": None} for m in ("w", "p", "q", "r")}
+    edges = [
+        {"parent": "w", "child": "p", "relation": "rewrite", "confidence": 0.9, "reuse": 0.8},
+        {"parent": "p", "child": "q", "relation": "copy", "confidence": 0.5, "directed": False},
+    ]
+    links = [{"a": "w", "b": "r", "reuse_a": 0.2, "reuse_b": 0.4}]
+    svg = render_dag(["w", "p", "q", "r"], edges, ["w", "r"], docs, links)
+    assert svg.count("marker-end=") == 1
+    assert "stroke-dasharray='5 4'" in svg and "p ~ q" in svg
+    assert "class='undirected'" in svg and "20% / 40% shared, direction unknown" in svg
+    assert "rewrite 80% 0.90" in svg

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storytrace.config import Config
-from storytrace.embed import calibrate
+from storytrace.embed import NO_ENCODER, calibrate, trusted_language
 from storytrace.fingerprint import EMPTY_SHINGLE, jaccard_and_containment
 from storytrace.records import CleanDoc, Match, Relation, Signature
 
@@ -128,6 +128,15 @@ def compare(
         strong_coverage=strong,
         margin=margin,
     )
+    lacking = sorted(
+        {d.lang for d in (a_doc, b_doc) if not trusted_language(config.encoder, d.lang)}
+    )
+    if lacking and config.encoder != NO_ENCODER:
+        evidence = (
+            *evidence,
+            f"encoder {config.encoder} was not trained on {', '.join(lacking)}: "
+            "lexical evidence only",
+        )
     return Match(
         a=a_doc.id,
         b=b_doc.id,

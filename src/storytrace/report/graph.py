@@ -47,8 +47,12 @@ def render_dag(
     edges: Sequence[Mapping[str, Any]],
     origins: Sequence[str],
     docs: Mapping[str, Mapping[str, Any]],
+    links: Sequence[Mapping[str, Any]] = (),
 ) -> str:
-    """An SVG picture of the story's derivation graph, with a legend of relations."""
+    """An SVG picture of the story's derivation graph, with a legend of relations.
+
+    ``links``: the story's ``undirected`` pairs (shared text, direction unknown), drawn as
+    dotted grey lines without a head: no arrow where the evidence gives no direction."""
     rows = layers(members, edges, origins)
     width = float(max(len(r) for r in rows) * (_W + _GAP_X) + _GAP_X)
     height = len(rows) * (_H + _GAP_Y) + 10
@@ -89,6 +93,17 @@ def render_dag(
             f"{head}/>"
             f"<text x='{(x1 + x2) / 2 + 4:.0f}' y='{(y1 + y2) / 2:.0f}' font-size='11' fill='{colour}'>"
             f"{html.escape(label)}</text></g>"
+        )
+    for link in links:
+        if link["a"] not in pos or link["b"] not in pos:
+            continue
+        (ax, ay), (bx, by) = pos[link["a"]], pos[link["b"]]
+        shared = f"{link['reuse_a']:.0%} / {link['reuse_b']:.0%} shared, direction unknown"
+        out.append(
+            f"<g class='undirected'><title>{html.escape(link['a'])} ↔ {html.escape(link['b'])}: "
+            f"{html.escape(shared)}</title>"
+            f"<line x1='{ax + _W / 2:.0f}' y1='{ay + _H / 2:.0f}' x2='{bx + _W / 2:.0f}' "
+            f"y2='{by + _H / 2:.0f}' stroke='#9ca3af' stroke-width='1.5' stroke-dasharray='2 4'/></g>"
         )
     for node, (nx, ny) in pos.items():
         d = docs.get(node, {})

@@ -104,7 +104,7 @@ def _story_section(
         + ", ".join(f"<b>{esc(o)}</b>" for o in origins)
         + f" · id {esc(story['id'])}</p>",
         "<h3>Derivation graph</h3>",
-        render_dag(story["members"], story["edges"], origins, docs),
+        render_dag(story["members"], story["edges"], origins, docs, story.get("undirected", [])),
         "<h3>Versions</h3><table><tr><th>document</th><th>outlet</th><th>published</th>"
         "<th>lang</th><th>derived from</th><th>relation</th><th>taken</th><th>confidence</th>"
         "<th>credits</th></tr>",

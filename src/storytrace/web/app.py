@@ -242,7 +242,15 @@ def create_app(
             return site.render(request, "error.html", message="No such story.", status=404)
         docs = {d["id"]: d for d in report["documents"]}
         parent_of = {e["child"]: e for e in found["edges"]}
-        svg = Markup(render_dag(found["members"], found["edges"], found["origins"], docs))
+        svg = Markup(
+            render_dag(
+                found["members"],
+                found["edges"],
+                found["origins"],
+                docs,
+                found.get("undirected", []),
+            )
+        )
         return site.render(
             request,
             "story.html",
