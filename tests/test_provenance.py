@@ -26,6 +26,7 @@ from storytrace.provenance import (
     translation_fans,
 )
 from storytrace.records import CleanDoc, Document, LineageEdge, Match
+from storytrace.reuse import MIN_REUSE
 from storytrace.text import content_id
 
 T0 = datetime(2024, 3, 14, 9, 0, tzinfo=UTC)
@@ -750,3 +751,26 @@ def test_translation_only_across_languages() -> None:
     german = _version(_document("g", GERMAN, "Lenhart Rundschau"))
     assert german.clean.lang == "de" and parent.clean.lang == "en"
     assert lineage_relation(parent, german, _match("g", "p", "translation")) == "translation"
+
+
+FILLER = "".join(
+    f"In district {n}, the council counted {n * 37} new street lamps and {n * 11} benches, "
+    f"and the {n}th market opened on a {('Monday', 'Friday', 'Sunday')[n % 3]}.\n\n"
+    for n in range(1, 80)
+)
+
+
+def test_a_whole_brief_inside_a_long_round_up_is_taken() -> None:
+    """A short wire brief reappears whole in a long round-up: a small share of the
+    round-up, but most of the brief, so the round-up took it (partially derived)."""
+    brief = _version(_document("brief", ORIGINAL, "Nordwire", T0))
+    roundup = _version(
+        _document("roundup", FILLER + ORIGINAL, "Kestrel Media", T0 + timedelta(hours=4))
+    )
+    match = _match(
+        "brief", "roundup", "partial_reuse", 0.1, containment_ab=0.95, containment_ba=0.06
+    )
+    lineage = derive_lineage([brief, roundup], {("brief", "roundup"): match})
+    (edge,) = lineage.edges
+    assert (edge.parent, edge.child, edge.degree) == ("brief", "roundup", "partially")
+    assert edge.reuse < MIN_REUSE  # a small share of the round-up, yet most of the brief

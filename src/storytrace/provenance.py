@@ -47,7 +47,7 @@ from storytrace.records import (
     Match,
     UndirectedLink,
 )
-from storytrace.reuse import MIN_REUSE, Reuse, degree
+from storytrace.reuse import MIN_REUSE, WHOLLY, Reuse, degree
 
 _ROOT = "\x00root"
 _ROOT_WEIGHT = 0.01
@@ -366,6 +366,13 @@ _EXCLUSIVE = 0.05
 for the child to be the sibling's copy rather than another copy of the source."""
 
 
+def took_text(reuse: Reuse, parent: str, child: str) -> bool:
+    """May ``child`` have taken text from ``parent``: at least ``MIN_REUSE`` of the child
+    is traceable to it, or most of the parent (``WHOLLY``) reappears in the child (a whole
+    brief inside a long round-up is a small share of the round-up, and still taken)."""
+    return reuse.share_of(child) >= MIN_REUSE or reuse.share_of(parent) >= WHOLLY
+
+
 def _textual_weight(reuse: Reuse, child: str, match: Match) -> float:
     share = reuse.share_of(child)
     factor = _CROSS_LINGUAL_WEIGHT if reuse.method == "cross-lingual" else 1.0
@@ -410,8 +417,8 @@ def derive_lineage(
 ) -> Lineage:
     """Origins, edges and undecided links for one story (deterministic for the same input).
 
-    An edge ``p -> c`` needs three things: text taken (at least ``MIN_REUSE`` of c
-    traceable to p, ``reuse``); a direction (time, credits, junk and the other cues of
+    An edge ``p -> c`` needs three things: text taken (``took_text``: at least ``MIN_REUSE``
+    of c traceable to p, or most of p found in c; ``reuse``); a direction (time, credits, junk and the other cues of
     :func:`direction`, at least ``_MIN_DIRECTION``, and never against the clock where both
     versions are dated); and, among every parent that c may have, the most of c's wording
     (a maximum spanning arborescence over the shares, same-language wording ahead of
@@ -441,7 +448,7 @@ def derive_lineage(
         linked.update((a, b))
         scored: dict[tuple[str, str], tuple[float, list[str]]] = {}
         for p, c in ((a, b), (b, a)):
-            if r.share_of(c) < MIN_REUSE or _time_forbids(by_id[p], by_id[c]):
+            if not took_text(r, p, c) or _time_forbids(by_id[p], by_id[c]):
                 continue
             relay = _relay(by_id, copies, p, c)
             score, notes = direction(by_id[p], by_id[c], match, fans, relay)
