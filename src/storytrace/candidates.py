@@ -282,9 +282,12 @@ with probability ~0.5%."""
 REUSE_MIN_SHARED = 2
 """Reuse keys two documents must share to become a candidate pair (one shared phrase is a
 coincidence; two are worth an exact look)."""
-REUSE_MAX_DF = 50
+REUSE_MAX_DF = 20
 """A key held by more documents than this is a common phrase (or a mass copy, which the
-MinHash bands find): its documents are chained in index order, not paired all with all."""
+MinHash bands find): its documents are chained in index order, not paired all with all.
+Measured: 2,393 real news articles in ten languages (SemEval-2022 Task 8) have 3 keys in
+five or more documents (0.9 pair rows per document); 20,000 generated word-salad documents
+of a small vocabulary 9,384 keys in twenty or more (3.5M pair rows at 20, 6.1M at 50)."""
 _REUSE_SALT = np.uint64(0x5EED_C0_7A_1_2E05)
 
 
