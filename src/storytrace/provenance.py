@@ -174,7 +174,8 @@ def direction(
         score += 1.0
         notes.append(
             f"child credits the parent's outlet ({credited_parent[0]}), but so does {relay}, "
-            "which the child copies: the credit came with the copied text"
+            "which shares the child's text word for word: the credit may have come with the "
+            "copied text"
         )
     elif credited_parent:
         score += 3.0
