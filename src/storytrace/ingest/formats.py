@@ -16,6 +16,7 @@ FORMAT_SUFFIXES: dict[str, Format] = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".warc": "warc",
+    ".pdf": "pdf",
 }
 COMPRESSION_SUFFIXES: dict[str, Compression] = {
     ".gz": "gzip",

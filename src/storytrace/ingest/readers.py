@@ -226,6 +226,12 @@ def _read_stream(
         for record in _read_jsonl(stream, name, ident, max_chars):
             yield _limit(record, max_chars)
         return
+    if fmt == "pdf":
+        from storytrace.ingest.pdf import PDF_BYTES_PER_CHAR, parse_pdf
+
+        data = _read_document(stream, compression, PDF_BYTES_PER_CHAR * max_chars, max_chars)
+        yield _limit(parse_pdf(data, name, ident, max_chars), max_chars)
+        return
     data = _read_document(stream, compression, BYTES_PER_CHAR * max_chars, max_chars)
     try:
         decoded = decode_document(data, html=fmt == "html")
