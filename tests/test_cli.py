@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -72,13 +73,23 @@ def test_query_finds_where_a_text_appeared(
 ) -> None:
     db = demo_run.db_path  # type: ignore[attr-defined]
     excerpt = (DEMO / "text/mps_velamar_port_strike.txt").read_text(encoding="utf-8")
-    assert main(["query", excerpt, "--db", str(db), "--format", "json"]) == 0
+    assert main(["query", "--text", excerpt, "--db", str(db), "--format", "json"]) == 0
     hits = json.loads(capsys.readouterr().out)
     ids = [h["id"] for h in hits]
     assert ids[0] in ("text/mps_velamar_port_strike.txt", "text/portnewsnow_velamar_strike.txt")
     assert "nb-2025-03-15-huelga-velamar" in ids
     assert all("harvik" not in i for i in ids)
     assert hits[0]["passages"]
+    # A file is read as analyze reads it: a stored HTML page finds itself.
+    page = DEMO / "web/nordwire_harvik_dam.html"
+    assert main(["query", str(page), "--db", str(db), "--format", "json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert hits[0]["id"] == "web/nordwire_harvik_dam.html" and hits[0]["relation"] == "duplicate"
+    # A mistyped path is an error (exit 1, one line), not a query for the path's words.
+    assert main(["query", str(tmp_path / "typo.html"), "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert "typo.html: no such file (to look up the words themselves, add --text)" in err
+    assert "Traceback" not in err
 
 
 def test_report_command_rewrites_reports(
@@ -222,3 +233,102 @@ def test_out_of_range_numbers_are_refused_by_the_parser(
         main(argv)
     err = capsys.readouterr().err
     assert stop.value.code == 2 and message in err and "Traceback" not in err
+
+
+def test_analyze_reads_what_news_crawls_and_archives_are(tmp_path: Path) -> None:
+    """Issue 20's target, as a new user runs it: a folder holding a gzipped WARC crawl of 20
+    pages, a gzipped JSONL dump, Windows-1251 and Latin-1 texts, a Windows-1251 HTML page
+    that declares its charset, and a PDF. Every document is read, each WARC page with its
+    URL, the Cyrillic title decoded, and no input is skipped."""
+    import gzip
+
+    from tests.inputs import crawl, pdf_article, warc_bytes
+
+    corpus = tmp_path / "inputs"
+    corpus.mkdir()
+    records, expected = crawl(20)
+    pages_only = [
+        r
+        for r in records
+        if r.type in ("warcinfo", "request", "metadata")
+        or (r.type == "response" and (r.uri or "").endswith("/story"))
+    ]
+    (corpus / "crawl.warc.gz").write_bytes(warc_bytes(pages_only, gzipped=True))
+    dump = "".join(
+        json.dumps({"id": f"wire-{n}", "text": f"Wire copy {n}: the Orsk pier reopens. " * 3})
+        + "\n"
+        for n in range(3)
+    )
+    (corpus / "wire.jsonl.gz").write_bytes(gzip.compress(dump.encode()))
+    russian = (
+        "Паромное сообщение с островом Орск прекращено во вторник после шторма, который "
+        "повредил единственный пассажирский причал острова. На острове живут около 2300 "
+        "человек, которые зависят от парома в доставке продуктов и лекарств."
+    )
+    french = (
+        "Le service de traversier entre Tallmere et l'île d'Orsk a été suspendu mardi après "
+        "qu'une tempête a endommagé le seul quai réservé aux passagers. Environ 2 300 "
+        "personnes vivent à Orsk, qui dépend du traversier pour la nourriture."
+    )
+    (corpus / "ru.txt").write_bytes(russian.encode("cp1251"))
+    (corpus / "fr.txt").write_bytes(french.encode("latin-1"))
+    title = "Шторм разрушил причал на острове Орск"
+    (corpus / "ru.html").write_bytes(
+        (
+            '<html><head><meta charset="windows-1251"><title>' + title + "</title></head>"
+            "<body><article><h1>" + title + "</h1><p>" + russian + "</p><p>"
+            "Транспортное управление обещает построить временный причал за десять дней, "
+            "а до тех пор почту и лекарства будет доставлять рыболовное судно.</p>"
+            "</article></body></html>"
+        ).encode("cp1251")
+    )
+    (corpus / "print.pdf").write_bytes(
+        pdf_article(
+            "Orsk pier to be rebuilt",
+            [
+                "The transport office said on Friday that the pier on Orsk will be rebuilt "
+                "with steel piles before the winter storms begin.",
+                "Work is due to start next month and will cost about four million, paid from "
+                "the regional harbour fund, the office said in a statement.",
+            ],
+            columns=2,
+        )
+    )
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "storytrace.cli",
+            "analyze",
+            str(corpus),
+            "--out",
+            str(out),
+            "--encoder",
+            "none",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "skipped" not in result.stderr, result.stderr
+    assert "Analysed 27 documents (27 new this run, 0 inputs skipped)" in result.stdout
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["errors"] == []
+    docs = {d["id"]: d for d in report["documents"]}
+    for page in expected:
+        doc = docs[f"crawl.warc.gz#{page['url']}"]
+        assert doc["url"] == page["url"]
+        assert doc["title"] == page["title"]
+    assert docs["crawl.warc.gz#https://news1.example.test/2025/03/005/story"]["title"] == (
+        "Паром на остров Орск отменён (5)"
+    )
+    assert docs["ru.html"]["title"] == title
+    assert {"wire-0", "wire-1", "wire-2", "ru.txt", "fr.txt", "print.pdf"} <= docs.keys()
+    with sqlite3.connect(out / "storytrace.db") as conn:
+        texts = dict(conn.execute("SELECT id, text FROM documents"))
+    assert texts["ru.txt"] == russian and texts["fr.txt"] == french
+    assert "steel piles" in texts["print.pdf"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import os
 import threading
@@ -13,6 +14,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from storytrace.errors import InputError
 from storytrace.ingest import SUPPORTED_SUFFIXES, read_inputs
@@ -903,3 +906,58 @@ def test_a_200_mb_jsonl_record_is_refused_unparsed(tmp_path: Path) -> None:
     assert len(errors) == 1 and errors[0].input == f"{path}:2"
     assert errors[0].reason.startswith("record too large (200,000,027 bytes; no record of at most")
     assert elapsed < 10, elapsed
+
+
+# --- properties: whatever the bytes, documents or one-line errors --------------------------
+
+
+def _storable(record: Document | IngestError) -> None:
+    """Every string a record carries can be written as UTF-8 (the store, report.json,
+    the terminal); an error is one line."""
+    if isinstance(record, IngestError):
+        assert "\n" not in record.reason
+        (record.input + record.reason).encode("utf-8")
+        return
+    for value in (record.id, record.text, record.input, record.url, record.source, record.title):
+        if value is not None:
+            value.encode("utf-8")
+    for key, value in record.meta.items():
+        (key + value).encode("utf-8")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(max_size=3000), suffix=st.sampled_from([".txt", ".html"]))
+def test_property_any_bytes_of_a_text_or_html_file(data: bytes, suffix: str) -> None:
+    for record in read_stream(io.BytesIO(data), f"x{suffix}", "x", max_chars=10_000):
+        _storable(record)
+        if isinstance(record, Document):
+            assert record.meta["encoding"] and record.meta["encoding_from"]
+
+
+_JSON_TEXT = st.text(alphabet=st.characters(blacklist_categories=()), max_size=40)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_JSON_TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    records=st.lists(
+        st.fixed_dictionaries(
+            {"text": _JSON_TEXT | _JSON},
+            optional={k: _JSON_TEXT | _JSON for k in ("id", "title", "url", "source", "extra")},
+        )
+        | _JSON,
+        max_size=5,
+    ),
+    junk=st.lists(st.binary(max_size=30), max_size=2),
+)
+def test_property_any_jsonl_records(records: list[object], junk: list[bytes]) -> None:
+    """JSON of any shape (lone surrogates included: the alphabet has every code point) and
+    undecodable lines: documents or one-line errors, each record on its own line number."""
+    lines = [json.dumps(r).encode() for r in records] + [j.replace(b"\n", b" ") for j in junk]
+    data = b"\n".join(lines) + b"\n"
+    for record in read_stream(io.BytesIO(data), "x.jsonl", "x.jsonl", max_chars=10_000):
+        _storable(record)

@@ -199,7 +199,18 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True, help="the directory given to 'analyze --out'")
 
     q = sub.add_parser("query", help="where else has this text appeared?")
-    q.add_argument("text", help="a file path, or the text itself")
+    q.add_argument(
+        "text",
+        metavar="FILE",
+        help=f"a file, read as 'analyze' reads it ({FORMATS_SENTENCE}; one document); "
+        "with --text, the words to look up themselves",
+    )
+    q.add_argument(
+        "--text",
+        dest="is_text",
+        action="store_true",
+        help="the argument is the text to look up, not a file",
+    )
     q.add_argument("--db", required=True, help="a storytrace.db (or the directory holding it)")
     q.add_argument("--top", type=_at_least_one, default=10, help="how many documents to show")
     q.add_argument("--format", choices=("text", "json"), default="text")
@@ -267,7 +278,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--quiet", action="store_true", help="no progress bars")
 
     c = sub.add_parser("clean", help="print a document's cleaned text and every removal")
-    c.add_argument("file", help="a .txt, .html or .jsonl file (first record)")
+    c.add_argument("file", help=f"a file ({FORMATS_SENTENCE}); of several documents, the first")
     c.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
@@ -444,13 +455,15 @@ def _report(args: argparse.Namespace, out: Console) -> int:
 
 
 def _query(args: argparse.Namespace, out: Console) -> int:
-    from storytrace.query import query_store
+    from storytrace.query import query_file, query_store
 
     db = Path(args.db)
     if db.is_dir():
         db = db / "storytrace.db"
-    text = _file_or_text(args.text)
-    hits = query_store(db, text, top=args.top)
+    if args.is_text:
+        hits = query_store(db, args.text, top=args.top)
+    else:
+        hits = query_file(db, args.text, top=args.top)
     if args.format == "json":
         out.print_json(json.dumps([h.as_dict() for h in hits], ensure_ascii=False))
         return 0
@@ -701,25 +714,6 @@ def _eval_wcxb(data: str, args: argparse.Namespace, out: Console, err: Console) 
                 f"date {s.date_accuracy:.3f}  ({s.pages} pages)"
             )
     return 0
-
-
-def _file_or_text(value: str) -> str:
-    """The contents of ``value`` when it names a readable file, else ``value`` itself."""
-    if "\n" in value or len(value) > 4096:
-        return value
-    path = Path(value)
-    try:
-        is_file = path.is_file()
-    except OSError:
-        return value
-    if not is_file:
-        return value
-    from storytrace.ingest.decode import decode_text
-
-    try:
-        return decode_text(path.read_bytes())
-    except OSError as exc:
-        raise StorytraceError(f"{value}: cannot read: {exc.strerror or exc}") from exc
 
 
 def _clean(args: argparse.Namespace, out: Console) -> int:

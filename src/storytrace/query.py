@@ -8,7 +8,7 @@ each candidate is then compared exactly and aligned to show the shared passages.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from storytrace.align import align
@@ -57,10 +57,58 @@ def query_store(
     """Stored documents related to ``text``, best first, with the passages they share."""
     if not text.strip():
         raise InputError("the query text is empty")
+    doc = Document(id=QUERY_ID, doc_id=content_id(text), text=text, input="query")
+    return query_document(db_path, doc, top=top, encoder=encoder)
+
+
+def query_file(
+    db_path: str | os.PathLike[str],
+    path: str | os.PathLike[str],
+    *,
+    top: int = 10,
+    encoder: Encoder | None = None,
+) -> list[QueryHit]:
+    """Stored documents related to the document in the file at ``path``, read the way
+    ``analyze`` reads it (an HTML page by its main text, a PDF by its text layer, any
+    encoding or compression). ``InputError`` when the path is missing, cannot be read, or
+    holds other than one document (a JSONL dump, a WARC crawl, a directory)."""
+    from storytrace.ingest import read_inputs
+
+    if not os.path.lexists(path):
+        raise InputError(
+            f"{os.fspath(path)}: no such file (to look up the words themselves, add --text)"
+        )
+    docs: list[Document] = []
+    for record in read_inputs([path]):
+        if not isinstance(record, Document):
+            raise InputError(f"{record.input}: {record.reason}")
+        docs.append(record)
+        if len(docs) > 1:
+            break
+    if len(docs) != 1:
+        raise InputError(
+            f"{os.fspath(path)}: holds more than one document; query one at a time "
+            "(or analyze them all)"
+            if docs
+            else f"{os.fspath(path)}: holds no document"
+        )
+    return query_document(db_path, replace(docs[0], id=QUERY_ID), top=top, encoder=encoder)
+
+
+def query_document(
+    db_path: str | os.PathLike[str],
+    doc: Document,
+    *,
+    top: int = 10,
+    encoder: Encoder | None = None,
+) -> list[QueryHit]:
+    """Stored documents related to ``doc`` (its id is taken as the query's), best first,
+    with the passages they share; ``doc`` is cleaned as ``analyze`` cleans it (an HTML page's
+    furniture dropped by its metadata, a PDF's lines reflowed)."""
+    doc = replace(doc, id=QUERY_ID)
     with Store(db_path) as store:
         config = store.config() or Config()
         encoder = encoder or configured_encoder(config.encoder)
-        doc = Document(id=QUERY_ID, doc_id=content_id(text), text=text, input="query")
         cleaned = clean(doc)
         sig = fingerprint(
             [cleaned],

@@ -102,7 +102,7 @@ def decode_document(
     wide = _utf16_by_zeros(data)
     if wide is not None:
         found = _try(data, wide, "utf-16 pattern")
-        if found is not None:
+        if found is not None and not looks_binary(found.text[:4096].encode("utf-8", "replace")):
             return found
     if looks_binary(data):
         raise InputError("binary file, not text")
