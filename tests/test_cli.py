@@ -332,3 +332,36 @@ def test_analyze_reads_what_news_crawls_and_archives_are(tmp_path: Path) -> None
         texts = dict(conn.execute("SELECT id, text FROM documents"))
     assert texts["ru.txt"] == russian and texts["fr.txt"] == french
     assert "steel piles" in texts["print.pdf"]
+
+
+def test_the_readme_the_help_and_the_errors_name_the_same_formats(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storytrace.ingest import FORMATS_SENTENCE
+    from storytrace.ingest.formats import COMPRESSION_SUFFIXES, FORMAT_SUFFIXES
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    inputs = readme.split("\nInputs: ", 1)[1].split("\n\n", 1)[0]
+    for suffix in [*FORMAT_SUFFIXES, *COMPRESSION_SUFFIXES]:
+        assert f"`{suffix}`" in inputs, suffix
+    with pytest.raises(SystemExit):
+        main(["analyze", "--help"])
+    assert " ".join(FORMATS_SENTENCE.split()) in " ".join(capsys.readouterr().out.split())
+    (tmp_path / "notes.docx").write_bytes(b"PK")
+    (tmp_path / "ok.txt").write_text("The Orsk ferry runs again on Monday, officials said.")
+    assert (
+        main(
+            [
+                "analyze",
+                str(tmp_path),
+                "--out",
+                str(tmp_path / "out"),
+                "--encoder",
+                "none",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"unsupported file type '.docx' (storytrace reads {FORMATS_SENTENCE})" in err
