@@ -236,3 +236,28 @@ def test_cli_sends_analyze_to_spark_with_its_options(
     assert seen["device"] == "cuda" and seen["parquet_out"] == "s3a://b/run1"
     assert seen["config"] == Config(encoder="none")
     assert cli.main([*argv, "--spark-conf", "nonsense"]) == 1
+
+
+@pytest.mark.seeds
+def test_the_seeds_give_spark_the_local_stories_and_edges(spark: Any, tmp_path: Path) -> None:
+    """Five real documents leave some Spark partitions empty (no semantic candidate there):
+    the run still completes and gives the local executor's story and edges."""
+    from tests.test_seeds import SEEDS
+
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed documents not found at {SEEDS}")
+    remote = analyze_spark([SEEDS], tmp_path / "spark", session=spark).report
+    local = pipeline.analyze([SEEDS], tmp_path / "local").report
+
+    def shape(report: dict[str, Any]) -> list[Any]:
+        return [
+            (
+                s["members"],
+                s["origins"],
+                sorted((e["parent"], e["child"], e["relation"]) for e in s["edges"]),
+            )
+            for s in report["stories"]
+        ]
+
+    assert shape(remote) == shape(local)
+    assert len(remote["stories"]) == 1 and len(remote["stories"][0]["edges"]) == 4

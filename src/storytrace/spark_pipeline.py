@@ -291,11 +291,18 @@ def _embed(
         yield ar.indexed_to_arrow(cleaned, embedded, ar.bands_from_arrow(batch))
 
 
+def _table(batches: Iterable[pa.RecordBatch]) -> pa.Table | None:
+    """The partition's batches as one table; ``None`` for an empty partition (Spark hands a
+    partition function no batch at all there, and Arrow needs one to know the schema)."""
+    given = list(batches)
+    return pa.Table.from_batches(given) if given else None
+
+
 def _bucket_pairs(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """Candidate pairs of one partition of band rows (every row of a (band, key) bucket is
     in the same partition): buckets of two or more, through ``pairs_from_buckets``."""
-    table = pa.Table.from_batches(list(batches))
-    if table.num_rows < 2:
+    table = _table(batches)
+    if table is None or table.num_rows < 2:
         return
     band = table.column("band").to_numpy()
     key = table.column("key").to_numpy()
@@ -346,11 +353,8 @@ def _reuse_bucket_pairs(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.Record
     """One ``(a, b)`` row per reuse key two documents share, for the keys of one partition
     (every row of a key is in the same partition), paired as ``candidates.bucket_pairs``
     pairs them locally (owners in id order, so chains run as they do there)."""
-    given = list(batches)
-    if not given:  # an empty partition
-        return
-    table = pa.Table.from_batches(given)
-    if table.num_rows < 2:
+    table = _table(batches)
+    if table is None or table.num_rows < 2:
         return
     ids = table.column("id").to_pylist()
     names = sorted(set(ids))
@@ -414,8 +418,8 @@ def _resolve_semantic(
     """Exact semantic candidates and profiles for the queries of one partition, from
     ``ann.SemanticSearch`` over the documents that survived the blockwise cut (a superset of
     every query's true neighbours, the queries themselves included)."""
-    table = pa.Table.from_batches(list(batches))
-    if table.num_rows == 0:
+    table = _table(batches)
+    if table is None or table.num_rows == 0:
         return
     queries = sorted(set(table.column("q").to_pylist()))
     vec_of: dict[str, np.ndarray] = {}
