@@ -4,11 +4,12 @@ pdfminer.six groups characters into lines and lines into text blocks by their po
 blocks of each page are then put in reading order by a recursive XY cut (split the page at
 its widest empty band, across or down, and read each part in turn), so columns are read one
 after the other and a title above them first, whatever order the producer drew them in.
-Measured on generated print-style PDFs (40 paragraphs; one and two columns; content drawn in
-reading order or scrambled): pypdf's plain extraction follows the drawing order (37-38 of 39
-paragraph successions wrong on scrambled pages), its layout mode prints columns side by side;
-pdfminer's own block order interleaves two columns whose paragraphs line up (2 wrong); the XY
-cut over pdfminer's blocks got every paragraph in order on all six layouts.
+Measured on generated print-style PDFs (``python benchmarks/readers.py``: 40 paragraphs; one
+and two columns; drawn in reading order or scrambled; six layouts, 234 paragraph successions):
+pypdf's plain extraction follows the drawing order (112 successions wrong, 37-38 on each
+scrambled layout), its layout mode prints columns side by side (8 wrong); pdfminer.six's own
+block order interleaves two columns whose paragraphs line up (2 wrong); the XY cut over
+pdfminer's blocks got all 234 right.
 
 The text keeps the PDF's line breaks and end-of-line hyphens: cleaning (``storytrace.clean``)
 reflows hard-wrapped lines and rejoins hyphenated words as it does for any PDF-extracted text.
