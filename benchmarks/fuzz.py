@@ -2,9 +2,12 @@
 
     python benchmarks/fuzz.py --seconds 60 [--seed 1]
 
-Seeds are the demo corpus files; each round mutates one (byte flips, truncation, splices of
-other files, random Unicode including controls, bidi and zero-width characters, broken
-HTML/JSON) and runs it through decoding, the .txt/.html/.jsonl parsers and ``clean``. Any
+Seeds are the demo corpus files and generated crawls, dumps and print files (a WARC, plain
+and gzipped; a gzipped JSONL dump; a zstd text; Windows-1251 text and HTML; a PDF; see
+tests/inputs.py); each round mutates one (byte flips, truncation, splices of other files,
+random Unicode including controls, bidi and zero-width characters, broken HTML/JSON) and
+runs it through the reader its name selects (``ingest.readers.read_stream``: decompression,
+decoding, the parsers) and ``clean``. Any
 exception other than a reported ``IngestError`` is a finding: it is printed with a
 reproduction file written under ``--findings`` and the exit status is 1.
 """
@@ -12,6 +15,9 @@ reproduction file written under ``--findings`` and the exit status is 1.
 from __future__ import annotations
 
 import argparse
+import gzip
+import io
+import json
 import random
 import sys
 import time
@@ -19,10 +25,12 @@ import traceback
 from pathlib import Path
 
 from storytrace.clean import clean
-from storytrace.errors import InputError
-from storytrace.ingest.decode import decode_text
-from storytrace.ingest.readers import parse_html, parse_jsonl, parse_plain
+from storytrace.ingest.readers import read_stream
+from storytrace.ingest.streams import zstd
 from storytrace.records import Document
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.inputs import crawl, html_page, pdf_article, story, warc_bytes
 
 DEMO = Path(__file__).resolve().parents[1] / "src" / "storytrace" / "demo" / "corpus"
 SPICE = [
@@ -70,16 +78,7 @@ def mutate(data: bytes, others: list[bytes], rng: random.Random) -> bytes:
 
 
 def run_one(data: bytes, kind: str) -> None:
-    try:
-        text = decode_text(data)
-    except InputError:
-        return
-    if kind == ".jsonl":
-        records = list(parse_jsonl(text, "fuzz.jsonl", "fuzz.jsonl"))
-    elif kind == ".html":
-        records = [parse_html(text, "fuzz.html", "fuzz.html")]
-    else:
-        records = [parse_plain(text, "fuzz.txt", "fuzz.txt")]
+    records = list(read_stream(io.BytesIO(data), f"fuzz{kind}", "fuzz", max_chars=200_000))
     for record in records:
         if isinstance(record, Document):
             cleaned = clean(record)
@@ -88,6 +87,24 @@ def run_one(data: bytes, kind: str) -> None:
             for s in cleaned.sentences:
                 span = cleaned.raw_span(s)
                 assert 0 <= span.start <= span.end <= len(record.text), span
+
+
+def generated_seeds() -> list[tuple[str, bytes]]:
+    """(suffix, bytes) of the generated inputs: crawls, compressed dumps, legacy encodings,
+    a PDF."""
+    records, _ = crawl(4)
+    title, paras = story(2)
+    feed = "".join(json.dumps({"id": f"r{n}", "text": story(n)[1][0]}) + "\n" for n in range(3))
+    russian = "Паромное сообщение с островом Орск прекращено во вторник после шторма."
+    return [
+        (".warc", warc_bytes(records)),
+        (".warc.gz", warc_bytes(records, gzipped=True)),
+        (".jsonl.gz", gzip.compress(feed.encode())),
+        (".txt.zst", zstd.compress("\n\n".join(paras).encode())),
+        (".txt", (russian * 3).encode("cp1251")),
+        (".html", html_page(russian[:30], [russian], charset="windows-1251").encode("cp1251")),
+        (".pdf", pdf_article(title, paras, columns=2)),
+    ]
 
 
 def main() -> int:
@@ -100,6 +117,7 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     seeds = [(p.suffix, p.read_bytes()) for p in sorted(DEMO.rglob("*")) if p.is_file()]
+    seeds += generated_seeds()
     others = [d for _, d in seeds]
     deadline = time.monotonic() + args.seconds
     rounds = findings = 0
