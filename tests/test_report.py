@@ -224,3 +224,44 @@ def test_the_graph_draws_arrows_only_where_the_direction_is_known() -> None:
     assert "stroke-dasharray='5 4'" in svg and "p ~ q" in svg
     assert "class='undirected'" in svg and "20% / 40% shared, direction unknown" in svg
     assert "rewrite 80% 0.90" in svg
+
+
+def test_a_twin_edge_is_not_written_as_an_arrow(tmp_path: Path) -> None:
+    """Two copies of one text whose order is unknown: the edge summary says so."""
+    from storytrace.report.html_report import render_html
+
+    report = {
+        "summary": {"documents": 2, "stories": 1, "matches": 1, "errors": 0},
+        "documents": [
+            {"id": i, "source": None, "published": None, "lang": "en", "title": None, "removed": []}
+            for i in ("a", "b")
+        ],
+        "stories": [
+            {
+                "id": "story-1",
+                "members": ["a", "b"],
+                "origins": ["a"],
+                "edges": [
+                    {
+                        "parent": "a",
+                        "child": "b",
+                        "relation": "same_article",
+                        "confidence": 0.5,
+                        "reuse": 1.0,
+                        "degree": "wholly",
+                        "directed": False,
+                        "evidence": [],
+                        "changes": [],
+                    }
+                ],
+                "undirected": [],
+                "independent": [],
+            }
+        ],
+        "matches": [],
+        "alignments": [],
+        "errors": [],
+    }
+    page = render_html(report, {"a": "Same text here.", "b": "Same text here."})
+    assert "<b>a</b> ~ (order unknown) <b>b</b>" in page
+    assert "<b>a</b> → <b>b</b>" not in page

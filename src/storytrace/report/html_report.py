@@ -171,7 +171,8 @@ def _edge_details(
     dropped = sum(1 for ch in edge["changes"] if ch["kind"] == "dropped")
     out = [
         "<details><summary>",
-        f"<b>{esc(p)}</b> → <b>{esc(c)}</b> {_relation_tag(edge['relation'])} "
+        f"<b>{esc(p)}</b> {'→' if edge.get('directed', True) else '~ (order unknown)'} "
+        f"<b>{esc(c)}</b> {_relation_tag(edge['relation'])} "
         f"{edge.get('reuse', 0.0):.0%} of the child taken ({esc(edge.get('degree', ''))}) · "
         f"confidence {edge['confidence']:.2f} · {len(changes)} changes · "
         f"{added} passages added · {dropped} dropped",
