@@ -32,7 +32,6 @@ from storytrace.ingest.decode import (
 )
 from storytrace.ingest.fields import normalise_lang, parse_published
 from storytrace.ingest.formats import (
-    FORMAT_SUFFIXES,
     FORMATS_SENTENCE,
     SUPPORTED_SUFFIXES,
     Compression,
@@ -52,9 +51,6 @@ from storytrace.ingest.streams import (
 from storytrace.records import Document, IngestError
 from storytrace.text import content_id, encode_spans
 
-TEXT_SUFFIXES = frozenset(s for s, f in FORMAT_SUFFIXES.items() if f == "txt")
-HTML_SUFFIXES = frozenset(s for s, f in FORMAT_SUFFIXES.items() if f == "html")
-JSONL_SUFFIXES = frozenset(s for s, f in FORMAT_SUFFIXES.items() if f == "jsonl")
 __all__ = ["SUPPORTED_SUFFIXES", "read_file", "read_inputs", "read_stream"]
 
 _FIELD_ALIASES = {
