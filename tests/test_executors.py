@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -66,3 +67,42 @@ def test_indexing_in_worker_processes_equals_in_process() -> None:
         assert np.array_equal(s1.minhash, s2.minhash)
         assert s1.embedding is not None and s2.embedding is not None
         assert np.allclose(s1.embedding, s2.embedding, atol=1e-5)
+
+
+_SLEEPY_PARENT = """
+import sys, time
+from storytrace.executors import LocalExecutor
+with LocalExecutor(workers=2) as ex:
+    pending = ex.submit(time.sleep, [30.0] * 4, parallel=True)
+    print("started", flush=True)
+    pending.results()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_workers_end_when_their_parent_is_killed() -> None:
+    """The parent is SIGKILLed while its two workers are in a 30-second task: the workers end
+    at once (they used to sleep on, orphaned, holding the caller's pipes)."""
+    import subprocess
+    import sys
+    import time
+
+    from tests.test_reliability import _alive, _descendants
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLEEPY_PARENT], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stdout.readline() == b"started\n"
+    deadline = time.monotonic() + 30
+    workers: set[int] = set()
+    while len(workers) < 2 and time.monotonic() < deadline:
+        workers = _descendants(proc.pid)
+        time.sleep(0.02)
+    assert len(workers) >= 2
+    proc.kill()
+    start = time.monotonic()
+    proc.communicate(timeout=10)  # end of output: no worker holds the pipes
+    while any(_alive(p) for p in workers) and time.monotonic() - start < 10:
+        time.sleep(0.02)
+    assert not any(_alive(p) for p in workers)
+    assert time.monotonic() - start < 3

@@ -10,7 +10,6 @@ decides, and on an interrupt it cancels what is queued and ends its workers.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import signal
 import sys
@@ -58,7 +57,8 @@ def worker_initializer(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         signal.signal(signal.SIGUSR2, lambda *_: _parent_gone(parent))
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        # The running program's own symbols include libc's (find_library would run ldconfig).
+        libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGUSR2, 0, 0, 0)
     _parent_gone(parent)  # it may already have died between fork and here
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
