@@ -1076,3 +1076,65 @@ def test_html_page_lists_what_the_extractor_dropped() -> None:
     assert reasons["Accept all cookies\n\nHome"] == HTML_FURNITURE
     assert reasons["Terms of use"] == HTML_FURNITURE
     assert reasons["Advertisement - Page continues below"] == "ad marker"
+
+
+# --- PDF renditions: furniture by structure, joins across page breaks -------------------
+
+_WRAPPED = [
+    "The river authority said on Wednesday that the old locks at Varnby would be closed for",
+    "repairs from next month, forcing barges carrying grain and timber to take a longer route",
+    "through the canal network to the east, which adds about a day to each journey.",
+    "",
+    "Skippers' representatives said they had been warned only two weeks in advance and asked",
+    "the authority to delay the work until the end of the harvest season, when traffic on the",
+    "river is at its lowest, but officials said the gates could not safely wait any longer.",
+]
+
+
+def test_masthead_repeated_down_the_pages_goes_without_page_numbers() -> None:
+    masthead = "RIVERLAND EXPRESS — printed from riverland-express.example"
+    page = "\n".join(_WRAPPED)
+    raw = f"{masthead}\n\n{page}\n\n{masthead}\n\n{page.replace('Varnby', 'Ostby')}\n"
+    cd = clean_text(raw)
+    assert removed_texts(raw, cd, "page header/footer") == [masthead, masthead]
+    assert "RIVERLAND" not in cd.text
+    assert "closed for repairs from next month" in cd.text
+
+
+def test_a_name_hyphenated_across_a_page_break_is_rejoined() -> None:
+    raw = "\n".join(
+        [
+            "Page 1 of 2",
+            "The delegation travelled on to the Komsomolskaya metro station, where the mayor",
+            "had arranged a short ceremony for the workers who rebuilt it after the fire at Komsomols-",
+            "",
+            "Page 2 of 2",
+            "",
+            "kaya last winter, and thanked them for finishing the work ahead of the schedule that",
+            "the city council had set for the reconstruction of the station and its tunnels.",
+        ]
+    )
+    cd = clean_text(raw)
+    assert "fire at Komsomolskaya last winter" in cd.text
+
+
+def test_related_line_does_not_take_the_sentence_under_it() -> None:
+    raw = "\n".join(
+        [
+            *_WRAPPED[:3],
+            "Related article: Barge operators warn of higher freight costs this autumn",
+            *_WRAPPED[4:],
+        ]
+    )
+    cd = clean_text(raw)
+    assert removed_texts(raw, cd, "related link") == [
+        "Related article: Barge operators warn of higher freight costs this autumn"
+    ]
+    assert "Skippers' representatives said they had been warned" in cd.text
+
+
+def test_a_label_goes_with_the_address_it_introduced() -> None:
+    raw = paras(HEADLINE, B0, B1, "Read online: https://www.tallmere-gazette.test/orsk/123", B2)
+    cd = clean_text(raw)
+    assert "Read online" not in cd.text
+    assert_removed(raw, cd, "Read online: https://www.tallmere-gazette.test/orsk/123", "url")

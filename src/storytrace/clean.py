@@ -146,8 +146,12 @@ def cut_paragraphs(
         reason = "page header/footer"
     for i in sorted(furniture):
         out.append(_Edit(lines[i].start, lines[i].end, reason))
+    wrapped = html_kept is None and _is_hard_wrapped(
+        raw, [line for i, line in enumerate(lines) if i not in furniture]
+    )
+    if wrapped and furniture:
+        furniture |= _blanks_around(raw, lines, furniture)
     lines = [line for i, line in enumerate(lines) if i not in furniture]
-    wrapped = html_kept is None and _is_hard_wrapped(raw, lines)
     paras = _reflow(raw, lines, wrapped, lang, out)
     return paras, _classify(paras)
 
@@ -178,30 +182,64 @@ def _kept_text(raw: str, kept: Sequence[tuple[int, int]]) -> str:
 
 
 def _page_furniture(raw: str, lines: list[Span]) -> set[int]:
-    """Lines that are page furniture of a PDF rendering: page numbers, and (once page numbers
-    show the text was paged) running headers: a line that recurs with only its digits
-    changed, a line next to a form feed, or a "publication | date" line.
+    """Lines that are page furniture of a PDF rendering, found by structure: page numbers;
+    and, in text that is paged (page numbers, form feeds) or hard-wrapped, running heads and
+    feet: a short line whose pattern (digits normalised) recurs down the document at
+    intervals of a page (``_PAGE_GAP`` lines or more), a line next to a form feed, or a
+    "publication | date" line once the text is known to be paged.
 
     Removed before reflow, so a paragraph broken by a page boundary joins up again."""
     texts = [raw[s.start : s.end].strip() for s in lines]
     numbers = {i for i, t in enumerate(texts) if t and cues.PAGE_NUMBER.match(t)}
-    if not numbers:
+    paged = bool(numbers) or "\f" in raw
+    if not paged and not _is_hard_wrapped(raw, lines):
         return set()
-    shapes: dict[str, int] = {}
-    for t in texts:
-        if t and len(t) <= 100:
-            shape = re.sub(r"\d+", "#", t)
-            shapes[shape] = shapes.get(shape, 0) + 1
+    # Running heads are short next to the body's lines: a full-width line is text.
+    lengths = sorted(len(t) for t in texts if t)
+    body_width = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
+    limit = min(100, int(0.85 * body_width)) if body_width >= 40 else 100
+    where: dict[str, list[int]] = {}
+    for i, t in enumerate(texts):
+        if t and len(t) <= limit:
+            where.setdefault(re.sub(r"\d+", "#", t), []).append(i)
     out = set(numbers)
     for i, t in enumerate(texts):
-        if not t or len(t) > 100 or _TERMINAL.search(t):
+        if not t or len(t) > 100:
+            continue
+        at = where.get(re.sub(r"\d+", "#", t), []) if len(t) <= limit else []
+        spread = len(at) >= 2 and min(b - a for a, b in itertools.pairwise(at)) >= _PAGE_GAP
+        if spread and (len(at) >= 3 or not _TERMINAL.search(t)):
+            out.add(i)
+            continue
+        if not paged or _TERMINAL.search(t):
             continue
         line = raw[lines[i].start : lines[i].end]
         after_feed = line.lstrip(" \t").startswith("\f") or (
             i > 0 and raw[lines[i - 1].start : lines[i - 1].end].rstrip(" \t").endswith("\f")
         )
-        if shapes.get(re.sub(r"\d+", "#", t), 0) >= 2 or after_feed or cues.DATED_HEADER.match(t):
+        if len(at) >= 2 or after_feed or cues.DATED_HEADER.match(t):
             out.add(i)
+    return out
+
+
+_PAGE_GAP = 8
+
+
+def _blanks_around(raw: str, lines: list[Span], furniture: set[int]) -> set[int]:
+    """Blank lines in the runs of blank and furniture lines that hold furniture: a page
+    break inside a paragraph must not split it (reflow decides, as for any line break)."""
+    out: set[int] = set()
+    run: list[int] = []
+    has_furniture = False
+    for i, line in enumerate([*lines, None]):
+        blank = line is not None and not raw[line.start : line.end].strip()
+        if line is not None and (blank or i in furniture):
+            run.append(i)
+            has_furniture = has_furniture or i in furniture
+            continue
+        if has_furniture:
+            out.update(j for j in run if j not in furniture)
+        run, has_furniture = [], False
     return out
 
 
@@ -244,12 +282,23 @@ def _reflow(
                 paras.append(_Para(start, end, _joined_text(raw, start, end, edits)))
             current.clear()
 
+    apart = False  # a blank line since the current paragraph's last line
     for line in lines:
         text = raw[line.start : line.end]
         if not text.strip():
-            close()
+            # A word hyphenated at the end of a page or column goes on after the gap.
+            if current and _HYPHEN_END.search(raw[current[-1].start : current[-1].end].rstrip()):
+                apart = True
+            else:
+                close()
             continue
-        if current and _joins(raw, current[-1], line, wrapped, width):
+        joins = bool(current) and (
+            _hyphen_joins(raw, current[-1], line)
+            if apart
+            else _joins(raw, current[-1], line, wrapped, width)
+        )
+        apart = False
+        if joins:
             _join_edit(raw, current[-1], line, vocab, lang, edits)
             current.append(line)
         else:
@@ -257,6 +306,12 @@ def _reflow(
             current.append(line)
     close()
     return paras
+
+
+def _hyphen_joins(raw: str, prev: Span, line: Span) -> bool:
+    """Across a blank line, only a word hyphenated at the line end continues."""
+    next_text = raw[line.start : line.end].strip()
+    return raw[prev.start : prev.end].rstrip().endswith("-") and next_text[:1].islower()
 
 
 def _joins(raw: str, prev: Span, line: Span, wrapped: bool, width: int) -> bool:
@@ -274,10 +329,17 @@ def _joins(raw: str, prev: Span, line: Span, wrapped: bool, width: int) -> bool:
     starts_lower = next_text[:1].islower()
     if prev_text.endswith("-") and starts_lower:
         return True
+    if any(cue.match(t) for t in (prev_text, next_text) for cue in _ONE_LINE_CUES):
+        return False  # "Related article: ..." is a line of its own, never the next sentence's
     if wrapped:
         ends_sentence = bool(_TERMINAL.search(prev_text))
+        if not ends_sentence and len(prev_text) < 0.6 * width and next_text[:1].isupper():
+            return False  # a short line that ends no sentence: a heading, a label, a credit
         return not (ends_sentence and len(prev_text) < 0.8 * width)
     return starts_lower and not _TERMINAL.search(prev_text)
+
+
+_ONE_LINE_CUES = (cues.RELATED, cues.AD_MARKER, cues.SHARE_LINE, cues.PHOTO_CREDIT)
 
 
 def _join_edit(
@@ -307,16 +369,29 @@ def _keeps_hyphen(left: str, right: str, vocab: set[str], lang: str) -> bool:
 
     The document's own vocabulary decides first (the compound or the joined word used
     elsewhere in it); then word frequencies of the language: "long-term" is far more
-    common than "longterm", "reported" far more than "re-ported".
+    common than "longterm", "reported" far more than "re-ported"; for words the language
+    does not know (names), whether both halves stand as words of their own.
     """
     joined, compound = (left + right).lower(), f"{left}-{right}".lower()
     if compound in vocab:
         return True
     if joined in vocab:
         return False
-    if any(c.isdigit() for c in left) or (len(left) > 1 and left.isupper()) or right[:1].isupper():
+    if any(c.isdigit() for c in left) or (len(left) > 1 and left.isupper()):
         return True
-    return zipf(compound, lang) - zipf(joined, lang) > 1.0
+    whole, hyphenated = zipf(joined, lang), zipf(compound, lang)
+    # (wordfreq scores a hyphenated form by its parts: a rare one says little.)
+    if whole or hyphenated >= _KNOWN_COMPOUND:
+        return hyphenated - whole > 1.0
+    # Neither form is a known word (a name): two halves that are words or names of their
+    # own ("Franco-German", "Baden-Baden") keep the hyphen; a fragment ("Komsomols-kaya")
+    # was a word split at the line end.
+    return bool(right[:1].isupper() and left[:1].isupper()) or (
+        zipf(left.lower(), lang) >= 3.0 and zipf(right.lower(), lang) >= 3.0
+    )
+
+
+_KNOWN_COMPOUND = 2.0  # Zipf frequency: about once in ten million words
 
 
 def _vocabulary(raw: str) -> set[str]:
@@ -443,6 +518,9 @@ def _paragraph_reason(text: str) -> str | None:
         return "ad marker"
     if cues.URL_LINE.match(stripped):
         return "url"
+    without = cues.INLINE_URL.sub(" ", stripped)
+    if without != stripped and len(without.split()) <= 4:
+        return "url"  # "Read online: https://..." - the label goes with its address
     if cues.RELATED.match(stripped) and len(stripped) < 250:
         return "related link"
     if cues.SHARE_LINE.match(stripped):

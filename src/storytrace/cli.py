@@ -234,9 +234,20 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="score storytrace on a public evaluation set")
     e.add_argument(
         "set",
-        choices=("wmt21", "cleaning", "wcxb", "chains", "pan13", "semeval", "msrp", "derivation"),
+        choices=(
+            "wmt21",
+            "cleaning",
+            "wcxb",
+            "junk",
+            "chains",
+            "pan13",
+            "semeval",
+            "msrp",
+            "derivation",
+        ),
         help="which evaluation set (chains: built from wmt21-ru-en, see storytrace.eval.chains; "
         "wcxb: main text of real pages, WCXB development split, next to trafilatura's default; "
+        "junk: junk worded apart from the cue lists around WMT21 text, see storytrace.eval.junk; "
         "semeval: SemEval-2022 Task 8 Pearson r; msrp: MSRP paraphrase accuracy/F1; "
         "derivation: sets built independently of chains, see storytrace.eval.derivation)",
     )
@@ -501,6 +512,7 @@ _EVAL_FOLDERS = {
     "wmt21": "wmt21-ru-en",
     "cleaning": "scrapinghub",
     "wcxb": "wcxb-dev",
+    "junk": "wmt21-ru-en",
     "chains": "wmt21-ru-en",
     "pan13": "pan13/pan13-text-alignment-training-corpus-2013-01-21",
     "semeval": "semeval2022-task8",
@@ -521,6 +533,8 @@ def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
         return _eval_cleaning(data, args, out)
     if args.set == "wcxb":
         return _eval_wcxb(data, args, out, err)
+    if args.set == "junk":
+        return _eval_junk(data, args, out)
     target = args.out or os.path.join("eval-out", args.set)
     if args.set == "chains":
         return _eval_chains(data, target, args, out, err)
@@ -713,6 +727,34 @@ def _eval_wcxb(data: str, args: argparse.Namespace, out: Console, err: Console) 
                 f"with {s.with_rate:.3f}  without {s.without_rate:.3f}  "
                 f"date {s.date_accuracy:.3f}  ({s.pages} pages)"
             )
+    return 0
+
+
+def _eval_junk(data: str, args: argparse.Namespace, out: Console) -> int:
+    from storytrace.eval import junk
+
+    results = junk.run(data)
+    if args.format == "json":
+        print(
+            json.dumps(
+                {fam: {m: s.as_dict() for m, s in modes.items()} for fam, modes in results.items()}
+            )
+        )
+        return 0
+    out.print(
+        f"Junk worded apart from the cue lists, around WMT21 news text ({escape(data)}): "
+        "non-space characters of labelled junk removed; dev: the wordings looked at while "
+        "building, held_out: the others"
+    )
+    for family, modes in results.items():
+        for mode, s in modes.items():
+            kinds = ", ".join(f"{k} {v:.2f}" for k, v in sorted(s.recall_by_kind.items()))
+            out.print(
+                f"  {family:<9} {mode:<9} junk P {s.junk.precision:.4f}  R {s.junk.recall:.4f}  "
+                f"F1 {s.junk.f1:.4f}  content removed {s.content_removed:.2%}  "
+                f"hyphens rejoined {s.hyphen_rejoined:.2%}  ({s.documents} documents)"
+            )
+            out.print(f"  {'':<19} recall by kind: {escape(kinds)}")
     return 0
 
 

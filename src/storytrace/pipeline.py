@@ -52,6 +52,7 @@ from storytrace.report import build_report, write_reports
 from storytrace.reuse import measure_reuse
 from storytrace.store import DB_NAME, Store
 from storytrace.stories import build_stories, story_id
+from storytrace.story_clean import clean_story
 from storytrace.textalign import PreparedText
 
 
@@ -380,6 +381,9 @@ def _story(
     docs = {d.id: d for d in store.documents(members)}
     cleaned = store.clean_docs(members)
     sigs = store.signatures(members)
+    # The story cleans its members: what one version alone prints as furniture goes
+    # before alignment and changes (story_clean); the removals are kept with the story.
+    cleaned, sigs, story_removed = clean_story(members, cleaned, sigs)
     aliases = find_aliases((cleaned[m].text for m in members), sources)
     versions = [
         Version(
@@ -466,6 +470,10 @@ def _story(
             for u in lineage.undirected
         ],
         "independent": list(lineage.independent),
+        "removed": {
+            m: [{"start": r.start, "end": r.end, "reason": r.reason} for r in removed]
+            for m, removed in story_removed.items()
+        },
         "attributions": {
             v.doc.id: [
                 {"outlet": a.outlet, "start": a.span.start, "end": a.span.end, "cue": a.cue}

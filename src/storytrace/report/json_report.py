@@ -27,6 +27,11 @@ def build_report(store: Store) -> dict[str, Any]:
     stories = store.stories()
     matches = store.matches()
     config = store.config() or Config()
+    # Removals a story made on its members (story_clean) join each document's own.
+    by_story: dict[str, list[dict[str, Any]]] = {}
+    for s in stories:
+        for member, removed in (s.get("removed") or {}).items():
+            by_story.setdefault(member, []).extend(removed)
     documents = []
     for d in docs:
         c = cleaned.get(d.id)
@@ -40,10 +45,16 @@ def build_report(store: Store) -> dict[str, Any]:
                 "lang": d.lang or (c.lang if c else None),
                 "title": d.title,
                 "input": d.input,
-                "removed": [
-                    {"start": r.start, "end": r.end, "reason": r.reason}
-                    for r in (c.removed if c else ())
-                ],
+                "removed": sorted(
+                    [
+                        *(
+                            {"start": r.start, "end": r.end, "reason": r.reason}
+                            for r in (c.removed if c else ())
+                        ),
+                        *by_story.get(d.id, ()),
+                    ],
+                    key=lambda r: (r["start"], r["end"]),
+                ),
             }
         )
     in_story = {m for s in stories for m in s["members"]}
