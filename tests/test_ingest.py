@@ -961,3 +961,15 @@ def test_property_any_jsonl_records(records: list[object], junk: list[bytes]) ->
     data = b"\n".join(lines) + b"\n"
     for record in read_stream(io.BytesIO(data), "x.jsonl", "x.jsonl", max_chars=10_000):
         _storable(record)
+
+
+def test_html_unreadable_declared_time_falls_back_to_the_extractors_day() -> None:
+    page = PAGE.replace(
+        '<meta property="article:published_time" content="2025-02-18T07:45:12+01:00">',
+        '<meta property="article:published_time" content="Tuesday morning">'
+        '<meta name="date" content="2025-02-18">',
+    )
+    assert "Tuesday morning" in page
+    content = extract_html(page)
+    assert content is not None
+    assert content.published is not None and content.published.startswith("2025-02-18")

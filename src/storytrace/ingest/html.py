@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import trafilatura
 
+from storytrace.ingest.fields import parse_published
+
 # Exact publication times from the page's own metadata (trafilatura keeps only the day).
 _META_TIME = re.compile(
     r"""<meta[^>]+(?:property|name|itemprop)\s*=\s*["'](?:article:published_time|og:published_time|"""
@@ -106,7 +108,12 @@ def extract_html(html: str) -> HtmlContent | None:
         return None
     meta = trafilatura.extract_metadata(html)
     title = _attr(meta, "title")
-    published = _meta_published(html) or _attr(meta, "date")
+    # The page's own exact time when it is a readable timestamp, else trafilatura's day.
+    declared = _meta_published(html)
+    if declared and parse_published(declared)[0] is not None:
+        published: str | None = declared
+    else:
+        published = _attr(meta, "date") or declared
     site = _attr(meta, "sitename")
     url = _attr(meta, "url")
     page = visible_text(html)
