@@ -111,3 +111,16 @@ def test_apply_keeps_sentence_embeddings_in_step() -> None:
     first = doc.text[doc.sentences[1].start : doc.sentences[1].end]
     assert new_doc.text.startswith(first)
     assert new_sig.sentence_embeddings[0].tolist() == vectors[1].tolist()
+
+
+def test_a_megabyte_paragraph_is_judged_quickly() -> None:
+    import time
+
+    huge = "x" * 1_000_000
+    members = [
+        Member("a", "en", (huge, "a@" * 100_000, *BODY)),
+        Member("b", "en", tuple(BODY)),
+    ]
+    start = time.monotonic()
+    story_removals(members)
+    assert time.monotonic() - start < 5

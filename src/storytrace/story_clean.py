@@ -47,10 +47,14 @@ SANDWICH_WORDS = 60
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"""[.!?…]["'”’»)\]]*\s*$""")
+# Bounded repeats: a paragraph can be a megabyte of one "word" (no quadratic backtracking).
 _LINK = re.compile(
-    r"https?://|www\.|\b[\w-]+\.(?:com|org|net|example|[a-z]{2})/|@\w{2,}|\S+@\S+\.\w+"
+    r"https?://|www\.|\b[\w-]{1,63}\.(?:com|org|net|example|[a-z]{2})/|@\w{2,}"
+    r"|[^\s@]{1,64}@[^\s@]{1,255}\.\w+"
 )
-_DOMAIN = re.compile(r"\b[\w-]{2,}\.(?:com|org|net|info|news|example|co\.uk|[a-z]{2})\b")
+_DOMAIN = re.compile(r"\b[\w-]{2,63}\.(?:com|org|net|info|news|example|co\.uk|[a-z]{2})\b")
+MAX_FURNITURE_CHARS = 1000
+"""Longer paragraphs are never judged as furniture (and never scanned for its forms)."""
 _QUOTED = re.compile(r"""["“„«»”][^"“„«»”]{0,400}["”“»«]""")
 # Words that address the reader or speak for the publisher (not the people in the news):
 # second person and first person plural, in the languages the product meets most. These
@@ -99,6 +103,8 @@ def _addresses_reader(text: str) -> bool:
 def furniture_form(text: str) -> str | None:
     """The kind of furniture ``text`` is shaped as (None: it reads as prose)."""
     stripped = text.strip()
+    if len(stripped) > MAX_FURNITURE_CHARS:
+        return None
     words = _WORD.findall(stripped)
     n = len(words)
     if n == 0:
