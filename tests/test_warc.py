@@ -7,7 +7,7 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from tests.inputs import CAPTURED, WarcRecord, crawl, html_page, http_response, story, warc_bytes
 
@@ -204,6 +204,7 @@ def test_an_empty_or_foreign_file_named_warc_is_one_error(tmp_path: Path) -> Non
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(cut=1132, flips=[(671, 0)], gz=False)  # a flipped header byte lost the record's URI
 @given(
     cut=st.integers(min_value=0, max_value=6000),
     flips=st.lists(st.tuples(st.integers(0, 6000), st.integers(0, 255)), max_size=8),

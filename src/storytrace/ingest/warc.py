@@ -66,6 +66,9 @@ def read_warc(
             number += 1
             url = record.headers.get("WARC-Target-URI") or None
             where = f"{input_name}#{url or number}"
+            if url is None:  # mandatory for response and resource records (WARC 1.1, 5.6)
+                yield IngestError(where, "record without a WARC-Target-URI (damaged header?)")
+                continue
             content_type, charset, status = _payload_type(record)
             if status is not None and not 200 <= status < 300:
                 skipped[f"HTTP status {status}"] += 1
