@@ -6,6 +6,7 @@ import pytest
 
 from storytrace.align import align_sentences, passages_from_pairs
 from storytrace.changes import (
+    document_names,
     find_changes,
     names,
     negation_count,
@@ -148,7 +149,9 @@ def test_negation_parity_flip(before: str, after: str) -> None:
     changes = _changes(before, after)
     assert [c.kind for c in changes] == ["negation"]
     c = changes[0]
-    assert (c.before, c.after) == (before, after)
+    # the words around the negator, not the whole sentence: where the meaning flipped
+    assert c.before in before and c.after in after
+    assert len(c.before) < len(before) or len(c.after) < len(after)
     assert "negation" in c.note
 
 
@@ -221,7 +224,7 @@ def test_substituted_name() -> None:
     assert [(c.kind, c.before, c.after) for c in changes] == [
         ("name", "Anton Velk", "Marek Osterhout")
     ]
-    assert changes[0].note == "different names"
+    assert changes[0].note == "different names: Anton Velk became Marek Osterhout"
 
 
 def test_respelled_name_is_not_a_substitution() -> None:
@@ -357,3 +360,80 @@ def test_find_changes_identical_documents(encoder: Encoder) -> None:
     pairs = align_sentences(cleaned, cleaned, sig, sig, 0.7)
     alignment = passages_from_pairs(cleaned, cleaned, pairs)
     assert find_changes(doc, doc, cleaned, cleaned, pairs, alignment) == ()
+
+
+# --- dates as words, scaled numbers, names in place, confidence -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "word_before", "word_after"),
+    [
+        ("Fire crews arrived on Sunday night.", "Fire crews arrived on Thursday night.", "Sunday", "Thursday"),
+        ("The ferry sank yesterday near Kessel.", "The ferry sank today near Kessel.", "yesterday", "today"),
+        ("The pier reopens in March, officials said.", "The pier reopens in October, officials said.", "March", "October"),
+    ],
+)  # fmt: skip
+def test_calendar_words_are_dates(
+    before: str, after: str, word_before: str, word_after: str
+) -> None:
+    changes = _changes(before, after)
+    assert [(c.kind, c.before, c.after) for c in changes] == [("date", word_before, word_after)]
+    assert word_before in changes[0].note and word_after in changes[0].note
+
+
+def test_day_number_next_to_a_month_is_a_date() -> None:
+    changes = _changes(
+        "The vote is set for March 5 in Dunmere.", "The vote is set for March 7 in Dunmere."
+    )
+    assert [(c.kind, c.before, c.after) for c in changes] == [("date", "5", "7")]
+
+
+def test_may_the_verb_is_no_month() -> None:
+    assert _changes("The pier may reopen in June.", "The pier could reopen in June.") == []
+
+
+def test_scaled_numbers_are_one_quantity() -> None:
+    assert number_values("about 1.5 thousand people") == number_values("about 1,500 people")
+    assert number_values("4,5 Millionen Kronen") == number_values("4 500 000 crowns")
+    assert _changes("Some 1.5 thousand people fled.", "Some 1,500 people fled.") == []
+    assert _kinds("Some 1.5 thousand people fled.", "Some 2,500 people fled.") == ["number"]
+
+
+def test_name_replaced_at_the_sentence_start_when_the_document_knows_it() -> None:
+    before = "Pompeo told reporters the talks would resume."
+    after = "Lazio told reporters the talks would resume."
+    assert _changes(before, after) == []  # a capitalised first word alone is no name
+    known = document_names("Talks with Pompeo ended.", "Talks with Lazio ended.")
+    changes = passage_changes(before, after, P_SPAN, C_SPAN, False, 0.7, 0.9, known_names=known)
+    assert [(c.kind, c.before, c.after) for c in changes] == [("name", "Pompeo", "Lazio")]
+
+
+def test_inflected_name_is_no_substitution() -> None:
+    assert (
+        _changes(
+            "Mikhail Vinogradov heads the Petersburg Politics foundation.",
+            "Mikhail Vinogradov heads the Petersburg Political foundation.",
+        )
+        == []
+    )
+
+
+def test_loose_or_gap_filled_pairs_report_no_facts() -> None:
+    before = "The army will not send 40 engineers to Dunmere on Monday."
+    after = "The army will send 400 engineers to Kessel on Friday."
+    assert {c.kind for c in _changes(before, after)} == {"number", "date", "negation", "name"}
+    low = passage_changes(before, after, P_SPAN, C_SPAN, False, 0.8, 0.45)
+    filled = passage_changes(before, after, P_SPAN, C_SPAN, False, 0.8, 0.9, filled=True)
+    assert low == [] or {c.kind for c in low} <= {"name", "negation"}
+    assert filled == []
+
+
+def test_negation_in_an_unrelated_clause_is_not_a_flip() -> None:
+    # the negator is not added in place: the sentences differ by a rewritten clause
+    assert (
+        _changes(
+            "The EU condemned the repression and rejected the results of the vote.",
+            "The EU condemned the repression and did not recognise the results of the vote.",
+        )
+        == []
+    )

@@ -47,6 +47,8 @@ class SentencePair:
     b: int
     score: float
     lexical: float
+    filled: bool = False
+    """Aligned only as a neighbour of an aligned sentence (``_fill_gaps``), not on its own."""
 
 
 def lexical_similarity(a: CleanDoc, b: CleanDoc) -> F32:
@@ -128,7 +130,7 @@ def _fill_gaps(pairs: list[SentencePair], score: F32, lexical: F32) -> list[Sent
             continue
         i = max(sorted(window), key=lambda k: float(score[k, j]))
         if float(score[i, j]) >= _GAP_FLOOR:
-            out.append(SentencePair(i, j, float(score[i, j]), float(lexical[i, j])))
+            out.append(SentencePair(i, j, float(score[i, j]), float(lexical[i, j]), filled=True))
     return sorted(out, key=lambda p: p.b)
 
 

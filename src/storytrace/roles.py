@@ -27,6 +27,7 @@ Every frame keeps its offsets, so a flip can be shown on the words.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -547,6 +548,9 @@ _DIRECTED_RE = {
     rel: re.compile(rf"^(?:{pattern})$", re.IGNORECASE) for rel, pattern in _DIRECTED.items()
 }
 _MOVEMENT_RE = re.compile(rf"\b(?:{_MOVEMENT})\b", re.IGNORECASE)
+_ANY_TRIGGER = re.compile(
+    rf"(?<!\w)(?:{'|'.join(_DIRECTED.values())})(?!\w)|{_MOVEMENT_RE.pattern}", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -608,14 +612,40 @@ class _Token:
         return fold(self.text)
 
 
+_STATE_ORDER = {key: n for n, key in enumerate(_STATES)}
+_STATE_EXACT = {stem: key for key, stems in _STATES.items() for stem in stems}
+_STATE_PREFIX = re.compile(
+    "|".join(
+        f"(?P<s{n}>{re.escape(stem)})"
+        for n, stem in enumerate(
+            stem
+            for stems in _STATES.values()
+            for stem in stems
+            if len(stem) >= 4 and " " not in stem
+        )
+    )
+)
+_STATE_PREFIX_KEYS = [
+    key for key, stems in _STATES.items() for stem in stems if len(stem) >= 4 and " " not in stem
+]
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def state_key(word: str) -> str | None:
-    """The state a word names or stands for ('Kremlin', 'Moscow', 'Russian' -> 'russia')."""
+    """The state a word names or stands for ('Kremlin', 'Moscow', 'Russian' -> 'russia').
+
+    One compiled alternation of every stem (first stem in table order wins, as a loop over
+    the table would) and a cache: this runs on every token of every compared sentence."""
     folded = fold(word.rstrip("."))
-    for key, stems in _STATES.items():
-        for stem in stems:
-            if folded == stem or (len(stem) >= 4 and " " not in stem and folded.startswith(stem)):
-                return key
-    return None
+    exact = _STATE_EXACT.get(folded)
+    m = _STATE_PREFIX.match(folded)
+    if m is None:
+        return exact
+    prefix = _STATE_PREFIX_KEYS[int(m.lastgroup[1:])] if m.lastgroup else None
+    if exact is None:
+        return prefix
+    # table order decides between an exact stem and a prefix stem of another state
+    return min((exact, prefix), key=_STATE_ORDER.__getitem__) if prefix else exact
 
 
 def _phrase_states(sentence: str) -> list[tuple[int, int, str]]:
@@ -753,6 +783,15 @@ def _clauses(sentence: str, tokens: list[_Token], found: list[Mention]) -> list[
 
 def frames(sentence: str) -> list[Frame]:
     """Relation frames of one sentence."""
+    return list(_frames(sentence))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _frames(sentence: str) -> tuple[Frame, ...]:
+    """Frames of one sentence, cached: a parent's sentence is compared with every child's.
+    A sentence without any relation or movement word has none (checked by one regex)."""
+    if _ANY_TRIGGER.search(sentence) is None:
+        return ()
     tokens = [_Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
     found = mentions(sentence)
     clauses = _clauses(sentence, tokens, found)
@@ -776,7 +815,7 @@ def frames(sentence: str) -> list[Frame]:
         place = after[0] if after else None
         if place is not None:
             out.append(Frame("move", mover, place, (m.start(), m.end()), False))
-    return out
+    return tuple(out)
 
 
 def _clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
@@ -826,7 +865,10 @@ def role_flips(before: str, after: str) -> list[Flip]:
     - actor changed: the same movement to the same place by a different actor.
     """
     flips: list[Flip] = []
-    fb_all, fa_all = frames(before), frames(after)
+    fb_all = _frames(before)
+    if not fb_all:
+        return flips
+    fa_all = _frames(after)
     for fb in fb_all:
         for fa in fa_all:
             if fb.relation != fa.relation:
