@@ -265,3 +265,99 @@ def test_a_twin_edge_is_not_written_as_an_arrow(tmp_path: Path) -> None:
     page = render_html(report, {"a": "Same text here.", "b": "Same text here."})
     assert "<b>a</b> ~ (order unknown) <b>b</b>" in page
     assert "<b>a</b> → <b>b</b>" not in page
+
+
+# --- compare_rows: the sentence-by-sentence view of one edge -------------------------------------
+
+_P = "Storm shuts Dunmere harbour.\nTavern said 1,240 metres were damaged.\nBoats moved to Kessel.\nRepairs start Monday.\n"
+_C = "Storm shuts Dunmere harbour.\nTavern said 1,420 metres were damaged.\nRepairs start on Monday.\nA ferry runs hourly.\n"
+
+
+def _span(text: str, sentence: str) -> list[int]:
+    start = text.index(sentence)
+    return [start, start + len(sentence)]
+
+
+def _compare_fixture(
+    directed: bool,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, str], dict[str, Any]]:
+    pairs = [
+        ("Storm shuts Dunmere harbour.", "Storm shuts Dunmere harbour."),
+        ("Tavern said 1,240 metres were damaged.", "Tavern said 1,420 metres were damaged."),
+        ("Repairs start Monday.", "Repairs start on Monday."),
+    ]
+    alignment = {
+        "sentences": [
+            {"parent": _span(_P, a), "child": _span(_C, b), "score": 0.9} for a, b in pairs
+        ]
+    }
+    edge = {
+        "parent": "p",
+        "child": "c",
+        "directed": directed,
+        "reuse": 0.8,
+        "degree": "wholly",
+        "changes": [
+            {
+                "kind": "number",
+                "parent_span": _span(_P, pairs[1][0]),
+                "child_span": _span(_C, pairs[1][1]),
+                "before": "1240",
+                "after": "1420",
+                "note": "number changed",
+            },
+            {
+                "kind": "dropped",
+                "parent_span": _span(_P, "Boats moved to Kessel."),
+                "child_span": None,
+                "before": "",
+                "after": "",
+                "note": "",
+            },
+            {
+                "kind": "added",
+                "parent_span": None,
+                "child_span": _span(_C, "A ferry runs hourly."),
+                "before": "",
+                "after": "",
+                "note": "",
+            },
+        ],
+    }
+    docs = {
+        "p": {
+            "id": "p",
+            "source": "Harbor Ledger",
+            "published": "2024-03-03T08:00:00",
+            "lang": "en",
+        },
+        "c": {"id": "c", "source": "Riverside Post", "published": None, "lang": "en"},
+    }
+    return edge, alignment, {"p": _P, "c": _C}, docs
+
+
+def test_compare_rows_pairs_changes_and_unmatched_in_place() -> None:
+    from storytrace.report.html_report import compare_rows
+
+    edge, alignment, texts, docs = _compare_fixture(directed=True)
+    html = compare_rows(edge, alignment, texts, docs)
+    rows = html.split("<tr")[2:]  # after the header row
+    kinds = [r.split("'", 2)[1] for r in rows]
+    assert kinds == ["row-pair", "row-pair", "row-dropped", "row-pair", "row-added"]
+    assert "Kessel" in rows[2] and "ferry" in rows[4]
+    assert (
+        "title='number changed'>1,240</mark>" in rows[1]
+        and "title='number changed'>1,420</mark>" in rows[1]
+    )
+    assert "class='wd'>on</span>" in rows[3]  # a copy's other edits: a plain word diff
+    assert "class='wd'" not in rows[0]
+    assert "Harbor Ledger: Storm shuts Dunmere harbour. → Riverside Post" in html
+    assert "time unknown" in html and "80% of the child taken" in html
+
+
+def test_compare_rows_says_when_the_order_is_unknown() -> None:
+    from storytrace.report.html_report import compare_rows
+
+    edge, alignment, texts, docs = _compare_fixture(directed=False)
+    html = compare_rows(edge, alignment, texts, docs)
+    assert "order unknown" in html and "→" not in html.split("</p>")[0]

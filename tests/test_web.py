@@ -19,10 +19,15 @@ from storytrace.web.app import MAX_UPLOAD_BYTES, create_app
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def web_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("web")
     analyze([DEMO], out)
-    with TestClient(create_app(out), base_url="http://127.0.0.1") as test_client:
+    return out
+
+
+@pytest.fixture(scope="module")
+def client(web_out: Path) -> Any:
+    with TestClient(create_app(web_out), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 
@@ -279,3 +284,42 @@ def test_upload_names_keep_their_type_and_lose_their_path(
     assert safe_name(given) == saved
     if saved is not None:
         assert safe_name(given, {saved}) == second
+
+
+def test_documents_outside_any_story_are_reachable(client: TestClient) -> None:
+    page = client.get("/").text
+    alone = page.split('id="alone"', 1)[1]
+    for distractor in ("web/kbr_skarra_offshore_wind.html", "text/corvania_rail_locomotives.txt"):
+        assert distractor in alone
+        assert client.get("/doc", params={"id": distractor}).status_code == 200
+
+
+def test_story_versions_by_time_named_by_outlet_and_counts_as_in_the_report(
+    client: TestClient, web_out: Path
+) -> None:
+    import json
+    import re
+
+    report = json.loads((web_out / "report.json").read_text(encoding="utf-8"))
+    for story in report["stories"]:
+        page = client.get(f"/story/{story['id']}").text
+        members = page.split('id="members"', 1)[1].split("</table>", 1)[0]
+        times = re.findall(r"<td>(\d{4}-\d\d-\d\dT[^<]*)</td>", members)
+        assert times == sorted(times) and len(times) >= 2
+        shown = re.findall(
+            r"evidence and (\d+) changes: (\d+) on aligned sentences · (\d+) passages added · "
+            r"(\d+) dropped",
+            page,
+        )
+        expected = [
+            (
+                len(e["changes"]),
+                sum(c["kind"] not in ("added", "dropped") for c in e["changes"]),
+                sum(c["kind"] == "added" for c in e["changes"]),
+                sum(c["kind"] == "dropped" for c in e["changes"]),
+            )
+            for e in story["edges"]
+        ]
+        assert [tuple(int(x) for x in row) for row in shown] == expected
+    page = client.get(f"/story/{report['stories'][0]['id']}").text
+    assert "Nordwire: Kaelland to spend 412 million euros" in page  # outlet and title

@@ -189,3 +189,87 @@ def test_upload_a_file_and_watch_progress(
     assert "<script>alert('x')</script>" in page.inner_text("#doc-text")  # shown as text
     assert dialogs == []  # and never run
     page.screenshot(path=str(shots / "document.png"), full_page=True)
+
+
+# --- the compare view of one copy: rows of sentence pairs, inline changes, direction ---------
+
+_PARENT = [
+    "Storm closes the harbour of Dunmere for a week",
+    "The harbour of Dunmere was closed on Sunday after a storm damaged 1,240 metres of the "
+    "northern pier.",
+    "Harbour director Ilsa Tavern said the ferries will not run until the pier is inspected.",
+    "Fishermen have moved their boats to the smaller port of Kessel, an hour to the south.",
+    "The regional council met on Monday evening to discuss emergency funds for the repairs.",
+    "Engineers expect the inspection to take at least five days, the director added.",
+]
+
+
+def _child() -> list[str]:
+    kept = [s for s in _PARENT if "Fishermen" not in s]  # the Kessel sentence is dropped
+    return [s.replace("1,240", "1,420") for s in kept]
+
+
+@pytest.fixture(scope="module")
+def copy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import json
+
+    import uvicorn
+
+    from storytrace.web.app import create_app
+
+    root = tmp_path_factory.mktemp("copy")
+    records = [
+        {
+            "id": "harbor-ledger/storm",
+            "text": "\n\n".join(_PARENT) + "\n",
+            "source": "Harbor Ledger",
+            "published": "2024-03-03T08:00:00+00:00",
+        },
+        {
+            "id": "riverside-post/storm-copy",
+            "text": "\n\n".join(_child()) + "\n",
+            "source": "Riverside Post",
+            "published": "2024-03-03T11:30:00+00:00",
+        },
+    ]
+    (root / "docs.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in records), encoding="utf-8"
+    )
+    analyze([root / "docs.jsonl"], root / "out")
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(root / "out"), host="127.0.0.1", port=port, log_level="warning"
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_compare_view_rows_marks_and_direction(page: Any, copy_server: str, shots: Path) -> None:
+    page.goto(copy_server + "/compare?a=harbor-ledger/storm&b=riverside-post/storm-copy")
+    direction = page.locator("#rows .direction")
+    assert expect is not None
+    expect(direction).to_contain_text("Harbor Ledger")
+    assert "Harbor Ledger" in direction.inner_text().split("→")[0]
+    assert "Riverside Post" in direction.inner_text().split("→")[1]
+    # the changed number is marked on its words, in the child's cell, with its kind
+    mark = page.locator("#rows tr.row-pair td:nth-child(2) mark.chg[data-kind='number']")
+    expect(mark).to_have_count(1)
+    assert mark.inner_text() == "1,420"
+    parent_mark = page.locator("#rows tr.row-pair td:nth-child(1) mark.chg[data-kind='number']")
+    assert parent_mark.inner_text() == "1,240"
+    # the dropped sentence sits in place: after the director's row, before the council's
+    rows = page.locator("#rows tr")
+    texts = [rows.nth(i).inner_text() for i in range(rows.count())]
+    dropped = next(i for i, t in enumerate(texts) if "Kessel" in t)
+    assert "dropped" in texts[dropped] and "not in the child" in texts[dropped]
+    assert "Ilsa Tavern" in texts[dropped - 1] and "regional council" in texts[dropped + 1]
+    assert page.locator("#rows tr.row-dropped").count() == 1
+    page.screenshot(path=str(shots / "compare-rows.png"), full_page=True)

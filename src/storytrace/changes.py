@@ -1,10 +1,16 @@
 """What a derived version changed: numbers, dates, names, quotes, negations, swapped roles,
 added or dropped text.
 
-Rules over aligned passages (no NLI model is available offline): each aligned pair is
-compared for the facts that matter to a fact-checker. Names are compared through a
-transliteration-insensitive key, so Tsikhanouskaya and Cichanouskaja count as one name.
-Every change points at both raw spans (or one, for added and dropped passages).
+Rules over aligned sentence pairs (no NLI model is available offline). A fact-checker must be
+able to trust a flag, so facts are compared only between sentences that correspond with
+confidence (pair score >= ``_CONFIDENT``, not merely gap-filled next to an aligned
+neighbour); names and same-language negations only where a word diff shows the replacement
+in place; role flips carry their own evidence (the same relation with the same actors
+exchanged). Numbers are compared by value (with scales: "1.5 thousand" = "1,500"), dates as
+years, day numbers, weekdays, months and relative days, names through a
+transliteration-insensitive key (Tsikhanouskaya and Cichanouskaja are one name). Every
+change points at both sentences (or one, for added and dropped passages) and says in a short
+note what changed.
 """
 
 from __future__ import annotations

@@ -244,12 +244,14 @@ def _parser() -> argparse.ArgumentParser:
             "semeval",
             "msrp",
             "derivation",
+            "changes",
         ),
         help="which evaluation set (chains: built from wmt21-ru-en, see storytrace.eval.chains; "
         "wcxb: main text of real pages, WCXB development split, next to trafilatura's default; "
         "junk: junk worded apart from the cue lists around WMT21 text, see storytrace.eval.junk; "
         "semeval: SemEval-2022 Task 8 Pearson r; msrp: MSRP paraphrase accuracy/F1; "
-        "derivation: sets built independently of chains, see storytrace.eval.derivation)",
+        "derivation: sets built independently of chains, see storytrace.eval.derivation; "
+        "changes: injected edits in copies of real news text, see storytrace.eval.changes)",
     )
     e.add_argument(
         "--set",
@@ -262,7 +264,7 @@ def _parser() -> argparse.ArgumentParser:
         "--half",
         choices=("dev", "holdout", "all"),
         default="dev",
-        help="derivation: which half (tune on dev; read holdout once, at the end)",
+        help="derivation, changes: which half (tune on dev; read holdout once, at the end)",
     )
     e.add_argument(
         "--limit", type=int, default=None, help="derivation: at most this many items per set"
@@ -514,6 +516,7 @@ _EVAL_FOLDERS = {
     "wcxb": "wcxb-dev",
     "junk": "wmt21-ru-en",
     "chains": "wmt21-ru-en",
+    "changes": "wmt21-ru-en",
     "pan13": "pan13/pan13-text-alignment-training-corpus-2013-01-21",
     "semeval": "semeval2022-task8",
     "msrp": "msrp",
@@ -538,6 +541,8 @@ def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
     target = args.out or os.path.join("eval-out", args.set)
     if args.set == "chains":
         return _eval_chains(data, target, args, out, err)
+    if args.set == "changes":
+        return _eval_changes(data, target, args, out)
     if args.set == "pan13":
         return _eval_pan13(data, target, args, out, err)
     if args.set in ("semeval", "msrp"):
@@ -563,6 +568,31 @@ def _prf_line(label: str, scores: Mapping[str, Any], prefix: str) -> str:
         f"  {label:<19} P {scores[prefix + 'precision']:.4f}  R {scores[prefix + 'recall']:.4f}  "
         f"F1 {scores[prefix + 'f1']:.4f}"
     )
+
+
+def _eval_changes(data: str, target: str, args: argparse.Namespace, out: Console) -> int:
+    from storytrace.eval import changes
+
+    scores = {part: s.as_dict() for part, s in changes.run(data, target).items()}
+    halves = ("dev", "holdout") if args.half == "all" else (args.half,)
+    if args.format == "json":
+        print(json.dumps({h: scores[h] for h in halves}))
+        return 0
+    for half in halves:
+        s = scores[half]
+        out.print(
+            f"Edit set ({half}) built from {_shown(str(data))} (set and answers in "
+            f"{_shown(target)}/set): {s['edited_copies']} edited copies, "
+            f"{s['edited_with_right_parent']} with the right parent"
+        )
+        out.print(_prf_line("changes", s, ""))
+        kinds = ", ".join(f"{k} {v['found']}/{v['injected']}" for k, v in s["by_kind"].items())
+        out.print(f"  found by kind       {kinds}")
+        out.print(
+            f"  control edges       {s['control_edges']}, false flags {s['control_flags']} "
+            f"({s['false_flags_per_control_edge']:.2f} per edge)"
+        )
+    return 0
 
 
 def _eval_chains(

@@ -34,6 +34,11 @@ details{margin:6px 0}summary{cursor:pointer}
 .k-verbatim{background:#bfdbfe}.k-edited{background:#fde68a}.k-paraphrase{background:#bbf7d0}.k-translation{background:#f5d0fe}.k-summary{background:#fed7aa}
 .hl{outline:2px solid #ef4444}mark{background:#fca5a5;padding:0 1px}
 .chg{border-bottom:2px solid #dc2626}
+table.cmp{table-layout:fixed}table.cmp td{width:50%;font-size:13.5px;white-space:pre-wrap}
+table.cmp th{font-weight:400;color:var(--fg)}tr.row-added td:last-child{background:#dcfce7}
+tr.row-dropped td:first-child{background:#fee2e2}tr.row-added td:first-child,tr.row-dropped td:last-child{color:var(--muted);font-style:italic}
+mark.chg{background:#fecaca;border-bottom:2px solid #dc2626}mark.chg::after{content:attr(data-kind);font-size:10px;color:#991b1b;margin-left:2px;vertical-align:super}
+.wd{background:#fef9c3}.direction{font-size:15px;margin:4px 0 8px}
 ul.changes li{margin:2px 0}.legend span{margin-right:10px}
 """
 
@@ -200,9 +205,141 @@ def _edge_details(
             "<span class='k-translation'>translation</span>"
             "<span class='removed'>removed junk</span><mark>changed words</mark></span></p>"
         )
+        out.append(compare_rows(edge, alignment, texts, docs))
+        out.append("<details><summary>Whole texts side by side</summary>")
         out.append(side_by_side(story_id, edge, alignment, texts, docs))
+        out.append("</details>")
     out.append("</details>")
     return "".join(out)
+
+
+def version_label(doc: Mapping[str, Any], text: str) -> str:
+    """A version as a reader names it: outlet and headline (the path is a detail)."""
+    outlet = doc.get("source") or "unknown outlet"
+    return f"{outlet}: {story_title(doc, text)}"
+
+
+def _header(doc: Mapping[str, Any], text: str, role: str) -> str:
+    return (
+        f"<th><b>{esc(role)}</b> · {esc(doc.get('source') or 'unknown outlet')} · "
+        f"{esc(doc.get('published') or 'time unknown')} · {esc(doc.get('lang') or '?')}<br>"
+        f"{esc(story_title(doc, text))}<br><span class='muted'>{esc(doc['id'])}</span></th>"
+    )
+
+
+def compare_rows(
+    edge: Mapping[str, Any],
+    alignment: Mapping[str, Any],
+    texts: Mapping[str, str],
+    docs: Mapping[str, Mapping[str, Any]],
+) -> str:
+    """The compare view of one edge: parent left, child right, one row per aligned sentence
+    pair in the child's order, the parent's dropped passages in place (after the row of the
+    parent sentence before them) and the child's added ones; each change marked on its words
+    with its kind, and for a copy in one language a plain word diff of each pair."""
+    p, c = edge["parent"], edge["child"]
+    p_text, c_text = texts.get(p, ""), texts.get(c, "")
+    translation = (docs[p].get("lang") or "und") != (docs[c].get("lang") or "und")
+    changes = list(edge.get("changes", []))
+    # rows: (parent span | None, child span | None, kind); child order, dropped in place
+    rows: list[tuple[list[int] | None, list[int] | None, str]] = [
+        (sp["parent"], sp["child"], "pair") for sp in alignment.get("sentences", [])
+    ]
+    rows += [(None, ch["child_span"], "added") for ch in changes if ch["kind"] == "added"]
+    rows.sort(key=lambda r: r[1][0] if r[1] else 0)
+    for ch in sorted(
+        (x for x in changes if x["kind"] == "dropped"), key=lambda x: -x["parent_span"][0]
+    ):
+        start = ch["parent_span"][0]
+        at = 0
+        for k, (ps, _, _) in enumerate(rows):
+            if ps is not None and ps[0] < start:
+                at = k + 1
+        rows.insert(at, (ch["parent_span"], None, "dropped"))
+    direction = (
+        f"{esc(version_label(docs[p], p_text))} → {esc(version_label(docs[c], c_text))}"
+        if edge.get("directed", True)
+        else f"{esc(version_label(docs[p], p_text))} — {esc(version_label(docs[c], c_text))} "
+        "(order unknown: no evidence of which came first)"
+    )
+    reuse = edge.get("reuse")
+    out = [
+        f"<p class='direction'>{direction}</p>",
+        "<p class='muted'>"
+        + (
+            f"{reuse:.0%} of the child taken from the parent ({esc(edge.get('degree', ''))}) · "
+            if reuse is not None
+            else ""
+        )
+        + f"{sum(1 for x in changes if x['kind'] not in ('added', 'dropped'))} changes · "
+        f"{sum(1 for x in changes if x['kind'] == 'added')} passages added · "
+        f"{sum(1 for x in changes if x['kind'] == 'dropped')} dropped</p>",
+        "<table class='cmp'><tr>",
+        _header(docs[p], p_text, "parent" if edge.get("directed", True) else "left"),
+        _header(docs[c], c_text, "child" if edge.get("directed", True) else "right"),
+        "</tr>",
+    ]
+    for ps, cs, kind in rows:
+        if kind == "added" and cs:
+            out.append(
+                "<tr class='row-added'><td>(not in the parent)</td>"
+                f"<td><span class='tag'>added</span> {esc(c_text[cs[0] : cs[1]])}</td></tr>"
+            )
+            continue
+        if kind == "dropped" and ps:
+            out.append(
+                f"<tr class='row-dropped'><td><span class='tag'>dropped</span> "
+                f"{esc(p_text[ps[0] : ps[1]])}</td><td>(not in the child)</td></tr>"
+            )
+            continue
+        if not ps or not cs:
+            continue
+        before, after = p_text[ps[0] : ps[1]], c_text[cs[0] : cs[1]]
+        p_marks: list[Mark] = []
+        c_marks: list[Mark] = []
+        for ch in changes:
+            if ch["kind"] in ("added", "dropped"):
+                continue
+            if ch["parent_span"] != ps or ch["child_span"] != cs:
+                continue
+            attrs = {
+                "tag": "mark",
+                "class": f"chg chg-{ch['kind']}",
+                "data-kind": ch["kind"],
+                "title": ch["note"],
+            }
+            p_marks += _locate(before, ch["before"], attrs)
+            c_marks += _locate(after, ch["after"], attrs)
+        if not translation and not p_marks and not c_marks:
+            for a0, a1, b0, b1 in _word_diff(before, after):
+                if a1 > a0:
+                    p_marks.append((a0, a1, {"class": "wd"}))
+                if b1 > b0:
+                    c_marks.append((b0, b1, {"class": "wd"}))
+        out.append(
+            f"<tr class='row-pair'><td>{markup(before, p_marks)}</td>"
+            f"<td>{markup(after, c_marks)}</td></tr>"
+        )
+    out.append("</table>")
+    return "".join(out)
+
+
+def _locate(sentence: str, words: str, attrs: dict[str, str]) -> list[Mark]:
+    """Where a change's words sit in its sentence: each listed item found verbatim (numbers
+    also in their written form), else the whole sentence."""
+    found: list[Mark] = []
+    for item in (w.strip() for w in words.split(", ")):
+        if not item:
+            continue
+        at = sentence.find(item)
+        if at < 0 and re.fullmatch(r"\d+(?:\.\d+)?", item):
+            for m in re.finditer(r"\d[\d,.\u202f\u00a0 ]*\d|\d", sentence):
+                if re.sub(r"\D", "", m.group(0)).lstrip("0") == item.replace(".", "").lstrip("0"):
+                    at, item = m.start(), m.group(0)
+                    break
+        if at >= 0:
+            found.append((at, at + len(item), attrs))
+    return found or [(0, len(sentence), attrs)]
 
 
 def _clip(text: str, limit: int = 220) -> str:

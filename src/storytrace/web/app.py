@@ -45,7 +45,16 @@ from storytrace.errors import StorytraceError
 from storytrace.ingest import SUPPORTED_SUFFIXES
 from storytrace.report import build_report
 from storytrace.report.graph import render_dag
-from storytrace.report.html_report import CSS, JS, markup, removed_marks, side_by_side, story_title
+from storytrace.report.html_report import (
+    CSS,
+    JS,
+    compare_rows,
+    markup,
+    removed_marks,
+    side_by_side,
+    story_title,
+    version_label,
+)
 from storytrace.store import Store
 from storytrace.web.guard import AllowedHosts, Guard
 
@@ -229,7 +238,28 @@ def create_app(
                     needle in m.lower() or needle in texts.get(m, "").lower() for m in s["members"]
                 )
             ]
-        return site.render(request, "stories.html", rows=rows, q=q, summary=report["summary"])
+        in_story = {m for s in report["stories"] for m in s["members"]}
+        alone = sorted(
+            (d for d in report["documents"] if d["id"] not in in_story),
+            key=lambda d: (d.get("published") is None, d.get("published") or "", d["id"]),
+        )
+        if q:
+            needle = q.lower()
+            alone = [
+                d
+                for d in alone
+                if needle in d["id"].lower() or needle in texts.get(d["id"], "").lower()
+            ]
+        labels = {d["id"]: version_label(d, texts.get(d["id"], "")) for d in alone}
+        return site.render(
+            request,
+            "stories.html",
+            rows=rows,
+            q=q,
+            summary=report["summary"],
+            alone=alone,
+            labels=labels,
+        )
 
     async def stories(request: Request) -> Response:
         q = (request.query_params.get("q") or "").strip()
@@ -251,10 +281,17 @@ def create_app(
                 found.get("undirected", []),
             )
         )
+        ordered = sorted(
+            found["members"],
+            key=lambda m: (docs[m].get("published") is None, docs[m].get("published") or "", m),
+        )
+        labels = {m: version_label(docs[m], texts.get(m, "")) for m in found["members"]}
         return site.render(
             request,
             "story.html",
             story=found,
+            ordered=ordered,
+            labels=labels,
             summary=_story_summary(found, docs, texts),
             docs=docs,
             parent_of=parent_of,
@@ -308,9 +345,11 @@ def create_app(
                 "evidence": [],
                 "relation": "",
                 "confidence": 0.0,
+                "directed": False,
             },
         )
         view = Markup(side_by_side("cmp", edge, alignment, texts, docs))
+        rows = Markup(compare_rows(edge, alignment, texts, docs))
         return site.render(
             request,
             "compare.html",
@@ -319,6 +358,7 @@ def create_app(
             edge=edge,
             alignment=alignment,
             view=view,
+            rows=rows,
         )
 
     async def compare_page(request: Request) -> Response:
