@@ -64,15 +64,34 @@ def iter_generate(
 # --- news-like stories ----------------------------------------------------------------------
 
 _OUTLETS = (
-    "Nordwire", "Harbour Times", "Daily Ledger", "Valley Post", "Metro Herald", "Coastal News",
-    "Evening Star", "Capital Wire", "Riverside Journal", "Morning Gazette", "Plains Courier",
+    "Nordwire",
+    "Harbour Times",
+    "Daily Ledger",
+    "Valley Post",
+    "Metro Herald",
+    "Coastal News",
+    "Evening Star",
+    "Capital Wire",
+    "Riverside Journal",
+    "Morning Gazette",
+    "Plains Courier",
 )
 _WIRES = ("Nordwire", "Capital Wire")
 _FIRST = ("Anna", "Marek", "Li", "Omar", "Sofia", "James", "Elena", "Pieter", "Aiko", "Tomas")
 _LAST = ("Keller", "Novak", "Haddad", "Lindqvist", "Moreau", "Okafor", "Ruiz", "Tanaka", "Brandt")
 _ROLES = ("minister", "spokesperson", "chief executive", "mayor", "analyst", "economist", "judge")
-_ORGS = ("the central bank", "the city council", "the ministry", "the union", "the company",
-         "the regulator", "the court", "the university", "the hospital", "the port authority")
+_ORGS = (
+    "the central bank",
+    "the city council",
+    "the ministry",
+    "the union",
+    "the company",
+    "the regulator",
+    "the court",
+    "the university",
+    "the hospital",
+    "the port authority",
+)
 _PLACES = ("Lisbon", "Gdansk", "Tampere", "Porto", "Brno", "Aarhus", "Ghent", "Split", "Riga")
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _SENTENCES = (
@@ -131,9 +150,28 @@ def generate_news(n_docs: int, seed: int = 11) -> list[NewsDoc]:
     behaviour on news-shaped text, not the quality figures, which the public sets give)."""
     rng = random.Random(seed)
     vocab = top_n_list("en", 6000)
-    nouns = [w for w in vocab[300:] if w.isalpha() and len(w) > 4 and not w.endswith(("ly", "ed", "ing"))][:1500]
-    verbs = ["raise", "cut", "delay", "expand", "review", "close", "open", "extend", "limit",
-             "fund", "approve", "block", "sell", "build", "replace", "reform", "protect"]
+    nouns = [
+        w for w in vocab[300:] if w.isalpha() and len(w) > 4 and not w.endswith(("ly", "ed", "ing"))
+    ][:1500]
+    verbs = [
+        "raise",
+        "cut",
+        "delay",
+        "expand",
+        "review",
+        "close",
+        "open",
+        "extend",
+        "limit",
+        "fund",
+        "approve",
+        "block",
+        "sell",
+        "build",
+        "replace",
+        "reform",
+        "protect",
+    ]
     out: list[NewsDoc] = []
     story_no = 0
     base = 1_600_000_000
@@ -170,8 +208,13 @@ def generate_news(n_docs: int, seed: int = 11) -> list[NewsDoc]:
             credit = f"{parent.source} reported on {rng.choice(_DAYS)}."
             own[0] = own[0] + " " + credit
             doc = NewsDoc(
-                f"{story}-{k}", story, outlet, _iso(t0 + k * rng.randint(600, 7200)),
-                title, "\n\n".join(own), parent.id,
+                f"{story}-{k}",
+                story,
+                outlet,
+                _iso(t0 + k * rng.randint(600, 7200)),
+                title,
+                "\n\n".join(own),
+                parent.id,
             )
             out.append(doc)
             versions.append(doc)

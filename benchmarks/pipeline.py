@@ -123,7 +123,9 @@ def child(feed: Path, out: Path, profile: int) -> None:
 # --- corpora ----------------------------------------------------------------------------------
 
 
-def _wmt21(data: Path, n: int | None) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, str]]:
+def _wmt21(
+    data: Path, n: int | None
+) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, str]]:
     path = data / "docs.jsonl"
     if not path.is_file():
         sys.exit(f"{path}: missing (pass --data DIR holding WMT21 ru-en's docs.jsonl)")
@@ -202,7 +204,9 @@ def measure(src: Path, feed: Path, out: Path, profile: int) -> dict[str, Any]:
     return row
 
 
-def quality(report_path: str, clusters: dict[str, str], parents: dict[str, str]) -> dict[str, float]:
+def quality(
+    report_path: str, clusters: dict[str, str], parents: dict[str, str]
+) -> dict[str, float]:
     from storytrace.eval.metrics import accuracy, pairwise_clustering
 
     report = json.loads(Path(report_path).read_text(encoding="utf-8"))
@@ -234,7 +238,9 @@ def _worktree(rev: str, where: Path) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", choices=("wmt21", "news", "salad"), default="wmt21")
     parser.add_argument("--docs", type=int, nargs="*", default=None, help="corpus sizes")
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/eval/wmt21-ru-en")
@@ -273,7 +279,15 @@ def main() -> None:
         finally:
             if args.baseline_rev:
                 subprocess.run(
-                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tmp / "baseline")],
+                    [
+                        "git",
+                        "-C",
+                        str(ROOT),
+                        "worktree",
+                        "remove",
+                        "--force",
+                        str(tmp / "baseline"),
+                    ],
                     check=False,
                 )
     summary: dict[str, Any] = {"corpus": args.corpus, "runs": rows}
@@ -303,7 +317,9 @@ def main() -> None:
 
 
 def _print(summary: dict[str, Any]) -> None:
-    print(f"corpus: {summary['corpus']}  (OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '1')})")
+    print(
+        f"corpus: {summary['corpus']}  (OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '1')})"
+    )
     stage_names = ["reading", "clean_fingerprint", "candidates_compare", "provenance", "report"]
     header = (
         f"{'tree':>10} {'docs':>5} {'wall s':>7} {'docs/s':>7} {'cpu s':>7} {'docs/cpu-s':>10} "

@@ -56,6 +56,17 @@ def test_content_share_counts_letters_and_digits_once() -> None:
     assert content_share("...", [Span(0, 3)]) == 0.0
 
 
+def test_content_share_counts_characters_of_any_script_and_clips_spans() -> None:
+    # Letters with diacritics, Cyrillic, CJK and digits count; punctuation, spaces, an
+    # underscore and an emoji do not; a span past the end is clipped to the text.
+    text = "Čech_ Москва 北京 42! 🙂"
+    letters = sum(1 for ch in text if ch.isalnum())
+    assert letters == 14
+    assert content_share(text, [Span(0, 5)]) == pytest.approx(4 / 14)
+    assert content_share(text, [Span(6, 12), Span(10, 400)]) == pytest.approx(10 / 14)
+    assert content_share(text, [Span(30, 40)]) == 0.0
+
+
 def test_a_paper_built_from_two_wire_paragraphs_is_partially_derived() -> None:
     paper, wire = clean(_doc("a-paper", PAPER)), clean(_doc("b-wire", WIRE))
     r = measure_reuse(paper, wire, _match("a-paper", "b-wire"), cross_lingual=False)

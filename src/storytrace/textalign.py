@@ -318,7 +318,17 @@ class _Run:
     b1: int
 
 
-def _grow(ta: I64, tb: I64, r: _Run) -> _Run:
+def _ramp(starts: I64, lengths: I64) -> I64:
+    """``starts[k], starts[k] + 1, ..., starts[k] + lengths[k] - 1`` for every k, concatenated."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    out: I64 = np.arange(total, dtype=np.int64) - offsets + np.repeat(starts, lengths)
+    return out
+
+
+def _grow(ta: list[int], tb: list[int], r: _Run) -> _Run:
     """Extend a run over equal words on both sides (n-grams too common to seed, say)."""
     a0, b0, a1, b1 = r.a0, r.b0, r.a1, r.b1
     while a0 > 0 and b0 > 0 and ta[a0 - 1] == tb[b0 - 1]:
@@ -364,22 +374,32 @@ def _exact_runs(a: PreparedText, b: PreparedText, config: TextAlignConfig) -> li
     pos_b = np.flatnonzero(np.isin(hb, rare))
     order_a = np.argsort(ha[pos_a], kind="stable")
     sorted_a = ha[pos_a][order_a]
-    seeds: list[tuple[int, int]] = []
-    for j in pos_b.tolist():
-        lo = int(np.searchsorted(sorted_a, hb[j], side="left"))
-        hi = int(np.searchsorted(sorted_a, hb[j], side="right"))
-        for k in range(lo, hi):
-            seeds.append((int(pos_a[order_a[k]]), j))
-    seeds.sort(key=lambda s: (s[1] - s[0], s[0]))
-    runs: list[_Run] = []
-    for i, j in seeds:
-        if runs:
-            r = runs[-1]
-            if j - i == r.b0 - r.a0 and i <= r.a1 - n + 1:
-                runs[-1] = _Run(r.a0, i + n, r.b0, j + n)
-                continue
-        runs.append(_Run(i, i + n, j, j + n))
-    runs = [_grow(a.tokens, b.tokens, r) for r in runs]
+    # Seeds: every (i, j) with the same rare n-gram at i in a and j in b, in order of
+    # diagonal (j - i), then i. Consecutive seeds on one diagonal (i one more than the last)
+    # make one run.
+    lo = np.searchsorted(sorted_a, hb[pos_b], side="left")
+    count = np.searchsorted(sorted_a, hb[pos_b], side="right") - lo
+    seed_j = np.repeat(pos_b, count)
+    seed_i = pos_a[order_a[_ramp(lo, count)]]
+    diagonal = seed_j - seed_i
+    order = np.lexsort((seed_i, diagonal))
+    seed_i, seed_j, diagonal = seed_i[order], seed_j[order], diagonal[order]
+    new_run = np.ones(len(seed_i), dtype=np.bool_)
+    new_run[1:] = (diagonal[1:] != diagonal[:-1]) | (seed_i[1:] != seed_i[:-1] + 1)
+    first = np.flatnonzero(new_run)
+    last = np.append(first[1:], len(seed_i)) - 1
+    runs = [
+        _Run(a0, a1, b0, b1)
+        for a0, a1, b0, b1 in zip(
+            seed_i[first].tolist(),
+            (seed_i[last] + n).tolist(),
+            seed_j[first].tolist(),
+            (seed_j[last] + n).tolist(),
+            strict=True,
+        )
+    ]
+    ta, tb = a.tokens.tolist(), b.tokens.tolist()
+    runs = [_grow(ta, tb, r) for r in runs]
     runs.sort(key=lambda r: (r.b0, r.a0))
     chained: list[_Run] = []
     gap = config.run_gap
