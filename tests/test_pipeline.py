@@ -181,3 +181,27 @@ def test_a_later_run_fingerprints_only_the_new_documents(
     relations = {(m["a"], m["b"]): m["relation"] for m in result.report["matches"]}
     assert set(relations) == {("a.txt", "c.txt")}
     assert relations[("a.txt", "c.txt")] in ("duplicate", "near_duplicate", "partial_reuse")
+
+
+def test_stories_traced_in_worker_processes_equal_those_traced_here(
+    tmp_path: Path, demo_run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The demo's stories handed to two worker processes (each reading the store itself)
+    # give the same stories, lineage, changes and alignments as tracing them in-process.
+    monkeypatch.setattr(pipeline, "_PARALLEL_STORIES_MIN", 1)
+    parallel = analyze([DEMO], tmp_path / "parallel", workers=2).report
+    serial = demo_run.report
+    assert len(parallel["stories"]) == len(serial["stories"]) >= 2
+    assert parallel["stories"] == serial["stories"]
+    assert parallel["alignments"] == serial["alignments"]
+
+
+def test_story_chunks_balance_pairs_and_keep_every_story_once() -> None:
+    groups = [["a"] * n for n in (12, 2, 2, 3, 9, 2, 2, 2, 5, 2)]
+    chunks = pipeline._story_chunks(groups, 3)
+    assert sorted(i for chunk in chunks for i in chunk) == list(range(len(groups)))
+    loads = sorted(sum(len(groups[i]) ** 2 for i in chunk) for chunk in chunks)
+    # Largest first, each to the lightest chunk: the 12- and the 9-member stories alone.
+    assert loads == [58, 81, 144]
+    assert [0] in chunks and [4] in chunks
+    assert pipeline._story_chunks(groups[:2], 8) == [[0], [1]]

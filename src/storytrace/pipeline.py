@@ -101,11 +101,11 @@ def analyze(
             )
         _index(store, config, encoder, executor, bars, batch_size)
         _match(store, config, bars, batch_size)
-        _build_stories(store, bars)
+        _build_stories(store, bars, executor=executor)
         if _refresh_source_repeats(store):  # a source's furniture, counted by story
             _index(store, config, encoder, executor, bars, batch_size)
             _match(store, config, bars, batch_size)
-            _build_stories(store, bars)
+            _build_stories(store, bars, executor=executor)
         report = build_report(store)
         json_path, html_path = write_reports(store, report, out)
         store.finish_run(run, added)
@@ -310,27 +310,82 @@ def _lexical_by_batch(
     return out
 
 
+_PARALLEL_STORIES_MIN = 8
+"""Below this many stories, handing them to worker processes costs more than it saves."""
+
+
 def _build_stories(
-    store: Store, progress: Progress, groups: Sequence[list[str]] | None = None
+    store: Store,
+    progress: Progress,
+    groups: Sequence[list[str]] | None = None,
+    executor: LocalExecutor | None = None,
 ) -> None:
     """Stories, lineage, alignments and changes, recomputed from all matches in the store.
 
     ``groups``: the story members when an executor has already grouped them (the Spark
-    executor's ``spark_stories``, which equals ``build_stories`` over the same matches)."""
+    executor's ``spark_stories``, which equals ``build_stories`` over the same matches).
+    ``executor``: with more than one worker, stories are traced in its processes (each
+    opens the store to read; a story is traced from its own members and matches alone, so
+    the result is the same as in this process), in chunks of similar work, largest first.
+    """
     config = store.config() or Config()
     matches = {(m.a, m.b): m for m, _ in store.matches()}
     if groups is None:
         groups = build_stories(store.document_ids(), matches.values())
     sources = store.sources()
-    stories: list[dict[str, Any]] = []
-    alignments: list[dict[str, Any]] = []
+    traced: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
     with progress.task("Tracing provenance", len(groups)) as task:
-        for members in groups:
-            story, story_alignments = _story(store, members, matches, sources, config)
-            stories.append(story)
-            alignments.extend(story_alignments)
-            task.advance()
+        if executor is not None and executor.workers > 1 and len(groups) >= _PARALLEL_STORIES_MIN:
+            chunks = _story_chunks(groups, executor.workers * 4)
+            chunk_of = {m: n for n, chunk in enumerate(chunks) for i in chunk for m in groups[i]}
+            chunk_matches: list[dict[tuple[str, str], Match]] = [{} for _ in chunks]
+            for key, match in matches.items():
+                n = chunk_of.get(key[0])
+                if n is not None and chunk_of.get(key[1]) == n:
+                    chunk_matches[n][key] = match
+            work = partial(_trace_stories, db=store.path, sources=sources, config=config)
+            items = [
+                ([groups[i] for i in chunk], chunk_matches[n]) for n, chunk in enumerate(chunks)
+            ]
+            by_group: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+            for chunk, results in zip(
+                chunks, executor.submit(work, items, parallel=True).results(), strict=True
+            ):
+                by_group.update(zip(chunk, results, strict=True))
+                task.advance(len(chunk))
+            traced = [by_group[i] for i in range(len(groups))]
+        else:
+            for members in groups:
+                traced.append(_story(store, members, matches, sources, config))
+                task.advance()
+    stories = [story for story, _ in traced]
+    alignments = [a for _, story_alignments in traced for a in story_alignments]
     store.replace_stories(stories, alignments)
+
+
+def _story_chunks(groups: Sequence[list[str]], count: int) -> list[list[int]]:
+    """Indices of ``groups`` in at most ``count`` chunks of similar work (a story's work
+    grows with its pairs of members): largest stories first, each to the lightest chunk."""
+    loads = [0] * min(count, len(groups))
+    chunks: list[list[int]] = [[] for _ in loads]
+    for i in sorted(range(len(groups)), key=lambda i: (-len(groups[i]), i)):
+        lightest = min(range(len(loads)), key=loads.__getitem__)
+        chunks[lightest].append(i)
+        loads[lightest] += len(groups[i]) ** 2
+    return [chunk for chunk in chunks if chunk]
+
+
+def _trace_stories(
+    item: tuple[list[list[str]], dict[tuple[str, str], Match]],
+    db: Path,
+    sources: list[str],
+    config: Config,
+) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """``_story`` for each group of ``item`` (with the matches among its members), reading
+    the store at ``db``: runs in a worker process."""
+    groups, matches = item
+    with Store(db) as store:
+        return [_story(store, members, matches, sources, config) for members in groups]
 
 
 def _span_list(span: Span) -> list[int]:
