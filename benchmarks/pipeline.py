@@ -34,6 +34,7 @@ import json
 import math
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -253,6 +254,8 @@ def main() -> None:
         child(args.child[0], args.child[1], args.profile)
         return
     sys.path.insert(0, str(ROOT / "src"))
+    # A terminated run still removes its temporary worktree (the ``finally`` below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("benchmark terminated"))
     sizes: list[int | None] = list(args.docs) if args.docs else [None]
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="st-bench-") as tmp_name:
