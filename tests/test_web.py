@@ -251,7 +251,9 @@ def test_a_heavy_page_does_not_block_other_requests(heavy_store: Path) -> None:
     assert timings["heavy"] < 20
     # Were the page built on the event loop, the first light request would wait for all of
     # it and the loop above would run once or twice; here light requests keep being answered.
-    assert len(light) >= 5 and sorted(light)[len(light) // 2] < 0.1, (timings, light)
+    # (How many fit depends on how fast the page is; each must come back well before it.)
+    median = sorted(light)[len(light) // 2]
+    assert len(light) >= 2 and median < min(0.1, timings["heavy"] / 2), (timings, light)
 
 
 def test_a_page_over_its_time_limit_is_a_clear_503(heavy_store: Path) -> None:
