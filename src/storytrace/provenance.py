@@ -418,9 +418,9 @@ def derive_lineage(
 ) -> Lineage:
     """Origins, edges and undecided links for one story (deterministic for the same input).
 
-    An edge ``p -> c`` needs three things: text taken (``took_text``: at least ``MIN_REUSE``
-    of c traceable to p, or most of p found in c; ``reuse``); a direction (time, credits, junk and the other cues of
-    :func:`direction`, at least ``_MIN_DIRECTION``, and never against the clock where both
+    An edge ``p -> c`` needs three things: text taken (``took_text``: at least
+    ``MIN_REUSE`` of c traceable to p, or most of p found in c; ``reuse``); a direction
+    (time, credits, junk and the other cues of :func:`direction`, at least ``_MIN_DIRECTION``, and never against the clock where both
     versions are dated); and, among every parent that c may have, the most of c's wording
     (a maximum spanning arborescence over the shares, same-language wording ahead of
     matches across languages). A pair that shares text but has no direction is reported as
@@ -529,20 +529,13 @@ def derive_lineage(
                 directed=(parent, child) not in twins,
             )
         )
-    in_tree = {e.child for e in edges}
-    kept_links = tuple(u for u in undirected if not ({u.a, u.b} & in_tree and _joined(u, edges)))
     independent = tuple(sorted(set(by_id) - linked))
-    return Lineage(tuple(origins), tuple(edges), kept_links, independent)
+    return Lineage(tuple(origins), tuple(edges), tuple(undirected), independent)
 
 
 def _metadata(version: Version) -> int:
     """How much publication metadata a version carries (its outlet, its time)."""
     return int(bool(version.doc.source)) + int(version.doc.published is not None)
-
-
-def _joined(link: UndirectedLink, edges: Sequence[LineageEdge]) -> bool:
-    """Is the link's pair already explained by an edge between the two?"""
-    return any({e.parent, e.child} == {link.a, link.b} for e in edges)
 
 
 def _prefer_common_sources(
