@@ -99,8 +99,9 @@ def test_profiles_match_brute_force() -> None:
     ids, vecs, langs = _corpus(200)
     index = AnnIndex("use-multilingual", vecs.shape[1])
     index.add(ids, vecs, [langs[i] for i in ids])
-    brute = SemanticSearch("use-multilingual", ids, vecs, None, langs, 5, 0.0)
-    ann = SemanticSearch("use-multilingual", ids, None, index, langs, 5, 0.0)
+    config = Config(semantic_neighbours=5, semantic_floor=0.0)
+    brute = SemanticSearch(ids, vecs, None, langs, config)
+    ann = SemanticSearch(ids, None, index, langs, config)
     a, b = brute.profiles(ids[:40], vecs[:40]), ann.profiles(ids[:40], vecs[:40])
     assert {k: [d for d, _ in v] for k, v in a.items()} == {
         k: [d for d, _ in v] for k, v in b.items()

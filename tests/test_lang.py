@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from storytrace.lang import UNDETERMINED, detect_language, zipf
+from storytrace.lang import (
+    UNDETERMINED,
+    detect_language,
+    same_language,
+    translation_pair,
+    zipf,
+)
 
 PARAGRAPHS = {
     "en": (
@@ -119,3 +125,12 @@ def test_detect_language_of_a_list_page_reads_its_items() -> None:
         "- Waterproof hiking boots with ankle support and a lifetime warranty, $149.99",
     ]
     assert detect_language("\n".join(items * 8)) == "en"
+
+
+def test_one_language_test_for_every_stage() -> None:
+    """Two known, different languages are a translation pair; an undetermined one never is
+    (too short or mixed to tell), so it counts as the same language."""
+    assert translation_pair("en", "de") and not same_language("en", "de")
+    assert not translation_pair("en", "en") and same_language("en", "en")
+    assert not translation_pair("en", "und") and same_language("und", "en")
+    assert same_language("und", "und")

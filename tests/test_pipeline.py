@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from tests.conftest import DEMO
 
-from storytrace import pipeline
+from storytrace import engine, pipeline
 from storytrace.changes import number_values
 from storytrace.config import Config
 from storytrace.errors import NothingToAnalyseError
@@ -157,13 +157,13 @@ def test_a_later_run_fingerprints_only_the_new_documents(
 ) -> None:
     """The index lives in the store: adding documents indexes them, and nothing else."""
     fingerprinted: list[list[str]] = []
-    real = pipeline.fingerprint
+    real = engine.fingerprint
 
     def spy(docs: Any, **kwargs: Any) -> Any:
         fingerprinted.append([d.id for d in docs])
         return real(docs, **kwargs)
 
-    monkeypatch.setattr(pipeline, "fingerprint", spy)
+    monkeypatch.setattr(engine, "fingerprint", spy)
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storytrace.compare import sentence_similarity
+from storytrace.lang import translation_pair
 from storytrace.names import name_keys
 from storytrace.records import Alignment, CleanDoc, Passage, PassageKind, Signature, Span
 from storytrace.text import words
@@ -143,7 +144,7 @@ def align(
 
 def passages_from_pairs(a: CleanDoc, b: CleanDoc, pairs: list[SentencePair]) -> Alignment:
     """Merge aligned sentence pairs into passages (consecutive on both sides) and type them."""
-    translation = a.lang != b.lang and "und" not in (a.lang, b.lang)
+    translation = translation_pair(a.lang, b.lang)
     groups: list[list[SentencePair]] = []
     for pair in pairs:
         if groups:

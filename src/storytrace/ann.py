@@ -35,7 +35,8 @@ from usearch.index import BatchMatches, Index
 
 from storytrace.candidates import neighbour_profiles, semantic_candidates
 from storytrace.compare import MARGIN_K
-from storytrace.embed import calibrate, uncalibrate
+from storytrace.embed import calibrate
+from storytrace.engine import semantic_floor
 
 if TYPE_CHECKING:
     from storytrace.config import Config
@@ -291,28 +292,26 @@ class SemanticSearch:
     brute-force scan below ``Config.ann_min_documents`` documents, the persisted ANN index
     (brought up to date with the store first) from there on.
 
-    Cosine thresholds are on the calibrated scale (``storytrace.embed.calibrate``); the
-    floor is mapped back to the encoder's raw cosines here, and profiles come back
-    calibrated.
+    Settings from ``config``: the encoder, ``semantic_neighbours`` and the candidate floor,
+    which is on the calibrated scale and taken on the encoder's raw cosines from
+    ``engine.semantic_floor``; profiles come back calibrated.
     """
 
     def __init__(
         self,
-        encoder: str,
         all_ids: Sequence[str],
         all_vecs: F32 | None,
         index: AnnIndex | None,
         langs: Mapping[str, str],
-        neighbours: int,
-        floor: float,
+        config: Config,
     ) -> None:
-        self.encoder = encoder
+        self.encoder = config.encoder
         self.all_ids = list(all_ids)
         self.all_vecs = all_vecs
         self.index = index
         self.langs = langs
-        self.neighbours = neighbours
-        self.raw_floor = uncalibrate(encoder, floor)
+        self.neighbours = config.semantic_neighbours
+        self.raw_floor = semantic_floor(config)
 
     @classmethod
     def for_store(cls, store: Store, config: Config) -> SemanticSearch | None:
@@ -323,29 +322,13 @@ class SemanticSearch:
         langs = store.languages()
         if len(ids) < config.ann_min_documents:
             all_ids, all_vecs = store.embeddings()
-            return cls(
-                config.encoder,
-                all_ids,
-                all_vecs,
-                None,
-                langs,
-                config.semantic_neighbours,
-                config.semantic_floor,
-            )
+            return cls(all_ids, all_vecs, None, langs, config)
         dim = int(store.embeddings(ids[:1])[1].shape[1])
         folder = ann_folder(store.path)
         index = AnnIndex.load(folder, config.encoder, dim)
         if index.sync(ids, store.embeddings, langs):
             index.save(folder)
-        return cls(
-            config.encoder,
-            ids,
-            None,
-            index,
-            langs,
-            config.semantic_neighbours,
-            config.semantic_floor,
-        )
+        return cls(ids, None, index, langs, config)
 
     def candidates(self, ids: Sequence[str], vecs: F32) -> dict[tuple[str, str], float]:
         if self.index is not None:

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from storytrace.align import SentencePair
+from storytrace.lang import translation_pair
 from storytrace.names import name_key
 from storytrace.records import Alignment, Change, ChangeKind, CleanDoc, Document, Span
 from storytrace.roles import role_flips
@@ -473,10 +474,7 @@ def find_changes(
     """Every change the child made to the parent: facts compared sentence pair by sentence pair
     (``pairs``: parent sentence ``a`` aligned with child sentence ``b``), and passages of
     either side outside the ``alignment`` as added or dropped."""
-    translation = parent_clean.lang != child_clean.lang and "und" not in (
-        parent_clean.lang,
-        child_clean.lang,
-    )
+    translation = translation_pair(parent_clean.lang, child_clean.lang)
     changes: list[Change] = []
     known = document_names(parent.text, child.text) if pairs else frozenset()
     for pair in pairs:

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from storytrace.config import Config
 from storytrace.embed import NO_ENCODER, calibrate, trusted_language
 from storytrace.fingerprint import EMPTY_SHINGLE, jaccard_and_containment
+from storytrace.lang import same_language, translation_pair
 from storytrace.records import CleanDoc, Match, Relation, Signature
 
 F32 = npt.NDArray[np.float32]
@@ -90,7 +91,7 @@ def compare(
     if wordless:
         return _nothing_to_compare(a_doc.id, b_doc.id, wordless)
     jac, c_ab, c_ba = jaccard_and_containment(a_sig.shingles, b_sig.shingles)
-    same = a_doc.lang == b_doc.lang or "und" in (a_doc.lang, b_doc.lang)
+    same = same_language(a_doc.lang, b_doc.lang)
     semantic = 0.0
     margin = None
     if a_sig.embedding is not None and b_sig.embedding is not None:
@@ -213,10 +214,10 @@ def decide_relation(
         f"sentence coverage a->b {cov_ab:.2f}, b->a {cov_ba:.2f} "
         f"(sentences with cosine >= {config.sentence_match})"
     )
-    known = "und" not in (lang_a, lang_b)
-    if covered >= config.derived_coverage and known and lang_a != lang_b:
+    translated = translation_pair(lang_a, lang_b)
+    if covered >= config.derived_coverage and translated:
         return "translation", (f"languages {lang_a} / {lang_b}", cov_note)
-    if strong_coverage >= config.rewrite_coverage and not (known and lang_a != lang_b):
+    if strong_coverage >= config.rewrite_coverage and not translated:
         return "rewrite", (
             cov_note,
             f"{strong_coverage:.2f} of the text has sentences at cosine >= {config.sentence_strong}",

@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storytrace.errors import ModelError
+from storytrace.lang import translation_pair
 from storytrace.records import CleanDoc
 
 F32 = npt.NDArray[np.float32]
@@ -301,8 +302,7 @@ def cross_lingual_evidence(name: str, lang_a: str, lang_b: str) -> bool:
     """May encoder ``name``'s sentence matches count as evidence across ``lang_a`` and
     ``lang_b``: two known, different languages, both covered by the encoder?"""
     return (
-        "und" not in (lang_a, lang_b)
-        and lang_a != lang_b
+        translation_pair(lang_a, lang_b)
         and trusted_language(name, lang_a)
         and trusted_language(name, lang_b)
     )

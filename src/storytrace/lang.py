@@ -15,6 +15,19 @@ SAMPLE_CHARS = 1000
 languages exactly as 3,000 did (99.84% agreement with their given language both ways)."""
 
 
+def translation_pair(lang_a: str, lang_b: str) -> bool:
+    """Are two texts in two known, different languages (a pair that can only share text by
+    translation)? An undetermined language (``und``) is never evidence of translation: the
+    text is too short or mixed to tell, so such a pair is treated as one language."""
+    return lang_a != lang_b and UNDETERMINED not in (lang_a, lang_b)
+
+
+def same_language(lang_a: str, lang_b: str) -> bool:
+    """The one "same language" test every stage uses: not a ``translation_pair`` (equal
+    languages, or one of them undetermined)."""
+    return not translation_pair(lang_a, lang_b)
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of ``text`` ('und' when too short or unknown).
 

@@ -8,10 +8,9 @@ it stopped and a later run with new inputs only processes what is new.
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -19,9 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from storytrace.align import SentencePair, align_sentences, passages_from_pairs
+from storytrace import engine
 from storytrace.ann import SemanticSearch
-from storytrace.attribution import dateline_outlet, find_aliases, find_attributions
 from storytrace.candidates import (
     band_keys,
     banded_pairs,
@@ -29,31 +27,20 @@ from storytrace.candidates import (
     merge_candidates,
     shared_key_pairs,
 )
-from storytrace.changes import find_changes
-from storytrace.clean import clean
-from storytrace.compare import compare
 from storytrace.config import Config
 from storytrace.embed import (
     NO_ENCODER,
     Encoder,
-    configured_encoder,
-    cross_lingual_evidence,
-    uncalibrate,
 )
 from storytrace.errors import NothingToAnalyseError
 from storytrace.executors import LocalExecutor
 from storytrace.executors.local import Submitted
-from storytrace.fingerprint import fingerprint
 from storytrace.ingest import MAX_CHARS, read_inputs
 from storytrace.progress import Progress, SilentProgress
-from storytrace.provenance import Version, derive_lineage
-from storytrace.records import Alignment, CleanDoc, Document, IngestError, Match, Signature, Span
+from storytrace.records import CleanDoc, Document, IngestError, Match, Signature
 from storytrace.report import build_report, write_reports
-from storytrace.reuse import measure_reuse
 from storytrace.store import DB_NAME, Store
-from storytrace.stories import build_stories, story_id
-from storytrace.story_clean import clean_story
-from storytrace.textalign import PreparedText
+from storytrace.stories import build_stories
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,25 +143,8 @@ def _ingest(
     return errors
 
 
-def index_documents(
-    docs: Sequence[Document],
-    config: Config,
-    encoder: Encoder | None = None,
-    repeated: Mapping[str, frozenset[str]] | None = None,
-) -> list[tuple[CleanDoc, Signature]]:
-    """Clean and fingerprint a batch (a pure stage pair; runs in a worker process too, where
-    the encoder named in ``config`` is loaded once per process). ``repeated``: per source,
-    the lines it repeats across its own documents (see ``source_repeats``)."""
-    lines = repeated or {}
-    cleaned = [clean(d, lines.get(d.source or "", frozenset())) for d in docs]
-    sigs = fingerprint(
-        cleaned,
-        shingle_size=config.shingle_size,
-        num_perm=config.num_perm,
-        seed=config.seed,
-        encoder=encoder or configured_encoder(config.encoder),
-    )
-    return list(zip(cleaned, sigs, strict=True))
+index_documents = engine.index
+"""The clean + fingerprint stage pair (``engine.index``; kept under this name for callers)."""
 
 
 def _index(
@@ -275,7 +245,7 @@ def _match(store: Store, config: Config, progress: Progress, batch_size: int) ->
             if search is not None and with_vecs:
                 profiles = search.profiles(list(with_vecs), np.stack(list(with_vecs.values())))
             matches = [
-                compare(docs[c.a], docs[c.b], all_sigs[c.a], all_sigs[c.b], config, profiles)
+                engine.match(docs[c.a], docs[c.b], all_sigs[c.a], all_sigs[c.b], config, profiles)
                 for c in pairs
             ]
             store.save_matches(matches, {(c.a, c.b): c.found_by for c in pairs}, batch)
@@ -388,44 +358,6 @@ def _trace_stories(
         return [_story(store, members, matches, sources, config) for members in groups]
 
 
-def _span_list(span: Span) -> list[int]:
-    return [span.start, span.end]
-
-
-def alignment_record(
-    parent: CleanDoc, child: CleanDoc, pairs: Sequence[SentencePair], alignment: Alignment
-) -> dict[str, Any]:
-    """The stored (and report.json) form of an alignment: sentence pairs and passages in raw
-    offsets, with coverage of each side."""
-    return {
-        "parent": parent.id,
-        "child": child.id,
-        "coverage_parent": alignment.coverage_a,
-        "coverage_child": alignment.coverage_b,
-        "sentences": [
-            {
-                "parent": _span_list(parent.raw_span(parent.sentences[sp.a])),
-                "child": _span_list(child.raw_span(child.sentences[sp.b])),
-                "score": round(sp.score, 4),
-            }
-            for sp in pairs
-        ],
-        "passages": [
-            {
-                "parent": _span_list(ps.a),
-                "child": _span_list(ps.b),
-                "kind": ps.kind,
-                "score": ps.score,
-            }
-            for ps in alignment.passages
-        ],
-    }
-
-
-_COMPLETE_STORY = 40
-"""Stories up to this size have every pair of members compared before provenance."""
-
-
 def _story(
     store: Store,
     members: list[str],
@@ -433,109 +365,14 @@ def _story(
     sources: list[str],
     config: Config,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``engine.trace_story`` over the members' records read from ``store``."""
     docs = {d.id: d for d in store.documents(members)}
-    cleaned = store.clean_docs(members)
-    sigs = store.signatures(members)
-    # The story cleans its members: what one version alone prints as furniture goes
-    # before alignment and changes (story_clean); the removals are kept with the story.
-    cleaned, sigs, story_removed = clean_story(members, cleaned, sigs)
-    aliases = find_aliases((cleaned[m].text for m in members), sources)
-    versions = [
-        Version(
-            docs[m],
-            cleaned[m],
-            find_attributions(cleaned[m], sources, aliases),
-            outlet=docs[m].source or dateline_outlet(cleaned[m].text, aliases),
-            shingles=sigs[m].shingles,
-        )
-        for m in members
-    ]
-    inside = {k: v for k, v in matches.items() if k[0] in docs and k[1] in docs}
-    if len(members) <= _COMPLETE_STORY:
-        # Candidate search keeps a few neighbours per document; inside a small story every
-        # pair is compared, so a version's parent is never missed for want of a candidate.
-        for a, b in itertools.combinations(sorted(members), 2):
-            if (a, b) not in inside:
-                inside[(a, b)] = compare(cleaned[a], cleaned[b], sigs[a], sigs[b], config)
-    prepared: dict[str, PreparedText] = {}
-    reuse = {
-        (a, b): measure_reuse(
-            cleaned[a],
-            cleaned[b],
-            m,
-            cross_lingual=cross_lingual_evidence(config.encoder, cleaned[a].lang, cleaned[b].lang),
-            prepared=prepared,
-        )
-        for (a, b), m in sorted(inside.items())
-    }
-    lineage = derive_lineage(versions, inside, reuse)
-    origins, edges = lineage.origins, lineage.edges
-    edge_dicts: list[dict[str, Any]] = []
-    alignment_dicts: list[dict[str, Any]] = []
-    for edge in edges:
-        p, c = edge.parent, edge.child
-        same = cleaned[p].lang == cleaned[c].lang
-        threshold = uncalibrate(config.encoder, config.sentence_match, same_language=same)
-        pairs = align_sentences(cleaned[p], cleaned[c], sigs[p], sigs[c], threshold)
-        alignment = passages_from_pairs(cleaned[p], cleaned[c], pairs)
-        changes = find_changes(docs[p], docs[c], cleaned[p], cleaned[c], pairs, alignment)
-        edge_dicts.append(
-            {
-                "parent": p,
-                "child": c,
-                "relation": edge.relation,
-                "confidence": edge.confidence,
-                "reuse": edge.reuse,
-                "degree": edge.degree,
-                "method": edge.method,
-                "credited": list(edge.credited),
-                "directed": edge.directed,
-                "evidence": list(edge.evidence),
-                "changes": [
-                    {
-                        "kind": ch.kind,
-                        "parent_span": [ch.parent_span.start, ch.parent_span.end]
-                        if ch.parent_span
-                        else None,
-                        "child_span": [ch.child_span.start, ch.child_span.end]
-                        if ch.child_span
-                        else None,
-                        "before": ch.before,
-                        "after": ch.after,
-                        "note": ch.note,
-                    }
-                    for ch in changes
-                ],
-            }
-        )
-        alignment_dicts.append(alignment_record(cleaned[p], cleaned[c], pairs, alignment))
-    story = {
-        "id": story_id(members, {d: docs[d].doc_id for d in members}),
-        "members": members,
-        "origins": list(origins),
-        "edges": edge_dicts,
-        "undirected": [
-            {
-                "a": u.a,
-                "b": u.b,
-                "reuse_a": u.reuse_a,
-                "reuse_b": u.reuse_b,
-                "evidence": list(u.evidence),
-            }
-            for u in lineage.undirected
-        ],
-        "independent": list(lineage.independent),
-        "removed": {
-            m: [{"start": r.start, "end": r.end, "reason": r.reason} for r in removed]
-            for m, removed in story_removed.items()
-        },
-        "attributions": {
-            v.doc.id: [
-                {"outlet": a.outlet, "start": a.span.start, "end": a.span.end, "cue": a.cue}
-                for a in v.attributions
-            ]
-            for v in versions
-            if v.attributions
-        },
-    }
-    return story, alignment_dicts
+    return engine.trace_story(
+        members,
+        docs,
+        store.clean_docs(members),
+        store.signatures(members),
+        matches,
+        sources,
+        config,
+    )

@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storytrace.attribution import same_outlet
+from storytrace.lang import translation_pair
 from storytrace.names import STABLE_NAME_LANGS, name_key, transliteration_variants
 from storytrace.records import (
     Attribution,
@@ -318,8 +319,7 @@ def lineage_relation(
     """The derivation type of ``parent -> child``. A translation only across two known,
     different languages (a same-language text whose names are respelled came through
     another language, which the evidence says, but it is a rewrite of this parent)."""
-    langs = parent.clean.lang, child.clean.lang
-    if "und" not in langs and langs[0] != langs[1]:
+    if translation_pair(parent.clean.lang, child.clean.lang):
         return "translation"
     if match.relation in ("duplicate", "near_duplicate"):
         sources = parent.doc.source, child.doc.source
@@ -568,8 +568,7 @@ def _prefer_common_sources(
 def _reuse_from_match(a: Version, b: Version, match: Match) -> Reuse:
     """Reuse estimated from the match alone (no aligner run): shingle containment, and the
     sentence coverage across languages."""
-    langs = a.clean.lang, b.clean.lang
-    cross = "und" not in langs and langs[0] != langs[1]
+    cross = translation_pair(a.clean.lang, b.clean.lang)
     if cross and max(match.coverage_ab, match.coverage_ba) > max(
         match.containment_ab, match.containment_ba
     ):

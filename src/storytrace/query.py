@@ -11,14 +11,11 @@ import os
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from storytrace.align import align
+from storytrace import engine
 from storytrace.candidates import band_keys, lexical_candidates, lsh_params, semantic_candidates
-from storytrace.clean import clean
-from storytrace.compare import compare
 from storytrace.config import Config
-from storytrace.embed import Encoder, configured_encoder
+from storytrace.embed import Encoder
 from storytrace.errors import InputError
-from storytrace.fingerprint import fingerprint
 from storytrace.key_index import KeyIndex
 from storytrace.records import Document
 from storytrace.store import Store
@@ -108,15 +105,7 @@ def query_document(
     doc = replace(doc, id=QUERY_ID)
     with Store(db_path) as store:
         config = store.config() or Config()
-        encoder = encoder or configured_encoder(config.encoder)
-        cleaned = clean(doc)
-        sig = fingerprint(
-            [cleaned],
-            shingle_size=config.shingle_size,
-            num_perm=config.num_perm,
-            seed=config.seed,
-            encoder=encoder,
-        )[0]
+        cleaned, sig = engine.index([doc], config, encoder)[0]
         keys = band_keys(sig.minhash[None, :], lsh_params(config.lsh_threshold, config.num_perm))
         lexical = lexical_candidates([QUERY_ID], keys, KeyIndex.for_store(store).hits(keys))
         semantic: dict[tuple[str, str], float] = {}
@@ -128,7 +117,7 @@ def query_document(
                 ids,
                 vecs,
                 max(top, config.semantic_neighbours),
-                config.semantic_floor,
+                engine.semantic_floor(config),
                 {**store.languages(), QUERY_ID: cleaned.lang},
             )
         others = sorted(
@@ -139,14 +128,11 @@ def query_document(
         docs = {d.id: d for d in store.documents(others)}
         cleans, sigs = store.clean_docs(others), store.signatures(others)
         hits: list[QueryHit] = []
-        for other in others:
-            m = compare(cleaned, cleans[other], sig, sigs[other], config)
-            if m.relation == "unrelated":
-                continue
-            alignment = align(cleans[other], cleaned, sigs[other], sig, config.sentence_match)
+        for other, found in engine.related(cleaned, sig, cleans, sigs, config).items():
+            m = found.match
             passages = tuple(
                 " ".join(docs[other].text[p.a.start : p.a.end].split())[:300]
-                for p in alignment.passages
+                for p in found.alignment.passages
             )
             hits.append(
                 QueryHit(

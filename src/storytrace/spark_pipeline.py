@@ -434,15 +434,7 @@ def _resolve_semantic(
             vec_of[nb] = np.frombuffer(vec, dtype=np.float32)
             lang_of[nb] = lang
     ids = sorted(vec_of)
-    search = SemanticSearch(
-        config.encoder,
-        ids,
-        np.stack([vec_of[i] for i in ids]),
-        None,
-        lang_of,
-        config.semantic_neighbours,
-        config.semantic_floor,
-    )
+    search = SemanticSearch(ids, np.stack([vec_of[i] for i in ids]), None, lang_of, config)
     q_vecs = np.stack([vec_of[q] for q in queries])
     found = search.candidates(queries, q_vecs)
     profiles = search.profiles(queries, q_vecs)

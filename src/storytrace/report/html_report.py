@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from storytrace.lang import UNDETERMINED, translation_pair
 from storytrace.report.graph import render_dag
 
 CSS = """
@@ -239,7 +240,9 @@ def compare_rows(
     with its kind, and for a copy in one language a plain word diff of each pair."""
     p, c = edge["parent"], edge["child"]
     p_text, c_text = texts.get(p, ""), texts.get(c, "")
-    translation = (docs[p].get("lang") or "und") != (docs[c].get("lang") or "und")
+    translation = translation_pair(
+        docs[p].get("lang") or UNDETERMINED, docs[c].get("lang") or UNDETERMINED
+    )
     changes = list(edge.get("changes", []))
     # rows: (parent span | None, child span | None, kind); child order, dropped in place
     rows: list[tuple[list[int] | None, list[int] | None, str]] = [

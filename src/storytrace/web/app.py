@@ -39,7 +39,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from storytrace.align import align_sentences, passages_from_pairs
+from storytrace import engine
 from storytrace.config import Config
 from storytrace.errors import StorytraceError
 from storytrace.ingest import SUPPORTED_SUFFIXES
@@ -553,12 +553,8 @@ def _run_job(site: Site, job: Job, folder: Path) -> None:
 
 def _align_now(db_path: Path, a: str, b: str) -> dict[str, Any]:
     """An alignment for two documents that are not a lineage edge, computed on request."""
-    from storytrace.pipeline import alignment_record
-
     with Store(db_path) as store:
         config = store.config() or Config()
         cleaned, sigs = store.clean_docs([a, b]), store.signatures([a, b])
-    pairs = align_sentences(cleaned[a], cleaned[b], sigs[a], sigs[b], config.sentence_match)
-    return alignment_record(
-        cleaned[a], cleaned[b], pairs, passages_from_pairs(cleaned[a], cleaned[b], pairs)
-    )
+    aligned = engine.align_pair(cleaned[a], cleaned[b], sigs[a], sigs[b], config)
+    return engine.alignment_record(cleaned[a], cleaned[b], aligned)

