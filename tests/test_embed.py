@@ -223,6 +223,47 @@ def test_word_cached_tokenizer_refuses_a_vocabulary_with_inner_boundaries() -> N
         embed.WordCachedTokenizer(Vocabulary())
 
 
+def test_unpacked_weights_give_the_same_vectors_and_survive_damage(tmp_path: Path) -> None:
+    """The first load writes the unpacked copy, the next reads it: the same tokenizer
+    tables and bit-identical vectors. A damaged copy is noticed (checksum) and written
+    again; an unwritable cache folder only means the slow load."""
+    texts = [EN, UNRELATED, *TRANSLATIONS.values(), "", "a <s> b", "Ⅻ ① 全角"]
+    first = embed.UseMultilingualEncoder(cache=tmp_path)
+    (copy,) = tmp_path.iterdir()
+    assert {p.name for p in copy.iterdir()} == {"table.npy", "parts.npz"}
+    second = embed.UseMultilingualEncoder(cache=tmp_path)
+    assert isinstance(second._model._backend.table, np.memmap)
+    assert np.array_equal(first.encode(texts), second.encode(texts))
+    a, b = first._model._sp.inner, second._model._sp.inner
+    assert a._pieces == b._pieces and a._prefixes == b._prefixes
+    assert a._normalizer._units == b._normalizer._units
+
+    table = copy / "table.npy"
+    data = bytearray(table.read_bytes())
+    data[-1000] ^= 0xFF
+    table.write_bytes(bytes(data))
+    third = embed.UseMultilingualEncoder(cache=tmp_path)
+    assert not isinstance(third._model._backend.table, np.memmap)
+    assert np.array_equal(first.encode(texts), third.encode(texts))
+    assert np.array_equal(
+        embed.UseMultilingualEncoder(cache=tmp_path)._model._backend.table,
+        first._model._backend.table,
+    )
+
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    fourth = embed.UseMultilingualEncoder(cache=blocked)
+    assert np.array_equal(first.encode(texts), fourth.encode(texts))
+
+
+def test_model_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORYTRACE_CACHE", "/somewhere/st")
+    assert embed.model_cache_dir() == Path("/somewhere/st")
+    monkeypatch.delenv("STORYTRACE_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/xdg")
+    assert embed.model_cache_dir() == Path("/xdg/storytrace")
+
+
 # --- helpers and document vectors ----------------------------------------------------------
 
 
