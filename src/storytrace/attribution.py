@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from storytrace.records import Attribution, CleanDoc, Span
 from storytrace.text import fold
@@ -224,7 +225,10 @@ def same_outlet(a: str | None, b: str | None) -> bool:
     return ka == kb or (len(short) >= 4 and long.startswith(short))
 
 
+@lru_cache(maxsize=65_536)
 def _key(name: str) -> str:
+    """An outlet name's comparison key (folded, no article, no domain ending, letters and
+    digits only). Cached: every document's lookup keys every known outlet and source."""
     folded = fold(name)
     folded = re.sub(r"^(the|die|der|das|el|la|le)\s+", "", folded)
     folded = re.sub(r"\.(com|org|net|ru|de|es|lt|co\.uk|test|example)$", "", folded)

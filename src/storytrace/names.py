@@ -9,6 +9,7 @@ collapsing the common transliteration variants.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from storytrace.text import fold
 
@@ -79,6 +80,7 @@ _TRANSLIT = (
 )
 
 
+@lru_cache(maxsize=65_536)
 def name_key(name: str) -> str:
     """A spelling-insensitive key (a consonant skeleton): diacritics, Cyrillic script and common
     transliteration variants fold together ('Tsikhanouskaya', 'Cichanouskaja' and
@@ -115,9 +117,11 @@ def _edit_distance(a: str, b: str) -> int:
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[^\W\d_][\w’'-]{3,}", re.UNICODE)
 
 
+@lru_cache(maxsize=16_384)
 def name_keys(sentence: str) -> frozenset[str]:
     """Keys of the capitalised words of ``sentence`` (not its first word): the names it
-    mentions, comparable across spellings and scripts."""
+    mentions, comparable across spellings and scripts. Cached (a pure function of the
+    sentence): a version's sentences are keyed again for every edge it is part of."""
     out: set[str] = set()
     text = sentence.strip()
     for m in _CAPITALISED.finditer(text):
