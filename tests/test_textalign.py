@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+
 from storytrace.records import Span
-from storytrace.textalign import DEFAULT, align_texts, prepare, split_units, stem
+from storytrace.textalign import DEFAULT, TextAlignConfig, align_texts, prepare, split_units, stem
 
 ARTICLE = [
     "Heavy rain flooded the lower town of Vellmark on Tuesday night after the river Aske "
@@ -204,3 +206,29 @@ def test_stem_conflates_inflections() -> None:
 def test_defaults_are_the_documented_ones() -> None:
     assert DEFAULT.min_chars >= DEFAULT.min_chars_derived > 0
     assert 0 < DEFAULT.seed_cosine < 1
+
+
+def test_member_is_isin_for_sorted_sets() -> None:
+    from storytrace.textalign import _member
+
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 50, size=400).astype(np.uint64)
+    for size in (1, 5, 49):
+        chosen = np.unique(rng.integers(0, 60, size=size).astype(np.uint64))
+        assert np.array_equal(_member(values, chosen), np.isin(values, chosen))
+
+
+def test_texts_prepared_for_another_ngram_align_as_if_prepared_for_this_one() -> None:
+    """A text prepared with one n-gram size and aligned with another gets the passages it
+    would get prepared with the aligner's own size (its n-grams are computed again)."""
+    base = " ".join(
+        f"Sentence {k} says the harbour board met on day {k} about cranes." for k in range(12)
+    )
+    copy = base.replace("day 3", "day three")
+    five = TextAlignConfig(min_chars=20, min_chars_derived=20)
+    three = TextAlignConfig(min_chars=20, min_chars_derived=20, ngram=3)
+    by_five = (prepare(base, five), prepare(copy, five))
+    by_three = (prepare(base, three), prepare(copy, three))
+    assert align_texts(*by_five, three) == align_texts(*by_three, three)
+    assert align_texts(*by_three, five) == align_texts(*by_five, five)
+    assert align_texts(*by_five, five)

@@ -35,6 +35,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -124,6 +125,10 @@ class PreparedText:
     term_of: I64
     count: F64
     sent_freq: F64
+    ngram: int = 0
+    ngrams: npt.NDArray[np.uint64] | None = None
+    ngram_set: npt.NDArray[np.uint64] | None = None
+    ngram_count: I64 | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,10 +294,11 @@ def prepare(text: str, config: TextAlignConfig = DEFAULT) -> PreparedText:
     n_terms = max(1, len(terms))
     keys, count = np.unique(tok_sent[content] * n_terms + term_idx, return_counts=True)
     term_of = keys % n_terms
+    tokens = ids[words, 0] if len(words) else np.zeros(0, dtype=np.int64)
     return PreparedText(
         text=text,
         sentences=tuple(sentences),
-        tokens=ids[words, 0] if len(words) else np.zeros(0, dtype=np.int64),
+        tokens=tokens,
         tok_start=tok_start,
         tok_end=tok_end,
         sent_tok=sent_tok.astype(np.int64),
@@ -302,7 +308,16 @@ def prepare(text: str, config: TextAlignConfig = DEFAULT) -> PreparedText:
         term_of=term_of,
         count=count.astype(np.float64),
         sent_freq=np.bincount(term_of, minlength=len(terms)).astype(np.float64),
+        **_ngram_fields(tokens, config.ngram),
     )
+
+
+def _ngram_fields(tokens: I64, n: int) -> dict[str, Any]:
+    """A text's word ``n``-gram hashes, and each distinct one (sorted) with its count:
+    computed once per text, not once per pair it takes part in."""
+    hashes = _ngram_hashes(tokens, n)
+    distinct, count = np.unique(hashes, return_counts=True)
+    return {"ngram": n, "ngrams": hashes, "ngram_set": distinct, "ngram_count": count}
 
 
 # --- exact runs (copies and light edits) -------------------------------------------------
@@ -352,26 +367,43 @@ def _ngram_hashes(tokens: I64, n: int) -> npt.NDArray[np.uint64]:
     return h
 
 
+def _ngrams_of(
+    doc: PreparedText, n: int
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], I64]:
+    """``doc``'s n-gram hashes, distinct hashes and counts (prepared, or computed for an
+    ``n`` other than the one it was prepared with)."""
+    if doc.ngram != n or doc.ngrams is None or doc.ngram_set is None or doc.ngram_count is None:
+        fields = _ngram_fields(doc.tokens, n)
+        return fields["ngrams"], fields["ngram_set"], fields["ngram_count"]
+    return doc.ngrams, doc.ngram_set, doc.ngram_count
+
+
+def _member(
+    values: npt.NDArray[np.uint64], sorted_set: npt.NDArray[np.uint64]
+) -> npt.NDArray[np.bool_]:
+    """``np.isin(values, sorted_set)`` for a sorted, non-empty ``sorted_set``, by binary search."""
+    at = np.searchsorted(sorted_set, values)
+    at[at == len(sorted_set)] = 0
+    found: npt.NDArray[np.bool_] = sorted_set[at] == values
+    return found
+
+
 def _exact_runs(a: PreparedText, b: PreparedText, config: TextAlignConfig) -> list[_Run]:
     """Maximal runs of shared word n-grams on one diagonal, then runs chained into passages
     when they follow each other on both sides within ``run_gap`` words."""
     n = config.ngram
-    ha = _ngram_hashes(a.tokens, n)
-    hb = _ngram_hashes(b.tokens, n)
+    ha, ua, ca = _ngrams_of(a, n)
+    hb, ub, cb = _ngrams_of(b, n)
     if not len(ha) or not len(hb):
         return []
-    common = np.intersect1d(ha, hb)
-    if not len(common):
+    # Shared n-grams; those repeated many times in either text (boilerplate) seed nothing.
+    rare = np.intersect1d(
+        ua[ca <= config.max_repeats], ub[cb <= config.max_repeats], assume_unique=True
+    )
+    if not len(rare):
         return []
-    # n-grams repeated many times (boilerplate) seed nothing.
-    ua, ca = np.unique(ha, return_counts=True)
-    ub, cb = np.unique(hb, return_counts=True)
-    rare = common[
-        (ca[np.searchsorted(ua, common)] <= config.max_repeats)
-        & (cb[np.searchsorted(ub, common)] <= config.max_repeats)
-    ]
-    pos_a = np.flatnonzero(np.isin(ha, rare))
-    pos_b = np.flatnonzero(np.isin(hb, rare))
+    pos_a = np.flatnonzero(_member(ha, rare))
+    pos_b = np.flatnonzero(_member(hb, rare))
     order_a = np.argsort(ha[pos_a], kind="stable")
     sorted_a = ha[pos_a][order_a]
     # Seeds: every (i, j) with the same rare n-gram at i in a and j in b, in order of
@@ -429,6 +461,8 @@ class _PairModel:
     w_b: F64
     col_a: I64  # each term of a: its column among the shared terms, or -1
     col_b: I64
+    shared_a: I64  # the shared terms' indices into a.terms (column order), and into b.terms
+    shared_b: I64
     cosine: F64  # sentences of a x sentences of b
     dice: F64
 
@@ -474,6 +508,8 @@ def _pair_model(a: PreparedText, b: PreparedText) -> _PairModel:
         w_b=w_b,
         col_a=col_a,
         col_b=col_b,
+        shared_a=ia.astype(np.int64),
+        shared_b=ib.astype(np.int64),
         cosine=np.nan_to_num(cosine),
         dice=np.nan_to_num(dice),
     )
@@ -511,23 +547,33 @@ def _cluster(seeds: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int
     return done
 
 
+def _range_vector(doc: PreparedText, weights: F64, first: int, last: int) -> F64:
+    """The summed tf-isf vector of sentences ``first..last`` of ``doc`` (over its terms)."""
+    lo, hi = np.searchsorted(doc.sent_of, (first, last + 1))
+    out = np.bincount(doc.term_of[lo:hi], weights=weights[lo:hi], minlength=len(doc.terms))
+    return out.astype(np.float64, copy=False)
+
+
 def _range_similarity(
-    a: PreparedText, b: PreparedText, model: _PairModel, a0: int, a1: int, b0: int, b1: int
+    a: PreparedText,
+    b: PreparedText,
+    model: _PairModel,
+    a0: int,
+    a1: int,
+    b0: int,
+    b1: int,
+    va: F64 | None = None,
 ) -> float:
-    """Cosine of the summed tf-isf vectors of sentences a0..a1 and b0..b1."""
-    lo_a, hi_a = np.searchsorted(a.sent_of, (a0, a1 + 1))
-    lo_b, hi_b = np.searchsorted(b.sent_of, (b0, b1 + 1))
-    va = np.bincount(a.term_of[lo_a:hi_a], weights=model.w_a[lo_a:hi_a], minlength=len(a.terms))
-    vb = np.bincount(b.term_of[lo_b:hi_b], weights=model.w_b[lo_b:hi_b], minlength=len(b.terms))
+    """Cosine of the summed tf-isf vectors of sentences a0..a1 and b0..b1 (``va``: the
+    vector of a0..a1 when the caller has it)."""
+    if va is None:
+        va = _range_vector(a, model.w_a, a0, a1)
+    vb = _range_vector(b, model.w_b, b0, b1)
     na, nb = float(np.sqrt(va @ va)), float(np.sqrt(vb @ vb))
     if na == 0 or nb == 0:
         return 0.0
-    k = int(model.col_a.max(initial=-1)) + 1
-    sa = np.zeros(k)
-    sb = np.zeros(k)
-    sa[model.col_a[model.col_a >= 0]] = va[model.col_a >= 0]
-    sb[model.col_b[model.col_b >= 0]] = vb[model.col_b >= 0]
-    return float(sa @ sb) / (na * nb)
+    # Only shared terms add to the dot product, taken in the shared terms' order.
+    return float(va[model.shared_a] @ vb[model.shared_b]) / (na * nb)
 
 
 def _extend(
@@ -617,11 +663,14 @@ def _summaries(
             groups[-1].append(j)
         else:
             groups.append([j])
+    whole_a: F64 | None = None
     for g in groups:
         j0, j1 = g[0], g[-1]
         if _char_len(b, j0, j1) < config.min_chars_derived:
             continue
-        sim = _range_similarity(a, b, model, 0, n_a - 1, j0, j1)
+        if whole_a is None:
+            whole_a = _range_vector(a, model.w_a, 0, n_a - 1)
+        sim = _range_similarity(a, b, model, 0, n_a - 1, j0, j1, whole_a)
         if sim < config.summary_cosine:
             continue
         i0, i1 = int(arg[g].min()), int(arg[g].max())
