@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from storytrace.pipeline import analyze
 from storytrace.report.graph import layers
 from storytrace.report.html_report import render_html
+from storytrace.report.json_report import dumps_report
 
 
 def test_report_json_has_the_contract_shape(demo_run: Any) -> None:
@@ -39,6 +40,33 @@ def test_report_json_has_the_contract_shape(demo_run: Any) -> None:
     } <= match.keys()
     ids = {d["id"] for d in report["documents"]}
     assert all(m in ids for s in report["stories"] for m in s["members"])
+
+
+def test_report_json_is_the_report_one_record_a_line(demo_run: Any) -> None:
+    text = demo_run.report_json.read_text(encoding="utf-8")
+    assert json.loads(text) == json.loads(json.dumps(demo_run.report))
+    lines = text.splitlines()
+    per_key = [len(v) + 2 if isinstance(v, list) and v else 1 for v in demo_run.report.values()]
+    assert len(lines) == 2 + sum(per_key)
+    for doc in demo_run.report["documents"]:
+        assert any(json.loads(line.rstrip(",")) == doc for line in lines if line.startswith("  {"))
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=5),
+        st.one_of(
+            st.none(),
+            st.integers(),
+            st.text(),
+            st.lists(st.dictionaries(st.text(max_size=3), st.text(max_size=8)), max_size=3),
+        ),
+        max_size=5,
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_dumps_report_is_json_of_any_report(report: dict[str, Any]) -> None:
+    assert json.loads(dumps_report(report)) == report
 
 
 def test_removals_point_into_the_raw_text(demo_run: Any) -> None:

@@ -107,9 +107,29 @@ def write_reports(
     json_path = out / "report.json"
     html_path = out / "report.html"
     texts = {d.id: d.text for d in store.documents()}
-    _atomic_write(json_path, json.dumps(report, ensure_ascii=False, indent=1))
+    _atomic_write(json_path, dumps_report(report))
     _atomic_write(html_path, render_html(report, texts))
     return json_path, html_path
+
+
+def dumps_report(report: dict[str, Any]) -> str:
+    """report.json's text: one top-level key a line, and each record of a top-level list
+    (a document, a story, a match) on a line of its own, so the file reads and greps like
+    JSONL. Each line is written by json's C encoder; ``indent`` would send the whole report
+    through the pure-Python one, 3x slower (0.30 against 0.10 s on WMT21's 715 versions,
+    the last serial step of a run)."""
+    lines = ["{"]
+    last = len(report) - 1
+    for k, (key, value) in enumerate(report.items()):
+        comma = "," if k < last else ""
+        name = json.dumps(key, ensure_ascii=False)
+        if isinstance(value, list) and value:
+            rows = ",\n  ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            lines.append(f" {name}: [\n  {rows}\n ]{comma}")
+        else:
+            lines.append(f" {name}: {json.dumps(value, ensure_ascii=False)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 def _atomic_write(path: Path, text: str) -> None:
