@@ -3,13 +3,19 @@ news, per stage, with start-up, peak memory and quality, against another git rev
 
     python benchmarks/pipeline.py --corpus wmt21 [--data ../shared/eval/wmt21-ru-en]
     python benchmarks/pipeline.py --corpus wmt21 --docs 169 338 676 --baseline-rev 776905c
+    python benchmarks/pipeline.py --corpus wire [--data ../shared/eval]   # 423 agency/paper texts
+    python benchmarks/pipeline.py --corpus semeval                  # 1,499 real news articles
     python benchmarks/pipeline.py --corpus news --docs 500 1000 2000
     python benchmarks/pipeline.py --corpus salad --docs 400        # the old word-salad corpus
     python benchmarks/pipeline.py --corpus wmt21 --profile 40      # cProfile, top 40 by cumtime
 
 Corpora: ``wmt21`` reads the real news versions of WMT21 ru-en (``docs.jsonl``, read at run
 time, never copied; answer fields dropped before the pipeline sees them); ``--docs N`` takes
-the first whole stories up to N documents. ``news`` is generated news-like stories
+the first whole stories up to N documents. ``wire`` is the derivation wire set (agency copy
+and the papers written from it, or not: ``storytrace eval derivation --set wire --half all``,
+docs/derivation-sets.md), scored by its own scorer (derived-vs-not F1 in the F1 column).
+``semeval`` is the real news articles of the derivation SemEval set (10 languages; no
+answers, so no quality columns). ``news`` is generated news-like stories
 (``corpus.generate_news``: wire originals and their partial, edited, credited copies by
 other outlets, plus lone articles). ``salad``: random common words with near-copies.
 
@@ -176,12 +182,70 @@ def _salad(n: int) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, str]
     )
 
 
+def _wire(root: Path, n: int | None):  # type: ignore[no-untyped-def]
+    """The derivation wire set, both halves (``storytrace eval derivation --set wire --half
+    all``): 92 agency copies and 331 papers written from them or not. Quality: derived-vs-not
+    F1 and parent accuracy from the set's own scorer."""
+    from storytrace.eval import derivation, wire
+
+    wires, others = derivation.split_pool(
+        derivation.wire_sources(root), derivation.spare_pages(root)
+    )
+    items = wire.build_items(wires, others, wire.SEED)
+    records: list[dict[str, Any]] = []
+    for item in items:
+        recs = list(item.records())
+        if n is not None and records and len(records) + len(recs) > n:
+            break
+        records.extend(recs)
+    kept = {str(r["id"]) for r in records}
+    answers = [i.answer() for i in items if all(str(r["id"]) in kept for r in i.records())]
+    texts = {str(r["id"]): str(r["text"]) for r in records}
+
+    def score(report: dict[str, Any]) -> dict[str, float]:
+        scores = wire.score_wire(report, answers, texts)
+        return {
+            "stories_f1": round(scores.derived.f1, 4),
+            "parent_accuracy": round(scores.parent_accuracy, 4),
+        }
+
+    return records, score
+
+
+def _semeval(root: Path, n: int | None):  # type: ignore[no-untyped-def]
+    """The real news articles of the derivation SemEval set, both halves (SemEval-2022 Task
+    8's original pairs: 1,499 articles in 10 languages). No answers to score here."""
+    import re
+
+    from storytrace.eval.semeval import load_pairs
+
+    rows, _ = load_pairs(root / "semeval2022-task8")
+    texts: dict[str, str] = {}
+    for r in sorted(rows, key=lambda r: r.pair_id):
+        if re.search(r"[a-z]", r.pair_id):  # machine-translated augmentations
+            continue
+        a, b = r.pair_id.split("_", 1)
+        texts.setdefault(f"se{a}", r.text1)
+        texts.setdefault(f"se{b}", r.text2)
+    records = [{"id": k, "text": v} for k, v in list(texts.items())[:n]]
+    return records, lambda report: {"stories_f1": float("nan"), "parent_accuracy": float("nan")}
+
+
 def corpus(name: str, n: int | None, data: Path):  # type: ignore[no-untyped-def]
+    """(records, score): the documents to analyse, and a function of report.json giving
+    ``stories_f1`` and ``parent_accuracy`` (for ``wire``: derived-vs-not F1 and parent
+    accuracy)."""
+    if name == "wire":
+        return _wire(data, n)
+    if name == "semeval":
+        return _semeval(data, n)
     if name == "wmt21":
-        return _wmt21(data, n)
-    if name == "news":
-        return _news(n or 1000)
-    return _salad(n or 400)
+        records, clusters, parents = _wmt21(data, n)
+    elif name == "news":
+        records, clusters, parents = _news(n or 1000)
+    else:
+        records, clusters, parents = _salad(n or 400)
+    return records, lambda report: quality(report, clusters, parents)
 
 
 # --- the driver -------------------------------------------------------------------------------
@@ -206,11 +270,10 @@ def measure(src: Path, feed: Path, out: Path, profile: int) -> dict[str, Any]:
 
 
 def quality(
-    report_path: str, clusters: dict[str, str], parents: dict[str, str]
+    report: dict[str, Any], clusters: dict[str, str], parents: dict[str, str]
 ) -> dict[str, float]:
     from storytrace.eval.metrics import accuracy, pairwise_clustering
 
-    report = json.loads(Path(report_path).read_text(encoding="utf-8"))
     predicted = {m: s["id"] for s in report["stories"] for m in s["members"]}
     parent_of = {e["child"]: e["parent"] for s in report["stories"] for e in s["edges"]}
     return {
@@ -242,14 +305,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--corpus", choices=("wmt21", "news", "salad"), default="wmt21")
+    parser.add_argument(
+        "--corpus", choices=("wmt21", "wire", "semeval", "news", "salad"), default="wmt21"
+    )
     parser.add_argument("--docs", type=int, nargs="*", default=None, help="corpus sizes")
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/eval/wmt21-ru-en")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="WMT21 ru-en's folder (wmt21), or the eval folder (wire, semeval)",
+    )
     parser.add_argument("--baseline-rev", default=None, help="git revision to compare with")
     parser.add_argument("--profile", type=int, default=0, help="print cProfile's top N")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.data is None:
+        eval_root = ROOT.parent / "shared/eval"
+        args.data = eval_root / "wmt21-ru-en" if args.corpus == "wmt21" else eval_root
     if args.child:
         child(args.child[0], args.child[1], args.profile)
         return
@@ -266,7 +339,7 @@ def main() -> None:
             trees.append((args.baseline_rev, base / "src"))
         try:
             for size in sizes:
-                records, clusters, parents = corpus(args.corpus, size, args.data)
+                records, score = corpus(args.corpus, size, args.data)
                 feed = tmp / f"feed-{len(records)}.jsonl"
                 feed.write_text(
                     "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
@@ -274,7 +347,8 @@ def main() -> None:
                 )
                 for label, src in trees:
                     row = measure(src, feed, tmp / f"out-{label}-{len(records)}", args.profile)
-                    row.update(quality(row.pop("report"), clusters, parents))
+                    report = json.loads(Path(row.pop("report")).read_text(encoding="utf-8"))
+                    row.update(score(report))
                     row.update(tree=label, docs=len(records))
                     row["docs_per_s"] = len(records) / row["wall_s"]
                     row["docs_per_cpu_s"] = len(records) / row["cpu_s"]
