@@ -96,7 +96,7 @@ def run_local(jsonl: Path, folder: Path, workers: int | None) -> dict[str, Any]:
         pipeline._index(store, LEXICAL, None, executor, timing, 256)
         pipeline._match(store, LEXICAL, timing, 256)
         with timing.task("Grouping stories", None):
-            matches = [m for m, _ in store.matches()]
+            matches = store.matches()
             stories = build_stories(store.document_ids(), matches)
         n = store.count_documents()
     seconds = time.perf_counter() - start

@@ -74,8 +74,9 @@ def test_prefixed_columns_read_one_side_of_a_join(empty_clean_doc: object) -> No
 
 
 def test_matches_candidates_and_errors_round_trip() -> None:
-    m = Match("a", "b", "rewrite", 0.1, 0.2, 0.3, 0.9, 0.7, 0.6, ("x", "y"))
-    assert ar.matches_from_arrow(ar.matches_to_arrow([m], {("a", "b"): "both"})) == [(m, "both")]
+    m = Match("a", "b", "rewrite", 0.1, 0.2, 0.3, 0.9, 0.7, 0.6, ("x", "y"), found_by="both")
+    unknown = Match("a", "c", "unrelated", 0.0, 0.0, 0.0, 0.1, 0.0, 0.0)
+    assert ar.matches_from_arrow(ar.matches_to_arrow([m, unknown])) == [m, unknown]
     pairs = [CandidatePair("a", "b", "lexical", 0.0)]
     assert ar.candidates_to_arrow(pairs).to_pylist() == [
         {"a": "a", "b": "b", "found_by": "lexical", "score": 0.0}

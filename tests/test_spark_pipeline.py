@@ -148,7 +148,7 @@ def _local_reference(jsonl: Path, folder: Path) -> tuple[list[Any], list[list[st
         pipeline._index(store, LEXICAL, None, executor, quiet, 256)
         pipeline._match(store, LEXICAL, quiet, 256)
         matches = store.matches()
-        return matches, build_stories(store.document_ids(), [m for m, _ in matches])
+        return matches, build_stories(store.document_ids(), matches)
 
 
 def test_generated_corpus_matches_and_stories_equal_the_local_executors(
@@ -202,9 +202,9 @@ def test_generated_corpus_matches_and_stories_equal_the_local_executors(
             m.coverage_ab,
             m.coverage_ba,
             m.evidence,
-            how,
+            m.found_by,
         )
-        for m, how in local_matches
+        for m in local_matches
     )
     assert spark_matches == want
     assert sum(1 for m in want if m[2] in ("duplicate", "near_duplicate")) > 200

@@ -11,7 +11,7 @@ conversion. Needs pyarrow (the ``spark`` extra).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from storytrace import codec
 from storytrace.records import (
     CandidatePair,
     CleanDoc,
@@ -251,45 +252,11 @@ def candidates_to_arrow(pairs: Sequence[CandidatePair]) -> pa.RecordBatch:
     )
 
 
-def matches_to_arrow(
-    matches: Sequence[Match], found_by: Mapping[tuple[str, str], str]
-) -> pa.RecordBatch:
-    return pa.RecordBatch.from_pydict(
-        {
-            "a": [m.a for m in matches],
-            "b": [m.b for m in matches],
-            "relation": [m.relation for m in matches],
-            "jaccard": [m.jaccard for m in matches],
-            "containment_ab": [m.containment_ab for m in matches],
-            "containment_ba": [m.containment_ba for m in matches],
-            "semantic": [m.semantic for m in matches],
-            "coverage_ab": [m.coverage_ab for m in matches],
-            "coverage_ba": [m.coverage_ba for m in matches],
-            "evidence": [list(m.evidence) for m in matches],
-            "found_by": [found_by.get((m.a, m.b), "") for m in matches],
-        },
-        schema=MATCHES,
-    )
+def matches_to_arrow(matches: Sequence[Match]) -> pa.RecordBatch:
+    """Matches as rows of their plain form (``codec.match_to_plain``)."""
+    return pa.RecordBatch.from_pylist([codec.match_to_plain(m) for m in matches], schema=MATCHES)
 
 
-def matches_from_arrow(batch: pa.RecordBatch | pa.Table) -> list[tuple[Match, str]]:
-    """Every row's ``Match`` and how its pair was found."""
-    cols = {name: batch.column(name).to_pylist() for name in MATCHES.names}
-    return [
-        (
-            Match(
-                a=cols["a"][i],
-                b=cols["b"][i],
-                relation=cols["relation"][i],
-                jaccard=cols["jaccard"][i],
-                containment_ab=cols["containment_ab"][i],
-                containment_ba=cols["containment_ba"][i],
-                semantic=cols["semantic"][i],
-                coverage_ab=cols["coverage_ab"][i],
-                coverage_ba=cols["coverage_ba"][i],
-                evidence=tuple(cols["evidence"][i] or ()),
-            ),
-            cols["found_by"][i] or "",
-        )
-        for i in range(batch.num_rows)
-    ]
+def matches_from_arrow(batch: pa.RecordBatch | pa.Table) -> list[Match]:
+    """Every row's ``Match`` (``codec.match_from_plain``), with how its pair was found."""
+    return [codec.match_from_plain(row) for row in batch.to_pylist()]

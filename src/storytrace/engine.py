@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 from storytrace.align import SentencePair, align_sentences, passages_from_pairs
 from storytrace.attribution import dateline_outlet, find_aliases, find_attributions
@@ -32,7 +31,16 @@ from storytrace.embed import Encoder, configured_encoder, cross_lingual_evidence
 from storytrace.fingerprint import fingerprint
 from storytrace.lang import same_language
 from storytrace.provenance import Version, derive_lineage
-from storytrace.records import Alignment, CleanDoc, Document, Match, Removal, Signature, Span
+from storytrace.records import (
+    AlignedSentence,
+    Alignment,
+    CleanDoc,
+    Document,
+    LineageEdge,
+    Match,
+    Signature,
+    Story,
+)
 from storytrace.reuse import measure_reuse
 from storytrace.stories import story_id
 from storytrace.story_clean import clean_story
@@ -94,9 +102,10 @@ def match(
 
 @dataclass(frozen=True, slots=True)
 class PairAlignment:
-    """What ``b`` shares with ``a``: sentence pairs (clean sentence indices) and passages."""
+    """What ``b`` shares with ``a``: sentence pairs (clean sentence indices, which the change
+    rules read) and the ``Alignment`` (passages and sentence pairs in raw offsets)."""
 
-    sentences: tuple[SentencePair, ...]
+    pairs: tuple[SentencePair, ...]
     alignment: Alignment
 
 
@@ -105,55 +114,30 @@ def align_pair(
 ) -> PairAlignment:
     """Align ``b`` (the child) to ``a`` (the parent) at ``config.sentence_match``."""
     pairs = align_sentences(a, b, a_sig, b_sig, sentence_threshold(config, a.lang, b.lang))
-    return PairAlignment(tuple(pairs), passages_from_pairs(a, b, pairs))
-
-
-def _span_list(span: Span) -> list[int]:
-    return [span.start, span.end]
-
-
-def alignment_record(parent: CleanDoc, child: CleanDoc, aligned: PairAlignment) -> dict[str, Any]:
-    """The stored (and report.json) form of an alignment: sentence pairs and passages in raw
-    offsets, with coverage of each side."""
-    alignment = aligned.alignment
-    return {
-        "parent": parent.id,
-        "child": child.id,
-        "coverage_parent": alignment.coverage_a,
-        "coverage_child": alignment.coverage_b,
-        "sentences": [
-            {
-                "parent": _span_list(parent.raw_span(parent.sentences[sp.a])),
-                "child": _span_list(child.raw_span(child.sentences[sp.b])),
-                "score": round(sp.score, 4),
-            }
-            for sp in aligned.sentences
-        ],
-        "passages": [
-            {
-                "parent": _span_list(ps.a),
-                "child": _span_list(ps.b),
-                "kind": ps.kind,
-                "score": ps.score,
-            }
-            for ps in alignment.passages
-        ],
-    }
+    sentences = tuple(
+        AlignedSentence(
+            a.raw_span(a.sentences[sp.a]), b.raw_span(b.sentences[sp.b]), round(sp.score, 4)
+        )
+        for sp in pairs
+    )
+    alignment = replace(passages_from_pairs(a, b, pairs), sentences=sentences)
+    return PairAlignment(tuple(pairs), alignment)
 
 
 def trace_story(
-    members: list[str],
+    members: Sequence[str],
     docs: Mapping[str, Document],
     cleaned: Mapping[str, CleanDoc],
     sigs: Mapping[str, Signature],
     matches: Mapping[tuple[str, str], Match],
     sources: Sequence[str],
     config: Config,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A story from its members' records: the story cleans its members (``story_clean``),
-    provenance orders them (``provenance.derive_lineage``) and every edge is aligned and its
-    changes found. ``matches``: the stored matches (pairs missing among a small story's
-    members are compared here)."""
+) -> tuple[Story, list[Alignment]]:
+    """A story from its members' records, and the alignment of each of its edges: the
+    story cleans its members (``story_clean``), provenance orders them
+    (``provenance.derive_lineage``) and every edge is aligned and its changes found.
+    ``matches``: the stored matches (pairs missing among a small story's members are
+    compared here)."""
     # The story cleans its members: what one version alone prints as furniture goes
     # before alignment and changes (story_clean); the removals are kept with the story.
     cleaned, sigs, story_removed = clean_story(members, dict(cleaned), dict(sigs))
@@ -187,75 +171,27 @@ def trace_story(
         for (a, b), m in sorted(inside.items())
     }
     lineage = derive_lineage(versions, inside, reuse)
-    edge_dicts: list[dict[str, Any]] = []
-    alignment_dicts: list[dict[str, Any]] = []
+    edges: list[LineageEdge] = []
+    alignments: list[Alignment] = []
     for edge in lineage.edges:
         p, c = edge.parent, edge.child
         aligned = align_pair(cleaned[p], cleaned[c], sigs[p], sigs[c], config)
         changes = find_changes(
-            docs[p], docs[c], cleaned[p], cleaned[c], list(aligned.sentences), aligned.alignment
+            docs[p], docs[c], cleaned[p], cleaned[c], list(aligned.pairs), aligned.alignment
         )
-        edge_dicts.append(
-            {
-                "parent": p,
-                "child": c,
-                "relation": edge.relation,
-                "confidence": edge.confidence,
-                "reuse": edge.reuse,
-                "degree": edge.degree,
-                "method": edge.method,
-                "credited": list(edge.credited),
-                "directed": edge.directed,
-                "evidence": list(edge.evidence),
-                "changes": [
-                    {
-                        "kind": ch.kind,
-                        "parent_span": [ch.parent_span.start, ch.parent_span.end]
-                        if ch.parent_span
-                        else None,
-                        "child_span": [ch.child_span.start, ch.child_span.end]
-                        if ch.child_span
-                        else None,
-                        "before": ch.before,
-                        "after": ch.after,
-                        "note": ch.note,
-                    }
-                    for ch in changes
-                ],
-            }
-        )
-        alignment_dicts.append(alignment_record(cleaned[p], cleaned[c], aligned))
-    story = {
-        "id": story_id(members, {d: docs[d].doc_id for d in members}),
-        "members": members,
-        "origins": list(lineage.origins),
-        "edges": edge_dicts,
-        "undirected": [
-            {
-                "a": u.a,
-                "b": u.b,
-                "reuse_a": u.reuse_a,
-                "reuse_b": u.reuse_b,
-                "evidence": list(u.evidence),
-            }
-            for u in lineage.undirected
-        ],
-        "independent": list(lineage.independent),
-        "removed": {m: [_removal(r) for r in removed] for m, removed in story_removed.items()},
-        "attributions": {
-            v.doc.id: [
-                {"outlet": a.outlet, "start": a.span.start, "end": a.span.end, "cue": a.cue}
-                for a in v.attributions
-            ]
-            for v in versions
-            if v.attributions
-        },
-    }
-    return story, alignment_dicts
-
-
-def _removal(r: Removal) -> dict[str, Any]:
-    return {"start": r.start, "end": r.end, "reason": r.reason}
+        edges.append(replace(edge, changes=tuple(changes)))
+        alignments.append(aligned.alignment)
+    story = Story(
+        id=story_id(list(members), {d: docs[d].doc_id for d in members}),
+        members=tuple(members),
+        origins=tuple(lineage.origins),
+        edges=tuple(edges),
+        undirected=tuple(lineage.undirected),
+        independent=tuple(lineage.independent),
+        removed={m: tuple(removed) for m, removed in story_removed.items()},
+        attributions={v.doc.id: v.attributions for v in versions if v.attributions},
+    )
+    return story, alignments
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from storytrace.executors import LocalExecutor
 from storytrace.executors.local import Submitted
 from storytrace.ingest import MAX_CHARS, read_inputs
 from storytrace.progress import Progress, SilentProgress
-from storytrace.records import CleanDoc, Document, IngestError, Match, Signature
+from storytrace.records import Alignment, CleanDoc, Document, IngestError, Match, Signature, Story
 from storytrace.report import build_report, write_reports
 from storytrace.store import DB_NAME, Store
 from storytrace.stories import build_stories
@@ -202,7 +202,7 @@ def _refresh_source_repeats(store: Store) -> bool:
     source's furniture from three stories or lone documents on. Documents whose source's
     set changed since they were cleaned go back to be indexed again (True if any did), so
     the result does not depend on the order documents arrived in."""
-    units = {m: s["id"] for s in store.stories() for m in s["members"]}
+    units = {m: s.id for s in store.stories() for m in s.members}
     current = store.repeated_lines(store.sources(), units)
     applied = store.applied_repeats()
     if current == applied:
@@ -245,10 +245,15 @@ def _match(store: Store, config: Config, progress: Progress, batch_size: int) ->
             if search is not None and with_vecs:
                 profiles = search.profiles(list(with_vecs), np.stack(list(with_vecs.values())))
             matches = [
-                engine.match(docs[c.a], docs[c.b], all_sigs[c.a], all_sigs[c.b], config, profiles)
+                replace(
+                    engine.match(
+                        docs[c.a], docs[c.b], all_sigs[c.a], all_sigs[c.b], config, profiles
+                    ),
+                    found_by=c.found_by,
+                )
                 for c in pairs
             ]
-            store.save_matches(matches, {(c.a, c.b): c.found_by for c in pairs}, batch)
+            store.save_matches(matches, batch)
             done.update((c.a, c.b) for c in pairs)
             task.advance(len(batch))
 
@@ -299,11 +304,11 @@ def _build_stories(
     the result is the same as in this process), in chunks of similar work, largest first.
     """
     config = store.config() or Config()
-    matches = {(m.a, m.b): m for m, _ in store.matches()}
+    matches = {(m.a, m.b): m for m in store.matches()}
     if groups is None:
         groups = build_stories(store.document_ids(), matches.values())
     sources = store.sources()
-    traced: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+    traced: list[tuple[Story, list[Alignment]]] = []
     with progress.task("Tracing provenance", len(groups)) as task:
         if executor is not None and executor.workers > 1 and len(groups) >= _PARALLEL_STORIES_MIN:
             chunks = _story_chunks(groups, executor.workers * 4)
@@ -317,7 +322,7 @@ def _build_stories(
             items = [
                 ([groups[i] for i in chunk], chunk_matches[n]) for n, chunk in enumerate(chunks)
             ]
-            by_group: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+            by_group: dict[int, tuple[Story, list[Alignment]]] = {}
             for chunk, results in zip(
                 chunks, executor.submit(work, items, parallel=True).results(), strict=True
             ):
@@ -350,7 +355,7 @@ def _trace_stories(
     db: Path,
     sources: list[str],
     config: Config,
-) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+) -> list[tuple[Story, list[Alignment]]]:
     """``_story`` for each group of ``item`` (with the matches among its members), reading
     the store at ``db``: runs in a worker process."""
     groups, matches = item
@@ -364,7 +369,7 @@ def _story(
     matches: dict[tuple[str, str], Match],
     sources: list[str],
     config: Config,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[Story, list[Alignment]]:
     """``engine.trace_story`` over the members' records read from ``store``."""
     docs = {d.id: d for d in store.documents(members)}
     return engine.trace_story(

@@ -172,7 +172,9 @@ class Match:
     """The verdict on a candidate pair, with the scores behind it.
 
     ``containment_ab``: share of a's shingles found in b. ``coverage_ab``: share of a's
-    sentences (by characters) that have a semantically close sentence in b.
+    sentences (by characters) that have a semantically close sentence in b. ``found_by``:
+    how the candidate pair was found (``None`` for a pair compared without a candidate
+    search, such as two members of one small story).
     """
 
     a: str
@@ -185,6 +187,7 @@ class Match:
     coverage_ab: float
     coverage_ba: float
     evidence: tuple[str, ...] = ()
+    found_by: FoundBy | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,14 +201,25 @@ class Passage:
 
 
 @dataclass(frozen=True, slots=True)
+class AlignedSentence:
+    """A sentence of a aligned with a sentence of b: raw spans and the pair's score."""
+
+    a: Span
+    b: Span
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class Alignment:
-    """Passage-level alignment of two documents, with coverage of each by the other."""
+    """Passage-level alignment of two documents, with coverage of each by the other, and
+    the sentence pairs the passages were built from (``sentences``, raw spans)."""
 
     a: str
     b: str
     passages: tuple[Passage, ...]
     coverage_a: float
     coverage_b: float
+    sentences: tuple[AlignedSentence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,9 +287,19 @@ class UndirectedLink:
 
 @dataclass(frozen=True, slots=True)
 class Story:
-    """A cluster of documents that are versions of one story, with its derivation DAG."""
+    """A cluster of documents that are versions of one story, with its derivation DAG.
+
+    ``edges``: who took text from whom (each with its changes); ``undirected``: pairs that
+    share text with no known direction; ``independent``: members that share no text with
+    any other; ``removed``: what the story's cleaning took from a member
+    (``story_clean``); ``attributions``: the credits found in each member's text.
+    """
 
     id: str
     members: tuple[str, ...]
     origins: tuple[str, ...] = ()
     edges: tuple[LineageEdge, ...] = ()
+    undirected: tuple[UndirectedLink, ...] = ()
+    independent: tuple[str, ...] = ()
+    removed: Mapping[str, tuple[Removal, ...]] = field(default_factory=dict)
+    attributions: Mapping[str, tuple[Attribution, ...]] = field(default_factory=dict)

@@ -75,7 +75,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from storytrace import arrow_records as ar
-from storytrace import pipeline
+from storytrace import engine, pipeline
 from storytrace.ann import SemanticSearch
 from storytrace.candidates import (
     REUSE_MIN_SHARED,
@@ -88,7 +88,7 @@ from storytrace.candidates import (
     reuse_keys,
     semantic_candidates,
 )
-from storytrace.compare import MARGIN_K, Profile, compare
+from storytrace.compare import MARGIN_K, Profile
 from storytrace.config import Config
 from storytrace.embed import NO_ENCODER, Encoder, MiniLmEncoder, embed_documents, load_encoder
 from storytrace.errors import ModelError, NothingToAnalyseError, StoreError
@@ -486,7 +486,6 @@ def _compare(
         a_prof = batch.column("a_profile").to_pylist() if profiles else [None] * batch.num_rows
         b_prof = batch.column("b_profile").to_pylist() if profiles else [None] * batch.num_rows
         matches = []
-        how: dict[tuple[str, str], str] = {}
         for i in range(batch.num_rows):
             known: dict[str, Profile] | None = None
             if profiles:
@@ -494,10 +493,9 @@ def _compare(
                 for doc, text in ((a_docs[i].id, a_prof[i]), (b_docs[i].id, b_prof[i])):
                     if text is not None:
                         known[doc] = [(d, c) for d, c in json.loads(text)]
-            m = compare(a_docs[i], b_docs[i], a_sigs[i], b_sigs[i], config, known)
-            matches.append(m)
-            how[(m.a, m.b)] = found_by[i]
-        yield ar.matches_to_arrow(matches, how)
+            m = engine.match(a_docs[i], b_docs[i], a_sigs[i], b_sigs[i], config, known)
+            matches.append(dataclasses.replace(m, found_by=found_by[i] or None))
+        yield ar.matches_to_arrow(matches)
 
 
 # -- the run ----------------------------------------------------------------------------------------
@@ -878,9 +876,8 @@ def load_store(
                 encoder=encoder,
             )
     for batch in read_output(spark, run.path("matches")):
-        found = ar.matches_from_arrow(batch)
-        store.save_matches([m for m, _ in found], {(m.a, m.b): how for m, how in found}, [])
-    store.save_matches([], {}, store.document_ids())  # every document is now matched
+        store.save_matches(ar.matches_from_arrow(batch), [])
+    store.save_matches([], store.document_ids())  # every document is now matched
     # The Spark run cleaned without a source's repeated lines (they are counted by story,
     # after matching): record that none were applied, so a later local run on this store
     # applies them and re-indexes what they touch.

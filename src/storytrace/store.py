@@ -31,10 +31,12 @@ from typing import Any, TextIO
 import numpy as np
 import numpy.typing as npt
 
+from storytrace import codec
 from storytrace.candidates import reuse_keys
 from storytrace.config import Config
 from storytrace.errors import ConfigError, StoreBusyError, StoreError
 from storytrace.records import (
+    Alignment,
     CleanDoc,
     Document,
     IngestError,
@@ -43,6 +45,7 @@ from storytrace.records import (
     Removal,
     Signature,
     Span,
+    Story,
 )
 from storytrace.source_repeats import line_keys, repeated
 
@@ -87,6 +90,11 @@ CREATE TABLE IF NOT EXISTS applied_repeats (
 CREATE TABLE IF NOT EXISTS vectors (
     encoder TEXT NOT NULL, key BLOB NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (encoder, key));
 """
+
+
+_MATCH_COLUMNS = codec.MATCH_FIELDS
+"""The matches table's columns: a match's plain form (``codec.match_to_plain``), its
+evidence as a JSON list."""
 
 
 def _spans_blob(spans: Sequence[Span]) -> bytes:
@@ -666,74 +674,57 @@ class Store:
         return [np.frombuffer(found.get(i, b""), dtype=np.uint64) for i in ids]
 
     # -- matches, stories, alignments, errors -------------------------------------------------
-    def save_matches(
-        self, matches: Sequence[Match], found_by: dict[tuple[str, str], str], ids: Sequence[str]
-    ) -> None:
+    def save_matches(self, matches: Sequence[Match], ids: Sequence[str]) -> None:
         """Save a batch's matches and mark its documents matched, atomically."""
+        rows = [codec.match_to_plain(m) for m in matches]
         with self.transaction() as tx:
             tx.executemany(
-                "INSERT OR REPLACE INTO matches VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR REPLACE INTO matches ({', '.join(_MATCH_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_MATCH_COLUMNS))})",
                 [
-                    (
-                        m.a,
-                        m.b,
-                        m.relation,
-                        m.jaccard,
-                        m.containment_ab,
-                        m.containment_ba,
-                        m.semantic,
-                        m.coverage_ab,
-                        m.coverage_ba,
-                        json.dumps(list(m.evidence)),
-                        found_by.get((m.a, m.b), ""),
-                    )
-                    for m in matches
+                    tuple(json.dumps(r[k]) if k == "evidence" else r[k] for k in _MATCH_COLUMNS)
+                    for r in rows
                 ],
             )
             self.set_state(ids, "matched", tx)
 
-    def matches(self) -> list[tuple[Match, str]]:
-        rows = self.conn.execute("SELECT * FROM matches ORDER BY a, b").fetchall()
+    def matches(self) -> list[Match]:
+        rows = self.conn.execute(
+            f"SELECT {', '.join(_MATCH_COLUMNS)} FROM matches ORDER BY a, b"
+        ).fetchall()
         return [
-            (
-                Match(
-                    a=r[0],
-                    b=r[1],
-                    relation=r[2],
-                    jaccard=r[3],
-                    containment_ab=r[4],
-                    containment_ba=r[5],
-                    semantic=r[6],
-                    coverage_ab=r[7],
-                    coverage_ba=r[8],
-                    evidence=tuple(json.loads(r[9] or "[]")),
-                ),
-                r[10],
+            codec.match_from_plain(
+                {
+                    k: json.loads(v or "[]") if k == "evidence" else v
+                    for k, v in zip(_MATCH_COLUMNS, r, strict=True)
+                }
             )
             for r in rows
         ]
 
-    def replace_stories(
-        self, stories: Sequence[dict[str, Any]], alignments: Sequence[dict[str, Any]]
-    ) -> None:
+    def replace_stories(self, stories: Sequence[Story], alignments: Sequence[Alignment]) -> None:
         with self.transaction() as tx:
             tx.execute("DELETE FROM stories")
             tx.execute("DELETE FROM alignments")
             tx.executemany(
                 "INSERT INTO stories VALUES (?, ?)",
-                [(s["id"], json.dumps(s, ensure_ascii=False)) for s in stories],
+                [(s.id, json.dumps(codec.story_to_plain(s), ensure_ascii=False)) for s in stories],
             )
             tx.executemany(
                 "INSERT INTO alignments VALUES (?, ?, ?)",
-                [(a["parent"], a["child"], json.dumps(a, ensure_ascii=False)) for a in alignments],
+                [
+                    (a.a, a.b, json.dumps(codec.alignment_to_plain(a), ensure_ascii=False))
+                    for a in alignments
+                ],
             )
 
-    def stories(self) -> list[dict[str, Any]]:
-        return [json.loads(r[0]) for r in self.conn.execute("SELECT body FROM stories ORDER BY id")]
+    def stories(self) -> list[Story]:
+        rows = self.conn.execute("SELECT body FROM stories ORDER BY id")
+        return [codec.story_from_plain(json.loads(r[0])) for r in rows]
 
-    def alignments(self) -> list[dict[str, Any]]:
+    def alignments(self) -> list[Alignment]:
         rows = self.conn.execute("SELECT body FROM alignments ORDER BY parent, child")
-        return [json.loads(r[0]) for r in rows]
+        return [codec.alignment_from_plain(json.loads(r[0])) for r in rows]
 
     def add_errors(self, run: int, errors: Iterable[IngestError]) -> None:
         with self.transaction() as tx:

@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from storytrace import codec
 from storytrace.candidates import lsh_params
 from storytrace.config import Config
+from storytrace.records import Removal
 from storytrace.store import Store
 
 REPORT_VERSION = 1
@@ -28,9 +30,9 @@ def build_report(store: Store) -> dict[str, Any]:
     matches = store.matches()
     config = store.config() or Config()
     # Removals a story made on its members (story_clean) join each document's own.
-    by_story: dict[str, list[dict[str, Any]]] = {}
+    by_story: dict[str, list[Removal]] = {}
     for s in stories:
-        for member, removed in (s.get("removed") or {}).items():
+        for member, removed in s.removed.items():
             by_story.setdefault(member, []).extend(removed)
     documents = []
     for d in docs:
@@ -45,19 +47,16 @@ def build_report(store: Store) -> dict[str, Any]:
                 "lang": d.lang or (c.lang if c else None),
                 "title": d.title,
                 "input": d.input,
-                "removed": sorted(
-                    [
-                        *(
-                            {"start": r.start, "end": r.end, "reason": r.reason}
-                            for r in (c.removed if c else ())
-                        ),
-                        *by_story.get(d.id, ()),
-                    ],
-                    key=lambda r: (r["start"], r["end"]),
-                ),
+                "removed": [
+                    codec.removal_to_plain(r)
+                    for r in sorted(
+                        [*(c.removed if c else ()), *by_story.get(d.id, ())],
+                        key=lambda r: (r.start, r.end),
+                    )
+                ],
             }
         )
-    in_story = {m for s in stories for m in s["members"]}
+    in_story = {m for s in stories for m in s.members}
     return {
         "version": REPORT_VERSION,
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -65,7 +64,7 @@ def build_report(store: Store) -> dict[str, Any]:
             "documents": len(docs),
             "stories": len(stories),
             "documents_in_stories": len(in_story),
-            "matches": sum(1 for m, _ in matches if m.relation != "unrelated"),
+            "matches": sum(1 for m in matches if m.relation != "unrelated"),
             "errors": len(store.errors()),
         },
         "config": {
@@ -73,25 +72,11 @@ def build_report(store: Store) -> dict[str, Any]:
             "lsh": lsh_params(config.lsh_threshold, config.num_perm).describe(),
         },
         "documents": documents,
-        "stories": sorted(stories, key=lambda s: (-len(s["members"]), s["id"])),
-        "matches": [
-            {
-                "a": m.a,
-                "b": m.b,
-                "relation": m.relation,
-                "jaccard": m.jaccard,
-                "containment_ab": m.containment_ab,
-                "containment_ba": m.containment_ba,
-                "semantic": m.semantic,
-                "coverage_ab": m.coverage_ab,
-                "coverage_ba": m.coverage_ba,
-                "found_by": found_by,
-                "evidence": list(m.evidence),
-            }
-            for m, found_by in matches
-            if m.relation != "unrelated"
+        "stories": [
+            codec.story_to_plain(s) for s in sorted(stories, key=lambda s: (-len(s.members), s.id))
         ],
-        "alignments": store.alignments(),
+        "matches": [codec.match_to_plain(m) for m in matches if m.relation != "unrelated"],
+        "alignments": [codec.alignment_to_plain(a) for a in store.alignments()],
         "errors": [{"input": e.input, "reason": e.reason} for e in store.errors()],
     }
 

@@ -39,7 +39,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from storytrace import engine
+from storytrace import codec, engine
 from storytrace.config import Config
 from storytrace.errors import StorytraceError
 from storytrace.ingest import SUPPORTED_SUFFIXES
@@ -557,4 +557,4 @@ def _align_now(db_path: Path, a: str, b: str) -> dict[str, Any]:
         config = store.config() or Config()
         cleaned, sigs = store.clean_docs([a, b]), store.signatures([a, b])
     aligned = engine.align_pair(cleaned[a], cleaned[b], sigs[a], sigs[b], config)
-    return engine.alignment_record(cleaned[a], cleaned[b], aligned)
+    return codec.alignment_to_plain(aligned.alignment)

@@ -1,0 +1,318 @@
+"""One codec per record: its plain form (JSON values) and back.
+
+The store (SQLite rows and JSON bodies), the Arrow/Parquet outputs of the Spark executor
+and report.json all write a record through the same ``*_to_plain`` function and read it
+through the same ``*_from_plain``, so the three can never disagree on a field. The plain
+forms are report.json's documented shapes (README, "report.json"): spans as
+``[start, end]``, an alignment's sides named ``parent`` and ``child``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TypeAlias, cast
+
+from storytrace.records import (
+    AlignedSentence,
+    Alignment,
+    Attribution,
+    Change,
+    ChangeKind,
+    Degree,
+    FoundBy,
+    LineageEdge,
+    LineageRelation,
+    Match,
+    Passage,
+    PassageKind,
+    Relation,
+    Removal,
+    Span,
+    Story,
+    UndirectedLink,
+)
+
+Plain: TypeAlias = "bool | int | float | str | list[Plain] | dict[str, Plain] | None"
+"""A JSON value."""
+Row: TypeAlias = "dict[str, Plain]"
+"""A record's plain form: a JSON object."""
+
+
+# -- reading plain values, checked ----------------------------------------------------------------
+def _str(value: Plain) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {value!r}")
+    return value
+
+
+def _float(value: Plain) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _int(value: Plain) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _list(value: Plain) -> list[Plain]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list, got {value!r}")
+    return value
+
+
+def _row(value: Plain) -> Row:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected an object, got {value!r}")
+    return value
+
+
+def _strs(value: Plain) -> tuple[str, ...]:
+    return tuple(_str(v) for v in _list(value))
+
+
+def span_to_plain(span: Span | None) -> list[Plain] | None:
+    return None if span is None else [span.start, span.end]
+
+
+def span_from_plain(value: Plain) -> Span | None:
+    if value is None:
+        return None
+    start, end = _list(value)
+    return Span(_int(start), _int(end))
+
+
+def _span(value: Plain) -> Span:
+    span = span_from_plain(value)
+    if span is None:
+        raise ValueError("expected a span, got null")
+    return span
+
+
+# -- matches ------------------------------------------------------------------------------------
+MATCH_FIELDS = (
+    "a",
+    "b",
+    "relation",
+    "jaccard",
+    "containment_ab",
+    "containment_ba",
+    "semantic",
+    "coverage_ab",
+    "coverage_ba",
+    "found_by",
+    "evidence",
+)
+"""A match's plain keys, in the order of report.json."""
+
+
+def match_to_plain(m: Match) -> Row:
+    return {
+        "a": m.a,
+        "b": m.b,
+        "relation": m.relation,
+        "jaccard": m.jaccard,
+        "containment_ab": m.containment_ab,
+        "containment_ba": m.containment_ba,
+        "semantic": m.semantic,
+        "coverage_ab": m.coverage_ab,
+        "coverage_ba": m.coverage_ba,
+        "found_by": m.found_by or "",
+        "evidence": list(m.evidence),
+    }
+
+
+def match_from_plain(row: Mapping[str, Plain]) -> Match:
+    found_by = row.get("found_by") or None
+    return Match(
+        a=_str(row["a"]),
+        b=_str(row["b"]),
+        relation=cast(Relation, _str(row["relation"])),
+        jaccard=_float(row["jaccard"]),
+        containment_ab=_float(row["containment_ab"]),
+        containment_ba=_float(row["containment_ba"]),
+        semantic=_float(row["semantic"]),
+        coverage_ab=_float(row["coverage_ab"]),
+        coverage_ba=_float(row["coverage_ba"]),
+        evidence=_strs(row.get("evidence")),
+        found_by=None if found_by is None else cast(FoundBy, _str(found_by)),
+    )
+
+
+# -- alignments ---------------------------------------------------------------------------------
+def alignment_to_plain(a: Alignment) -> Row:
+    """``a`` is the parent, ``b`` the child."""
+    return {
+        "parent": a.a,
+        "child": a.b,
+        "coverage_parent": a.coverage_a,
+        "coverage_child": a.coverage_b,
+        "sentences": [
+            {"parent": span_to_plain(s.a), "child": span_to_plain(s.b), "score": s.score}
+            for s in a.sentences
+        ],
+        "passages": [
+            {
+                "parent": span_to_plain(p.a),
+                "child": span_to_plain(p.b),
+                "kind": p.kind,
+                "score": p.score,
+            }
+            for p in a.passages
+        ],
+    }
+
+
+def alignment_from_plain(row: Mapping[str, Plain]) -> Alignment:
+    return Alignment(
+        a=_str(row["parent"]),
+        b=_str(row["child"]),
+        passages=tuple(
+            Passage(
+                _span(p["parent"]),
+                _span(p["child"]),
+                cast(PassageKind, _str(p["kind"])),
+                _float(p["score"]),
+            )
+            for p in map(_row, _list(row.get("passages")))
+        ),
+        coverage_a=_float(row["coverage_parent"]),
+        coverage_b=_float(row["coverage_child"]),
+        sentences=tuple(
+            AlignedSentence(_span(s["parent"]), _span(s["child"]), _float(s["score"]))
+            for s in map(_row, _list(row.get("sentences")))
+        ),
+    )
+
+
+# -- stories, their edges and changes -----------------------------------------------------------
+def change_to_plain(c: Change) -> Row:
+    return {
+        "kind": c.kind,
+        "parent_span": span_to_plain(c.parent_span),
+        "child_span": span_to_plain(c.child_span),
+        "before": c.before,
+        "after": c.after,
+        "note": c.note,
+    }
+
+
+def change_from_plain(row: Mapping[str, Plain]) -> Change:
+    return Change(
+        kind=cast(ChangeKind, _str(row["kind"])),
+        parent_span=span_from_plain(row.get("parent_span")),
+        child_span=span_from_plain(row.get("child_span")),
+        before=_str(row.get("before", "")),
+        after=_str(row.get("after", "")),
+        note=_str(row.get("note", "")),
+    )
+
+
+def edge_to_plain(e: LineageEdge) -> Row:
+    return {
+        "parent": e.parent,
+        "child": e.child,
+        "relation": e.relation,
+        "confidence": e.confidence,
+        "reuse": e.reuse,
+        "degree": e.degree,
+        "method": e.method,
+        "credited": list(e.credited),
+        "directed": e.directed,
+        "evidence": list(e.evidence),
+        "changes": [change_to_plain(c) for c in e.changes],
+    }
+
+
+def edge_from_plain(row: Mapping[str, Plain]) -> LineageEdge:
+    directed = row.get("directed", True)
+    return LineageEdge(
+        parent=_str(row["parent"]),
+        child=_str(row["child"]),
+        relation=cast(LineageRelation, _str(row["relation"])),
+        confidence=_float(row["confidence"]),
+        evidence=_strs(row.get("evidence")),
+        changes=tuple(change_from_plain(_row(c)) for c in _list(row.get("changes"))),
+        reuse=_float(row.get("reuse", 0.0)),
+        degree=cast(Degree, _str(row.get("degree", "partially"))),
+        method=_str(row.get("method", "lexical")),
+        credited=_strs(row.get("credited")),
+        directed=bool(directed),
+    )
+
+
+def removal_to_plain(r: Removal) -> Row:
+    return {"start": r.start, "end": r.end, "reason": r.reason}
+
+
+def removal_from_plain(row: Mapping[str, Plain]) -> Removal:
+    return Removal(_int(row["start"]), _int(row["end"]), _str(row["reason"]))
+
+
+def story_to_plain(s: Story) -> Row:
+    return {
+        "id": s.id,
+        "members": list(s.members),
+        "origins": list(s.origins),
+        "edges": [edge_to_plain(e) for e in s.edges],
+        "undirected": [
+            {
+                "a": u.a,
+                "b": u.b,
+                "reuse_a": u.reuse_a,
+                "reuse_b": u.reuse_b,
+                "evidence": list(u.evidence),
+            }
+            for u in s.undirected
+        ],
+        "independent": list(s.independent),
+        "removed": {m: [removal_to_plain(r) for r in rs] for m, rs in s.removed.items()},
+        "attributions": {
+            m: [
+                {"outlet": a.outlet, "start": a.span.start, "end": a.span.end, "cue": a.cue}
+                for a in attributions
+            ]
+            for m, attributions in s.attributions.items()
+        },
+    }
+
+
+def story_from_plain(row: Mapping[str, Plain]) -> Story:
+    return Story(
+        id=_str(row["id"]),
+        members=_strs(row["members"]),
+        origins=_strs(row.get("origins")),
+        edges=tuple(edge_from_plain(_row(e)) for e in _list(row.get("edges"))),
+        undirected=tuple(
+            UndirectedLink(
+                _str(u["a"]),
+                _str(u["b"]),
+                _float(u["reuse_a"]),
+                _float(u["reuse_b"]),
+                _strs(u.get("evidence")),
+            )
+            for u in map(_row, _list(row.get("undirected")))
+        ),
+        independent=_strs(row.get("independent")),
+        removed={
+            m: tuple(removal_from_plain(_row(r)) for r in _list(rs))
+            for m, rs in _row(row.get("removed") or {}).items()
+        },
+        attributions={
+            m: tuple(
+                Attribution(
+                    _str(a["outlet"]), Span(_int(a["start"]), _int(a["end"])), _str(a["cue"])
+                )
+                for a in map(_row, _list(attributions))
+            )
+            for m, attributions in _row(row.get("attributions") or {}).items()
+        },
+    )
+
+
+def stories_to_plain(stories: Sequence[Story]) -> list[Plain]:
+    return [story_to_plain(s) for s in stories]
