@@ -34,6 +34,7 @@ from storytrace.embed import (
 )
 from storytrace.errors import NothingToAnalyseError
 from storytrace.executors import LocalExecutor
+from storytrace.executors.base import PipelineExecutor, RunContext, Staged
 from storytrace.executors.local import Submitted
 from storytrace.ingest import MAX_CHARS, read_inputs
 from storytrace.progress import Progress, SilentProgress
@@ -62,6 +63,7 @@ def analyze(
     out_dir: str | os.PathLike[str],
     config: Config | None = None,
     *,
+    executor: PipelineExecutor | None = None,
     progress: Progress | None = None,
     encoder: Encoder | None = None,
     batch_size: int = 256,
@@ -70,42 +72,67 @@ def analyze(
 ) -> AnalysisResult:
     """Analyse ``inputs`` into the store in ``out_dir`` and write its reports.
 
-    Raises ``NothingToAnalyseError`` when the store holds no document at all afterwards;
-    unreadable inputs are reported in the result's ``errors`` (and in report.json).
+    ``executor`` runs the stages from ingest to matches (default: ``LocalStages``, this
+    machine's processes; ``spark_pipeline.SparkStages`` for Spark); the rest is done here,
+    the same for every executor: the run's record, stories, lineage and changes, the second
+    pass over a source's repeated lines, and the reports. ``workers``: local processes
+    (stages, and tracing stories). Raises ``NothingToAnalyseError`` when the store holds no
+    document at all afterwards; unreadable inputs are reported in the result's ``errors``
+    (and in report.json).
     """
     config = config or Config()
+    stages: PipelineExecutor = executor or LocalStages()
     bars: Progress = progress or SilentProgress()
     out = Path(out_dir)
-    with Store(out / DB_NAME, writer=True) as store, LocalExecutor(workers) as executor:
+    with Store(out / DB_NAME, writer=True) as store, LocalExecutor(workers) as local:
+        stages.check_store(store)
         run = store.start_run(config, [str(p) for p in inputs])
-        errors = _ingest(store, run, inputs, bars, max_chars)
-        added = sum(1 for _ in store.document_ids("new"))
+        context = RunContext(store, run, config, bars, local, max_chars, batch_size, encoder)
+        staged = stages.run(inputs, context)
         if store.count_documents() == 0:
             store.finish_run(run, 0)
             raise NothingToAnalyseError(
                 "nothing could be analysed: "
-                + ("; ".join(f"{e.input}: {e.reason}" for e in errors[:5]) or "no input documents")
+                + (
+                    "; ".join(f"{e.input}: {e.reason}" for e in staged.errors[:5])
+                    or "no input documents"
+                )
             )
-        _index(store, config, encoder, executor, bars, batch_size)
-        _match(store, config, bars, batch_size)
-        _build_stories(store, bars, executor=executor)
+        _build_stories(store, bars, staged.groups, executor=local)
         if _refresh_source_repeats(store):  # a source's furniture, counted by story
-            _index(store, config, encoder, executor, bars, batch_size)
+            _index(store, config, encoder, local, bars, batch_size)
             _match(store, config, bars, batch_size)
-            _build_stories(store, bars, executor=executor)
+            _build_stories(store, bars, executor=local)
         report = build_report(store)
         json_path, html_path = write_reports(store, report, out)
-        store.finish_run(run, added)
+        store.finish_run(run, staged.added)
         return AnalysisResult(
             out_dir=out,
             db_path=store.path,
             report_json=json_path,
             report_html=html_path,
-            added=added,
+            added=staged.added,
             total=store.count_documents(),
-            errors=tuple(errors),
+            errors=staged.errors,
             report=report,
         )
+
+
+class LocalStages:
+    """The local executor: ingest, clean and fingerprint, candidates and compare on this
+    machine (in ``context.local``'s processes where that pays), batch by batch, each batch
+    committed to the store, so an interrupted run resumes where it stopped."""
+
+    def check_store(self, store: Store) -> None:
+        """Any store: documents already there are skipped, new ones added."""
+
+    def run(self, inputs: Sequence[str | os.PathLike[str]], context: RunContext) -> Staged:
+        store, config, bars = context.store, context.config, context.progress
+        errors = _ingest(store, context.run, inputs, bars, context.max_chars)
+        added = sum(1 for _ in store.document_ids("new"))
+        _index(store, config, context.encoder, context.local, bars, context.batch_size)
+        _match(store, config, bars, context.batch_size)
+        return Staged(tuple(errors), added)
 
 
 _PARALLEL_INDEX_MIN = (

@@ -29,10 +29,10 @@ How each stage runs, and why it gives what the local executor gives:
   read, and files of different schemas are read as separate groups (one Spark read fails on
   a folder whose files disagree). URLs are read by Spark as they are.
 - A source's repeated lines (``source_repeats``) are counted by story, so the Spark run is
-  the local executor's first pass (none known yet); ``analyze_spark`` then runs the local
-  second pass (``pipeline._refresh_source_repeats``: documents whose source's furniture
-  changed are cleaned and matched again) on the store, as ``pipeline.analyze`` does.
-- Clean + fingerprint: ``pipeline.index_documents`` and ``candidates.band_keys`` per batch.
+  the local executor's first pass (none known yet); ``pipeline.analyze``, which runs this
+  executor (``SparkStages``), then makes the second pass (documents whose source's
+  furniture changed are cleaned and matched again) on the store, as for a local run.
+- Clean + fingerprint: ``engine.index`` and ``candidates.band_keys`` per batch.
   Embeddings: ``embed.embed_documents`` per batch of 16 documents, in its own
   ``mapInArrow`` so that a cluster can give it GPU executors (``device``).
 - Lexical candidates: band rows repartitioned by (band, key), buckets cut from each sorted
@@ -75,7 +75,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from storytrace import arrow_records as ar
-from storytrace import engine, pipeline
+from storytrace import engine
 from storytrace.ann import SemanticSearch
 from storytrace.candidates import (
     REUSE_MIN_SHARED,
@@ -91,18 +91,16 @@ from storytrace.candidates import (
 from storytrace.compare import MARGIN_K, Profile
 from storytrace.config import Config
 from storytrace.embed import NO_ENCODER, Encoder, MiniLmEncoder, embed_documents, load_encoder
-from storytrace.errors import ModelError, NothingToAnalyseError, StoreError
-from storytrace.executors import LocalExecutor
+from storytrace.errors import ModelError, StoreError
+from storytrace.executors.base import RunContext, Staged
 from storytrace.executors.spark import DEFAULT_MASTER, SparkExecutor
 from storytrace.ingest import MAX_CHARS, read_inputs
 from storytrace.ingest.readers import _limit, parse_record
-from storytrace.pipeline import AnalysisResult, _build_stories, index_documents
+from storytrace.pipeline import AnalysisResult, analyze
 from storytrace.progress import Progress, SilentProgress
 from storytrace.records import CandidatePair, Document, IngestError, Signature
-from storytrace.report import build_report, write_reports
-from storytrace.source_repeats import line_keys, repeated
 from storytrace.spark_stories import SINGLE_TASK_LINKS, story_members
-from storytrace.store import DB_NAME, Store
+from storytrace.store import Store
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -118,8 +116,6 @@ DOCS_PER_TASK = 2000
 _INGESTED = pa.schema(
     [*ar.DOCUMENTS, ("reason", pa.string()), ("arg", pa.int32()), ("row", pa.int64())]
 )
-_LINE_KEYS = pa.schema([("source", pa.string()), ("key", pa.string()), ("id", pa.string())])
-_COUNTED = pa.schema([("source", pa.string()), ("key", pa.string()), ("n", pa.int64())])
 _BAND_ROWS = pa.schema([("a", pa.string()), ("b", pa.string())])
 _REUSE_ROWS = pa.schema([("id", pa.string()), ("key", pa.int64())])
 _NEAR = pa.schema(
@@ -132,9 +128,6 @@ _SEMANTIC = pa.schema(
         ("score", pa.float64()),
         ("profile", pa.string()),
     ]
-)
-_FOUND = pa.schema(
-    [("a", pa.string()), ("b", pa.string()), ("lexical", pa.bool_()), ("score", pa.float64())]
 )
 
 
@@ -213,43 +206,20 @@ def _ingested(
     return pa.RecordBatch.from_pydict(columns, schema=_INGESTED)
 
 
-def _line_key_rows(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """(source, line key, id) for every line key of every document with a source (as the
-    store records them)."""
-    for batch in batches:
-        out: dict[str, list[str]] = {"source": [], "key": [], "id": []}
-        for doc in ar.documents_from_arrow(batch):
-            if not doc.source:
-                continue
-            for key in sorted(line_keys(doc.text)):
-                out["source"].append(doc.source)
-                out["key"].append(key)
-                out["id"].append(doc.id)
-        yield pa.RecordBatch.from_pydict(out, schema=_LINE_KEYS)
-
-
-def _repeated_rows(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """The (source, key) counts that ``source_repeats.repeated`` keeps."""
-    for batch in batches:
-        keys, counts = batch.column("key").to_pylist(), batch.column("n").to_pylist()
-        kept = repeated(zip(keys, counts, strict=True))
-        yield batch.filter(pa.array([k in kept for k in keys], type=pa.bool_()))
-
-
 def _index(
     batches: Iterable[pa.RecordBatch],
     *,
     config: Config,
     lines: Mapping[str, frozenset[str]],
 ) -> Iterator[pa.RecordBatch]:
-    """Clean, shingle and MinHash a batch (``pipeline.index_documents``) and band it."""
+    """Clean, shingle and MinHash a batch (``engine.index``) and band it."""
     lexical = dataclasses.replace(config, encoder=NO_ENCODER)
     params = lsh_params(config.lsh_threshold, config.num_perm)
     for batch in batches:
         docs = ar.documents_from_arrow(batch)
         if not docs:
             continue
-        results = index_documents(docs, lexical, repeated=lines)
+        results = engine.index(docs, lexical, repeated=lines)
         sigs = [s for _, s in results]
         keys = band_keys(np.stack([s.minhash for s in sigs]), params)
         yield ar.indexed_to_arrow([c for c, _ in results], sigs, keys)
@@ -705,20 +675,6 @@ def _clash(doc: str, first_input: str) -> str:
     )
 
 
-def _source_repeats(executor: SparkExecutor, documents: DataFrame) -> dict[str, frozenset[str]]:
-    """Each source's repeated lines over all documents (``source_repeats``); small: a few
-    dozen lines per source, sent to every cleaning task."""
-    from pyspark.sql import functions as F
-
-    keys = executor.map_arrow(documents, _line_key_rows, _LINE_KEYS).distinct()
-    counted = keys.groupBy("source", "key").agg(F.count(F.lit(1)).alias("n"))
-    kept = executor.map_arrow(counted, _repeated_rows, _COUNTED)
-    found: dict[str, set[str]] = {}
-    for row in kept.collect():
-        found.setdefault(row["source"], set()).add(row["key"])
-    return {source: frozenset(keys) for source, keys in found.items()}
-
-
 def _candidates(
     executor: SparkExecutor, indexed: DataFrame, config: Config, n_docs: int, block_size: int
 ) -> tuple[DataFrame, DataFrame | None]:
@@ -891,6 +847,58 @@ def load_store(
     return sorted((sorted(g) for g in members.values()), key=lambda g: g[0])
 
 
+class SparkStages:
+    """The Spark executor (``executors.base.PipelineExecutor``): every stage up to stories
+    on Spark (``run_spark``), its outputs then loaded into the store (``load_store``), the
+    stories' members handed back so that ``pipeline.analyze`` traces them as it traces a
+    local run's. A Spark run starts a new store.
+
+    ``parquet_out``: where the stage outputs go (default: ``parquet/`` beside the store);
+    ``master``/``conf``/``session``: the Spark session (``SparkExecutor``); ``device``: the
+    encoder's device on the executors."""
+
+    def __init__(
+        self,
+        *,
+        master: str | None = DEFAULT_MASTER,
+        parquet_out: str | None = None,
+        conf: Mapping[str, str] | None = None,
+        device: str | None = None,
+        session: SparkSession | None = None,
+    ) -> None:
+        self.master = master
+        self.parquet_out = parquet_out
+        self.conf = conf
+        self.device = device
+        self.session = session
+
+    def check_store(self, store: Store) -> None:
+        if store.count_documents():
+            raise StoreError(
+                f"{store.path} already holds documents; the Spark executor analyses into a new "
+                "store (use a new --out, or the local executor to add documents)"
+            )
+
+    def run(self, inputs: Sequence[str | Any], context: RunContext) -> Staged:
+        store = context.store
+        target = self.parquet_out or str((store.path.parent / "parquet").resolve())
+        with SparkExecutor(self.master, conf=self.conf, session=self.session) as executor:
+            run = run_spark(
+                executor,
+                inputs,
+                target,
+                context.config,
+                max_chars=context.max_chars,
+                device=self.device,
+                progress=context.progress,
+            )
+            if run.documents == 0:
+                store.add_errors(context.run, run.errors)
+                return Staged(run.errors, 0)
+            groups = load_store(store, context.run, executor.session, run, context.config)
+        return Staged(run.errors, run.documents, groups)
+
+
 def analyze_spark(
     inputs: Sequence[str | Any],
     out_dir: str | Any,
@@ -904,57 +912,13 @@ def analyze_spark(
     progress: Progress | None = None,
     max_chars: int = MAX_CHARS,
 ) -> AnalysisResult:
-    """``pipeline.analyze`` with the stages up to stories on Spark.
+    """``pipeline.analyze`` with the ``SparkStages`` executor.
 
     The Parquet outputs go to ``parquet_out`` (default ``out_dir/parquet``); the store in
     ``out_dir`` is then filled from them and provenance, alignments, changes and the reports
-    are made as the local executor makes them. A Spark run starts a new store: ``out_dir``
-    must not hold an analysed store yet.
+    are made as the local executor makes them. ``out_dir`` must not hold an analysed store yet.
     """
-    config = config or Config()
-    bars = progress or SilentProgress()
-    out = Path(out_dir)
-    target = parquet_out or str((out / "parquet").resolve())
-    with (
-        Store(out / DB_NAME, writer=True) as store,
-        SparkExecutor(master, conf=conf, session=session) as executor,
-    ):
-        if store.count_documents():
-            raise StoreError(
-                f"{store.path} already holds documents; the Spark executor analyses into a new "
-                "store (use a new --out, or the local executor to add documents)"
-            )
-        run_id = store.start_run(config, [str(p) for p in inputs])
-        run = run_spark(
-            executor, inputs, target, config, max_chars=max_chars, device=device, progress=bars
-        )
-        if run.documents == 0:
-            store.add_errors(run_id, run.errors)
-            store.finish_run(run_id, 0)
-            raise NothingToAnalyseError(
-                "nothing could be analysed: "
-                + (
-                    "; ".join(f"{e.input}: {e.reason}" for e in run.errors[:5])
-                    or "no input documents"
-                )
-            )
-        groups = load_store(store, run_id, executor.session, run, config)
-        _build_stories(store, bars, groups)
-        if pipeline._refresh_source_repeats(store):  # the local second pass, by story
-            with LocalExecutor() as local:
-                pipeline._index(store, config, None, local, bars, 256)
-            pipeline._match(store, config, bars, 256)
-            _build_stories(store, bars)
-        report = build_report(store)
-        json_path, html_path = write_reports(store, report, out)
-        store.finish_run(run_id, run.documents)
-        return AnalysisResult(
-            out_dir=out,
-            db_path=store.path,
-            report_json=json_path,
-            report_html=html_path,
-            added=run.documents,
-            total=store.count_documents(),
-            errors=run.errors,
-            report=report,
-        )
+    stages = SparkStages(
+        master=master, parquet_out=parquet_out, conf=conf, device=device, session=session
+    )
+    return analyze(inputs, out_dir, config, executor=stages, progress=progress, max_chars=max_chars)
