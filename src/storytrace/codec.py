@@ -9,9 +9,12 @@ forms are report.json's documented shapes (README, "report.json"): spans as
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Mapping
+from datetime import datetime
 from typing import TypeAlias, cast
 
+from storytrace.config import Config
 from storytrace.records import (
     AlignedSentence,
     Alignment,
@@ -20,6 +23,7 @@ from storytrace.records import (
     ChangeKind,
     Degree,
     FoundBy,
+    IngestError,
     LineageEdge,
     LineageRelation,
     Match,
@@ -27,6 +31,8 @@ from storytrace.records import (
     PassageKind,
     Relation,
     Removal,
+    Report,
+    ReportDocument,
     Span,
     Story,
     UndirectedLink,
@@ -314,5 +320,80 @@ def story_from_plain(row: Mapping[str, Plain]) -> Story:
     )
 
 
-def stories_to_plain(stories: Sequence[Story]) -> list[Plain]:
-    return [story_to_plain(s) for s in stories]
+# -- the report -----------------------------------------------------------------------------------
+REPORT_VERSION = 1
+
+
+def _opt_str(value: Plain) -> str | None:
+    return None if value is None else _str(value)
+
+
+def document_to_plain(d: ReportDocument) -> Row:
+    return {
+        "id": d.id,
+        "doc_id": d.doc_id,
+        "source": d.source,
+        "url": d.url,
+        "published": d.published.isoformat() if d.published else None,
+        "lang": d.lang,
+        "title": d.title,
+        "input": d.input,
+        "removed": [removal_to_plain(r) for r in d.removed],
+    }
+
+
+def document_from_plain(row: Mapping[str, Plain]) -> ReportDocument:
+    published = _opt_str(row.get("published"))
+    return ReportDocument(
+        id=_str(row["id"]),
+        doc_id=_str(row["doc_id"]),
+        input=_str(row.get("input", "")),
+        source=_opt_str(row.get("source")),
+        url=_opt_str(row.get("url")),
+        published=datetime.fromisoformat(published) if published else None,
+        lang=_opt_str(row.get("lang")),
+        title=_opt_str(row.get("title")),
+        removed=tuple(removal_from_plain(_row(r)) for r in _list(row.get("removed"))),
+    )
+
+
+def report_to_plain(report: Report) -> Row:
+    """report.json: the documented contract (version 1)."""
+    in_story = {m for s in report.stories for m in s.members}
+    config: Row = json.loads(report.config.to_json())
+    return {
+        "version": REPORT_VERSION,
+        "generated": report.generated,
+        "summary": {
+            "documents": len(report.documents),
+            "stories": len(report.stories),
+            "documents_in_stories": len(in_story),
+            "matches": len(report.matches),
+            "errors": len(report.errors),
+        },
+        "config": {**config, "lsh": report.lsh},
+        "documents": [document_to_plain(d) for d in report.documents],
+        "stories": [story_to_plain(s) for s in report.stories],
+        "matches": [match_to_plain(m) for m in report.matches],
+        "alignments": [alignment_to_plain(a) for a in report.alignments],
+        "errors": [{"input": e.input, "reason": e.reason} for e in report.errors],
+    }
+
+
+def report_from_plain(row: Mapping[str, Plain]) -> Report:
+    """A report.json read back (keys beyond the contract are ignored)."""
+    config = dict(_row(row.get("config") or {}))
+    lsh = config.pop("lsh", "")
+    return Report(
+        generated=_str(row.get("generated", "")),
+        config=Config.from_json(json.dumps(config)),
+        lsh=_str(lsh),
+        documents=tuple(document_from_plain(_row(d)) for d in _list(row.get("documents"))),
+        stories=tuple(story_from_plain(_row(s)) for s in _list(row.get("stories"))),
+        matches=tuple(match_from_plain(_row(m)) for m in _list(row.get("matches"))),
+        alignments=tuple(alignment_from_plain(_row(a)) for a in _list(row.get("alignments"))),
+        errors=tuple(
+            IngestError(_str(e["input"]), _str(e["reason"]))
+            for e in map(_row, _list(row.get("errors")))
+        ),
+    )

@@ -14,11 +14,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from storytrace import engine
+from storytrace import codec, engine
 from storytrace.ann import SemanticSearch
 from storytrace.candidates import (
     band_keys,
@@ -27,6 +26,7 @@ from storytrace.candidates import (
     merge_candidates,
     shared_key_pairs,
 )
+from storytrace.codec import Row
 from storytrace.config import Config
 from storytrace.embed import (
     NO_ENCODER,
@@ -38,7 +38,16 @@ from storytrace.executors.base import PipelineExecutor, RunContext, Staged
 from storytrace.executors.local import Submitted
 from storytrace.ingest import MAX_CHARS, read_inputs
 from storytrace.progress import Progress, SilentProgress
-from storytrace.records import Alignment, CleanDoc, Document, IngestError, Match, Signature, Story
+from storytrace.records import (
+    Alignment,
+    CleanDoc,
+    Document,
+    IngestError,
+    Match,
+    Report,
+    Signature,
+    Story,
+)
 from storytrace.report import build_report, write_reports
 from storytrace.store import DB_NAME, Store
 from storytrace.stories import build_stories
@@ -46,7 +55,9 @@ from storytrace.stories import build_stories
 
 @dataclass(frozen=True, slots=True)
 class AnalysisResult:
-    """What a run did and where its outputs are."""
+    """What a run did and where its outputs are: ``records``, the report as typed records
+    (stories, edges with their changes, alignments, matches); ``report``, the same as
+    report.json holds it (``codec.report_to_plain``)."""
 
     out_dir: Path
     db_path: Path
@@ -55,7 +66,8 @@ class AnalysisResult:
     added: int
     total: int
     errors: tuple[IngestError, ...]
-    report: dict[str, Any] = field(repr=False)
+    records: Report = field(repr=False)
+    report: Row = field(repr=False)
 
 
 def analyze(
@@ -114,7 +126,8 @@ def analyze(
             added=staged.added,
             total=store.count_documents(),
             errors=staged.errors,
-            report=report,
+            records=report,
+            report=codec.report_to_plain(report),
         )
 
 

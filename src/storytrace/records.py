@@ -19,6 +19,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from storytrace.config import Config
+
 Relation = Literal[
     "duplicate",
     "near_duplicate",
@@ -303,3 +305,36 @@ class Story:
     independent: tuple[str, ...] = ()
     removed: Mapping[str, tuple[Removal, ...]] = field(default_factory=dict)
     attributions: Mapping[str, tuple[Attribution, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDocument:
+    """A document as the report lists it: its metadata, its language (given, else
+    detected) and every removal made from it (its own cleaning's and its story's)."""
+
+    id: str
+    doc_id: str
+    input: str
+    source: str | None = None
+    url: str | None = None
+    published: datetime | None = None
+    lang: str | None = None
+    title: str | None = None
+    removed: tuple[Removal, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything a store holds, as report.json gives it (``codec.report_to_plain``):
+    documents, stories (largest first), the related pairs' matches, every edge's
+    alignment, the unreadable inputs; ``config`` the settings as saved with the store and
+    ``lsh`` the banding they give."""
+
+    generated: str
+    config: Config
+    lsh: str
+    documents: tuple[ReportDocument, ...]
+    stories: tuple[Story, ...]
+    matches: tuple[Match, ...]
+    alignments: tuple[Alignment, ...]
+    errors: tuple[IngestError, ...]

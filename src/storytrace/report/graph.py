@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
-from typing import Any
+
+from storytrace.records import LineageEdge, ReportDocument, UndirectedLink
 
 _COLOURS = {
     "copy": "#2563eb",
@@ -17,12 +18,12 @@ _W, _H, _GAP_X, _GAP_Y = 236, 46, 26, 58
 
 
 def layers(
-    members: Sequence[str], edges: Sequence[Mapping[str, Any]], origins: Sequence[str]
+    members: Sequence[str], edges: Sequence[LineageEdge], origins: Sequence[str]
 ) -> list[list[str]]:
     """Members grouped by depth below their origin (unreached members go last)."""
     children: dict[str, list[str]] = {}
     for e in edges:
-        children.setdefault(e["parent"], []).append(e["child"])
+        children.setdefault(e.parent, []).append(e.child)
     depth: dict[str, int] = {o: 0 for o in origins}
     frontier = list(origins)
     while frontier:
@@ -44,10 +45,10 @@ def layers(
 
 def render_dag(
     members: Sequence[str],
-    edges: Sequence[Mapping[str, Any]],
+    edges: Sequence[LineageEdge],
     origins: Sequence[str],
-    docs: Mapping[str, Mapping[str, Any]],
-    links: Sequence[Mapping[str, Any]] = (),
+    docs: Mapping[str, ReportDocument],
+    links: Sequence[UndirectedLink] = (),
 ) -> str:
     """An SVG picture of the story's derivation graph, with a legend of relations.
 
@@ -73,45 +74,43 @@ def render_dag(
         )
     out.append("</defs>")
     for e in edges:
-        if e["parent"] not in pos or e["child"] not in pos:
+        if e.parent not in pos or e.child not in pos:
             continue
-        (px, py), (cx, cy) = pos[e["parent"]], pos[e["child"]]
-        colour = _COLOURS.get(e["relation"], "#6b7280")
+        (px, py), (cx, cy) = pos[e.parent], pos[e.child]
+        colour = _COLOURS.get(e.relation, "#6b7280")
         x1, y1, x2, y2 = px + _W / 2, py + _H, cx + _W / 2, cy
         if cy <= py:  # same row (rare): draw from the side
             x1, y1, x2, y2 = px + _W, py + _H / 2, cx, cy + _H / 2
-        taken = f" {e['reuse']:.0%}" if "reuse" in e else ""
-        label = f"{e['relation'].replace('_', ' ')}{taken} {e['confidence']:.2f}"
-        directed = e.get("directed", True)
+        label = f"{e.relation.replace('_', ' ')} {e.reuse:.0%} {e.confidence:.2f}"
+        directed = e.directed
         # An arrow means text was taken in that direction; twin copies of unknown order are
         # joined by a dashed line without a head.
-        head = f"marker-end='url(#arrow-{e['relation']})'" if directed else "stroke-dasharray='5 4'"
+        head = f"marker-end='url(#arrow-{e.relation})'" if directed else "stroke-dasharray='5 4'"
         sign = "→" if directed else "~"
         out.append(
-            f"<g><title>{html.escape(e['parent'])} {sign} {html.escape(e['child'])}: {html.escape(label)}</title>"
+            f"<g><title>{html.escape(e.parent)} {sign} {html.escape(e.child)}: {html.escape(label)}</title>"
             f"<line x1='{x1:.0f}' y1='{y1:.0f}' x2='{x2:.0f}' y2='{y2:.0f}' stroke='{colour}' stroke-width='2' "
             f"{head}/>"
             f"<text x='{(x1 + x2) / 2 + 4:.0f}' y='{(y1 + y2) / 2:.0f}' font-size='11' fill='{colour}'>"
             f"{html.escape(label)}</text></g>"
         )
     for link in links:
-        if link["a"] not in pos or link["b"] not in pos:
+        if link.a not in pos or link.b not in pos:
             continue
-        (ax, ay), (bx, by) = pos[link["a"]], pos[link["b"]]
-        shared = f"{link['reuse_a']:.0%} / {link['reuse_b']:.0%} shared, direction unknown"
+        (ax, ay), (bx, by) = pos[link.a], pos[link.b]
+        shared = f"{link.reuse_a:.0%} / {link.reuse_b:.0%} shared, direction unknown"
         out.append(
-            f"<g class='undirected'><title>{html.escape(link['a'])} ↔ {html.escape(link['b'])}: "
+            f"<g class='undirected'><title>{html.escape(link.a)} ↔ {html.escape(link.b)}: "
             f"{html.escape(shared)}</title>"
             f"<line x1='{ax + _W / 2:.0f}' y1='{ay + _H / 2:.0f}' x2='{bx + _W / 2:.0f}' "
             f"y2='{by + _H / 2:.0f}' stroke='#9ca3af' stroke-width='1.5' stroke-dasharray='2 4'/></g>"
         )
     for node, (nx, ny) in pos.items():
-        d = docs.get(node, {})
+        d = docs.get(node)
         fill = "#fde68a" if node in origins else "#f8fafc"
         name = node if len(node) <= 31 else "…" + node[-30:]
-        sub = " · ".join(
-            str(v) for v in (d.get("source"), d.get("lang"), (d.get("published") or "")[:10]) if v
-        )
+        when = d.published.isoformat()[:10] if d and d.published else ""
+        sub = " · ".join(str(v) for v in (d and d.source, d and d.lang, when) if v)
         out.append(
             f"<g><title>{html.escape(node)}</title><rect x='{nx:.0f}' y='{ny:.0f}' width='{_W}' height='{_H}' rx='6' "
             f"fill='{fill}' stroke='#94a3b8'/>"

@@ -12,10 +12,19 @@ import html
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
 from storytrace.lang import UNDETERMINED, translation_pair
+from storytrace.records import (
+    Alignment,
+    IngestError,
+    LineageEdge,
+    Match,
+    Report,
+    ReportDocument,
+    Span,
+    Story,
+)
 from storytrace.report.graph import render_dag
 
 CSS = """
@@ -54,11 +63,10 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def render_html(report: Mapping[str, Any], texts: Mapping[str, str]) -> str:
-    """The whole report page for a report dictionary and the raw texts of its documents."""
-    docs = {d["id"]: d for d in report["documents"]}
-    alignments = {(a["parent"], a["child"]): a for a in report.get("alignments", [])}
-    summary = report.get("summary", {})
+def render_html(report: Report, texts: Mapping[str, str]) -> str:
+    """The whole report page for a report and the raw texts of its documents."""
+    docs = {d.id: d for d in report.documents}
+    alignments = {(a.a, a.b): a for a in report.alignments}
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width,initial-scale=1'>",
@@ -67,26 +75,31 @@ def render_html(report: Mapping[str, Any], texts: Mapping[str, str]) -> str:
         "</style></head><body>",
         "<header><h1>storytrace report</h1><p>",
         esc(
-            f"{summary.get('documents', len(docs))} documents · {summary.get('stories', 0)} stories · "
-            f"{summary.get('matches', 0)} matches · {summary.get('errors', 0)} inputs skipped"
+            f"{len(report.documents)} documents · {len(report.stories)} stories · "
+            f"{len(report.matches)} matches · {len(report.errors)} inputs skipped"
         ),
         "</p></header><main>",
     ]
-    if not report["stories"]:
+    if not report.stories:
         parts.append("<p>No story: no two documents were found to be versions of each other.</p>")
-    for number, story in enumerate(report["stories"], start=1):
+    for number, story in enumerate(report.stories, start=1):
         parts.append(_story_section(number, story, docs, texts, alignments))
-    parts.append(_documents_section(report["documents"], texts))
-    parts.append(_matches_section(report["matches"]))
-    parts.append(_errors_section(report["errors"]))
+    parts.append(_documents_section(report.documents, texts))
+    parts.append(_matches_section(report.matches))
+    parts.append(_errors_section(report.errors))
     parts.append("</main><script>" + JS + "</script></body></html>")
     return "".join(parts)
 
 
-def story_title(doc: Mapping[str, Any], text: str) -> str:
+def published(doc: ReportDocument) -> str | None:
+    """A document's publication time as report.json gives it (ISO 8601), or None."""
+    return doc.published.isoformat() if doc.published else None
+
+
+def story_title(doc: ReportDocument, text: str) -> str:
     """A version's headline: its title, else its first line cut at a word (with an ellipsis)."""
-    if doc.get("title"):
-        return str(doc["title"])
+    if doc.title:
+        return doc.title
     first = text.strip().split("\n", 1)[0]
     if len(first) <= 120:
         return first
@@ -95,66 +108,62 @@ def story_title(doc: Mapping[str, Any], text: str) -> str:
 
 def _story_section(
     number: int,
-    story: Mapping[str, Any],
-    docs: Mapping[str, Mapping[str, Any]],
+    story: Story,
+    docs: Mapping[str, ReportDocument],
     texts: Mapping[str, str],
-    alignments: Mapping[tuple[str, str], Mapping[str, Any]],
+    alignments: Mapping[tuple[str, str], Alignment],
 ) -> str:
-    origins = story.get("origins", [])
-    headline_doc = origins[0] if origins else story["members"][0]
-    parent_of = {e["child"]: e for e in story["edges"]}
+    origins = story.origins
+    headline_doc = origins[0] if origins else story.members[0]
+    parent_of = {e.child: e for e in story.edges}
     out = [
-        f"<section class='story' id='{esc(story['id'])}'>",
+        f"<section class='story' id='{esc(story.id)}'>",
         f"<h2>Story {number}: {esc(story_title(docs[headline_doc], texts.get(headline_doc, '')))}</h2>",
-        f"<p class='muted'>{len(story['members'])} versions · origin: "
+        f"<p class='muted'>{len(story.members)} versions · origin: "
         + ", ".join(f"<b>{esc(o)}</b>" for o in origins)
-        + f" · id {esc(story['id'])}</p>",
+        + f" · id {esc(story.id)}</p>",
         "<h3>Derivation graph</h3>",
-        render_dag(story["members"], story["edges"], origins, docs, story.get("undirected", [])),
+        render_dag(story.members, story.edges, origins, docs, story.undirected),
         "<h3>Versions</h3><table><tr><th>document</th><th>outlet</th><th>published</th>"
         "<th>lang</th><th>derived from</th><th>relation</th><th>taken</th><th>confidence</th>"
         "<th>credits</th></tr>",
     ]
-    credits = story.get("attributions", {})
-    for member in story["members"]:
+    for member in story.members:
         d = docs[member]
         edge = parent_of.get(member)
-        outlets = sorted({a["outlet"] for a in credits.get(member, [])})
+        outlets = sorted({a.outlet for a in story.attributions.get(member, ())})
         origin_tag = " <span class='tag origin'>origin</span>" if member in origins else ""
-        if member in story.get("independent", []):
+        if member in story.independent:
             origin_tag += " <span class='tag'>independent coverage</span>"
-        confidence = f"{edge['confidence']:.2f}" if edge else ""
-        taken = f"{edge.get('reuse', 0.0):.0%} ({esc(edge.get('degree', ''))})" if edge else ""
-        if edge and not edge.get("directed", True):
+        confidence = f"{edge.confidence:.2f}" if edge else ""
+        taken = f"{edge.reuse:.0%} ({esc(edge.degree)})" if edge else ""
+        if edge and not edge.directed:
             taken += " · order unknown"
         out.append(
             "<tr>"
             f"<td>{esc(member)}{origin_tag}</td>"
-            f"<td>{esc(d.get('source') or '—')}</td><td>{esc(d.get('published') or '—')}</td>"
-            f"<td>{esc(d.get('lang') or '—')}</td>"
-            f"<td>{esc(edge['parent']) if edge else '—'}</td>"
-            f"<td>{_relation_tag(edge['relation']) if edge else ''}</td>"
+            f"<td>{esc(d.source or '—')}</td><td>{esc(published(d) or '—')}</td>"
+            f"<td>{esc(d.lang or '—')}</td>"
+            f"<td>{esc(edge.parent) if edge else '—'}</td>"
+            f"<td>{_relation_tag(edge.relation) if edge else ''}</td>"
             f"<td>{taken}</td><td>{confidence}</td>"
             f"<td>{esc(', '.join(outlets)) or '—'}</td></tr>"
         )
-    links = story.get("undirected", [])
-    if links:
+    if story.undirected:
         out.append(
             "</table><h3>Shared text, direction unknown</h3><ul>"
             + "".join(
-                f"<li><b>{esc(u['a'])}</b> ↔ <b>{esc(u['b'])}</b>: "
-                f"{u['reuse_a']:.0%} / {u['reuse_b']:.0%} shared · "
-                f"{esc('; '.join(u['evidence']))}</li>"
-                for u in links
+                f"<li><b>{esc(u.a)}</b> ↔ <b>{esc(u.b)}</b>: "
+                f"{u.reuse_a:.0%} / {u.reuse_b:.0%} shared · "
+                f"{esc('; '.join(u.evidence))}</li>"
+                for u in story.undirected
             )
             + "</ul><table>"
         )
     out.append("</table><h3>Who derived from whom, and what changed</h3>")
-    for edge in story["edges"]:
+    for edge in story.edges:
         out.append(
-            _edge_details(
-                story["id"], edge, texts, docs, alignments.get((edge["parent"], edge["child"]))
-            )
+            _edge_details(story.id, edge, texts, docs, alignments.get((edge.parent, edge.child)))
         )
     out.append("</section>")
     return "".join(out)
@@ -166,153 +175,154 @@ def _relation_tag(relation: str) -> str:
 
 def _edge_details(
     story_id: str,
-    edge: Mapping[str, Any],
+    edge: LineageEdge,
     texts: Mapping[str, str],
-    docs: Mapping[str, Mapping[str, Any]],
-    alignment: Mapping[str, Any] | None,
+    docs: Mapping[str, ReportDocument],
+    alignment: Alignment | None,
 ) -> str:
-    p, c = edge["parent"], edge["child"]
-    changes = [ch for ch in edge["changes"] if ch["kind"] not in ("added", "dropped")]
-    added = sum(1 for ch in edge["changes"] if ch["kind"] == "added")
-    dropped = sum(1 for ch in edge["changes"] if ch["kind"] == "dropped")
+    p, c = edge.parent, edge.child
+    changes = [ch for ch in edge.changes if ch.kind not in ("added", "dropped")]
+    added = sum(1 for ch in edge.changes if ch.kind == "added")
+    dropped = sum(1 for ch in edge.changes if ch.kind == "dropped")
     out = [
         "<details><summary>",
-        f"<b>{esc(p)}</b> {'→' if edge.get('directed', True) else '~ (order unknown)'} "
-        f"<b>{esc(c)}</b> {_relation_tag(edge['relation'])} "
-        f"{edge.get('reuse', 0.0):.0%} of the child taken ({esc(edge.get('degree', ''))}) · "
-        f"confidence {edge['confidence']:.2f} · {len(changes)} changes · "
+        f"<b>{esc(p)}</b> {'→' if edge.directed else '~ (order unknown)'} "
+        f"<b>{esc(c)}</b> {_relation_tag(edge.relation)} "
+        f"{edge.reuse:.0%} of the child taken ({esc(edge.degree)}) · "
+        f"confidence {edge.confidence:.2f} · {len(changes)} changes · "
         f"{added} passages added · {dropped} dropped",
         "</summary><p class='muted'>Evidence:</p><ul>",
-        "".join(f"<li>{esc(ev)}</li>" for ev in edge["evidence"]),
+        "".join(f"<li>{esc(ev)}</li>" for ev in edge.evidence),
         "</ul>",
     ]
     if changes:
         out.append("<p class='muted'>Changes on aligned passages:</p><ul class='changes'>")
         for ch in changes:
-            before, after = ch["before"], ch["after"]
-            if ch["kind"] == "negation":
+            before, after = ch.before, ch.after
+            if ch.kind == "negation":
                 before, after = _clip(before), _clip(after)
             out.append(
-                f"<li><span class='tag'>{esc(ch['kind'])}</span> {esc(ch['note'])}: "
+                f"<li><span class='tag'>{esc(ch.kind)}</span> {esc(ch.note)}: "
                 f"<q>{esc(before)}</q> → <q>{esc(after)}</q></li>"
             )
         out.append("</ul>")
     if alignment is not None:
         out.append(
-            f"<p class='muted'>Side by side: {esc(p)} (parent, {alignment['coverage_parent']:.0%} reused) · "
-            f"{esc(c)} (child, {alignment['coverage_child']:.0%} from parent). "
+            f"<p class='muted'>Side by side: {esc(p)} (parent, {alignment.coverage_a:.0%} reused) · "
+            f"{esc(c)} (child, {alignment.coverage_b:.0%} from parent). "
             "<span class='legend'><span class='k-verbatim'>verbatim</span><span class='k-edited'>edited</span>"
             "<span class='k-paraphrase'>paraphrase</span><span class='k-summary'>summary</span>"
             "<span class='k-translation'>translation</span>"
             "<span class='removed'>removed junk</span><mark>changed words</mark></span></p>"
         )
-        out.append(compare_rows(edge, alignment, texts, docs))
+        out.append(compare_rows(alignment, edge, texts, docs))
         out.append("<details><summary>Whole texts side by side</summary>")
-        out.append(side_by_side(story_id, edge, alignment, texts, docs))
+        out.append(side_by_side(story_id, alignment, texts, docs))
         out.append("</details>")
     out.append("</details>")
     return "".join(out)
 
 
-def version_label(doc: Mapping[str, Any], text: str) -> str:
+def version_label(doc: ReportDocument, text: str) -> str:
     """A version as a reader names it: outlet and headline (the path is a detail)."""
-    outlet = doc.get("source") or "unknown outlet"
+    outlet = doc.source or "unknown outlet"
     return f"{outlet}: {story_title(doc, text)}"
 
 
-def _header(doc: Mapping[str, Any], text: str, role: str) -> str:
+def _header(doc: ReportDocument, text: str, role: str) -> str:
     return (
-        f"<th><b>{esc(role)}</b> · {esc(doc.get('source') or 'unknown outlet')} · "
-        f"{esc(doc.get('published') or 'time unknown')} · {esc(doc.get('lang') or '?')}<br>"
-        f"{esc(story_title(doc, text))}<br><span class='muted'>{esc(doc['id'])}</span></th>"
+        f"<th><b>{esc(role)}</b> · {esc(doc.source or 'unknown outlet')} · "
+        f"{esc(published(doc) or 'time unknown')} · {esc(doc.lang or '?')}<br>"
+        f"{esc(story_title(doc, text))}<br><span class='muted'>{esc(doc.id)}</span></th>"
     )
 
 
 def compare_rows(
-    edge: Mapping[str, Any],
-    alignment: Mapping[str, Any],
+    alignment: Alignment,
+    edge: LineageEdge | None,
     texts: Mapping[str, str],
-    docs: Mapping[str, Mapping[str, Any]],
+    docs: Mapping[str, ReportDocument],
 ) -> str:
-    """The compare view of one edge: parent left, child right, one row per aligned sentence
-    pair in the child's order, the parent's dropped passages in place (after the row of the
-    parent sentence before them) and the child's added ones; each change marked on its words
-    with its kind, and for a copy in one language a plain word diff of each pair."""
-    p, c = edge["parent"], edge["child"]
+    """The compare view of an alignment (parent ``a`` left, child ``b`` right), with its
+    lineage ``edge`` when the pair is one (``None``: aligned on request, no direction): one
+    row per aligned sentence pair in the child's order, the parent's dropped passages in
+    place (after the row of the parent sentence before them) and the child's added ones;
+    each change marked on its words with its kind, and for a copy in one language a plain
+    word diff of each pair."""
+    p, c = alignment.a, alignment.b
     p_text, c_text = texts.get(p, ""), texts.get(c, "")
-    translation = translation_pair(
-        docs[p].get("lang") or UNDETERMINED, docs[c].get("lang") or UNDETERMINED
-    )
-    changes = list(edge.get("changes", []))
+    translation = translation_pair(docs[p].lang or UNDETERMINED, docs[c].lang or UNDETERMINED)
+    changes = list(edge.changes) if edge else []
+    directed = edge.directed if edge else False
     # rows: (parent span | None, child span | None, kind); child order, dropped in place
-    rows: list[tuple[list[int] | None, list[int] | None, str]] = [
-        (sp["parent"], sp["child"], "pair") for sp in alignment.get("sentences", [])
+    rows: list[tuple[Span | None, Span | None, str]] = [
+        (sp.a, sp.b, "pair") for sp in alignment.sentences
     ]
-    rows += [(None, ch["child_span"], "added") for ch in changes if ch["kind"] == "added"]
-    rows.sort(key=lambda r: r[1][0] if r[1] else 0)
+    rows += [(None, ch.child_span, "added") for ch in changes if ch.kind == "added"]
+    rows.sort(key=lambda r: r[1].start if r[1] else 0)
     for ch in sorted(
-        (x for x in changes if x["kind"] == "dropped"), key=lambda x: -x["parent_span"][0]
+        (x for x in changes if x.kind == "dropped" and x.parent_span is not None),
+        key=lambda x: -x.parent_span.start if x.parent_span else 0,
     ):
-        start = ch["parent_span"][0]
+        start = ch.parent_span.start if ch.parent_span else 0
         at = 0
         for k, (ps, _, _) in enumerate(rows):
-            if ps is not None and ps[0] < start:
+            if ps is not None and ps.start < start:
                 at = k + 1
-        rows.insert(at, (ch["parent_span"], None, "dropped"))
+        rows.insert(at, (ch.parent_span, None, "dropped"))
     direction = (
         f"{esc(version_label(docs[p], p_text))} → {esc(version_label(docs[c], c_text))}"
-        if edge.get("directed", True)
+        if directed
         else f"{esc(version_label(docs[p], p_text))} — {esc(version_label(docs[c], c_text))} "
         "(order unknown: no evidence of which came first)"
     )
-    reuse = edge.get("reuse")
     out = [
         f"<p class='direction'>{direction}</p>",
         "<p class='muted'>"
         + (
-            f"{reuse:.0%} of the child taken from the parent ({esc(edge.get('degree', ''))}) · "
-            if reuse is not None
+            f"{edge.reuse:.0%} of the child taken from the parent ({esc(edge.degree)}) · "
+            if edge is not None
             else ""
         )
-        + f"{sum(1 for x in changes if x['kind'] not in ('added', 'dropped'))} changes · "
-        f"{sum(1 for x in changes if x['kind'] == 'added')} passages added · "
-        f"{sum(1 for x in changes if x['kind'] == 'dropped')} dropped</p>",
+        + f"{sum(1 for x in changes if x.kind not in ('added', 'dropped'))} changes · "
+        f"{sum(1 for x in changes if x.kind == 'added')} passages added · "
+        f"{sum(1 for x in changes if x.kind == 'dropped')} dropped</p>",
         "<table class='cmp'><tr>",
-        _header(docs[p], p_text, "parent" if edge.get("directed", True) else "left"),
-        _header(docs[c], c_text, "child" if edge.get("directed", True) else "right"),
+        _header(docs[p], p_text, "parent" if directed else "left"),
+        _header(docs[c], c_text, "child" if directed else "right"),
         "</tr>",
     ]
     for ps, cs, kind in rows:
         if kind == "added" and cs:
             out.append(
                 "<tr class='row-added'><td>(not in the parent)</td>"
-                f"<td><span class='tag'>added</span> {esc(c_text[cs[0] : cs[1]])}</td></tr>"
+                f"<td><span class='tag'>added</span> {esc(c_text[cs.start : cs.end])}</td></tr>"
             )
             continue
         if kind == "dropped" and ps:
             out.append(
                 f"<tr class='row-dropped'><td><span class='tag'>dropped</span> "
-                f"{esc(p_text[ps[0] : ps[1]])}</td><td>(not in the child)</td></tr>"
+                f"{esc(p_text[ps.start : ps.end])}</td><td>(not in the child)</td></tr>"
             )
             continue
         if not ps or not cs:
             continue
-        before, after = p_text[ps[0] : ps[1]], c_text[cs[0] : cs[1]]
+        before, after = p_text[ps.start : ps.end], c_text[cs.start : cs.end]
         p_marks: list[Mark] = []
         c_marks: list[Mark] = []
         for ch in changes:
-            if ch["kind"] in ("added", "dropped"):
+            if ch.kind in ("added", "dropped"):
                 continue
-            if ch["parent_span"] != ps or ch["child_span"] != cs:
+            if ch.parent_span != ps or ch.child_span != cs:
                 continue
             attrs = {
                 "tag": "mark",
-                "class": f"chg chg-{ch['kind']}",
-                "data-kind": ch["kind"],
-                "title": ch["note"],
+                "class": f"chg chg-{ch.kind}",
+                "data-kind": ch.kind,
+                "title": ch.note,
             }
-            p_marks += _locate(before, ch["before"], attrs)
-            c_marks += _locate(after, ch["after"], attrs)
+            p_marks += _locate(before, ch.before, attrs)
+            c_marks += _locate(after, ch.after, attrs)
         if not translation and not p_marks and not c_marks:
             for a0, a1, b0, b1 in _word_diff(before, after):
                 if a1 > a0:
@@ -352,27 +362,28 @@ def _clip(text: str, limit: int = 220) -> str:
 
 def side_by_side(
     story_id: str,
-    edge: Mapping[str, Any],
-    alignment: Mapping[str, Any],
+    alignment: Alignment,
     texts: Mapping[str, str],
-    docs: Mapping[str, Mapping[str, Any]],
+    docs: Mapping[str, ReportDocument],
 ) -> str:
-    p, c = edge["parent"], edge["child"]
+    """Both whole texts of an alignment (parent left), aligned passages coloured by kind
+    and linked on hover, removed junk greyed, changed words marked."""
+    p, c = alignment.a, alignment.b
     p_text, c_text = texts.get(p, ""), texts.get(c, "")
     p_marks = removed_marks(docs[p])
     c_marks = removed_marks(docs[c])
     prefix = re.sub(r"\W", "", story_id) + re.sub(r"\W", "", p + c)[-24:]
-    for i, passage in enumerate(alignment["passages"]):
+    for i, passage in enumerate(alignment.passages):
         pid = f"{prefix}-{i}"
         attrs = {
-            "class": f"k-{passage['kind']}",
+            "class": f"k-{passage.kind}",
             "data-pid": pid,
-            "title": f"{passage['kind']} ({passage['score']:.2f})",
+            "title": f"{passage.kind} ({passage.score:.2f})",
         }
-        (ps, pe), (cs, ce) = passage["parent"], passage["child"]
+        (ps, pe), (cs, ce) = (passage.a.start, passage.a.end), (passage.b.start, passage.b.end)
         p_marks.append((ps, pe, attrs))
         c_marks.append((cs, ce, attrs))
-        if passage["kind"] in ("edited", "paraphrase"):
+        if passage.kind in ("edited", "paraphrase"):
             for a, b, x, y in _word_diff(p_text[ps:pe], c_text[cs:ce]):
                 if b > a:
                     p_marks.append((ps + a, ps + b, {"tag": "mark"}))
@@ -390,11 +401,10 @@ def side_by_side(
 Mark = tuple[int, int, dict[str, str]]
 
 
-def removed_marks(doc: Mapping[str, Any]) -> list[Mark]:
+def removed_marks(doc: ReportDocument) -> list[Mark]:
     """Grey every removed span of ``doc``, with its reason as the hover text."""
     return [
-        (r["start"], r["end"], {"class": "removed", "title": "removed: " + r["reason"]})
-        for r in doc.get("removed", [])
+        (r.start, r.end, {"class": "removed", "title": "removed: " + r.reason}) for r in doc.removed
     ]
 
 
@@ -492,47 +502,45 @@ def markup(text: str, marks: list[tuple[int, int, dict[str, str]]]) -> str:
     return "".join(out)
 
 
-def _documents_section(documents: list[Mapping[str, Any]], texts: Mapping[str, str]) -> str:
+def _documents_section(documents: Sequence[ReportDocument], texts: Mapping[str, str]) -> str:
     out = [
         "<section class='story'><h2>All documents</h2><p class='muted'>Removed junk is greyed; hover for the reason.</p>"
     ]
     for d in documents:
-        text = texts.get(d["id"], "")
+        text = texts.get(d.id, "")
         marks = removed_marks(d)
         reasons: dict[str, int] = defaultdict(int)
-        for r in d["removed"]:
-            reasons[r["reason"]] += 1
+        for r in d.removed:
+            reasons[r.reason] += 1
         removed = ", ".join(f"{k} ×{v}" for k, v in sorted(reasons.items())) or "nothing removed"
         out.append(
-            f"<details id='doc-{esc(re.sub(r'[^A-Za-z0-9_-]', '_', d['id']))}'><summary><b>{esc(d['id'])}</b> "
-            f"<span class='muted'>{esc(d.get('source') or '')} {esc(d.get('lang') or '')} · {esc(removed)}</span>"
+            f"<details id='doc-{esc(re.sub(r'[^A-Za-z0-9_-]', '_', d.id))}'><summary><b>{esc(d.id)}</b> "
+            f"<span class='muted'>{esc(d.source or '')} {esc(d.lang or '')} · {esc(removed)}</span>"
             f"</summary><div class='sbs' style='grid-template-columns:1fr'><div>{markup(text, marks)}</div></div></details>"
         )
     out.append("</section>")
     return "".join(out)
 
 
-def _matches_section(matches: list[Mapping[str, Any]]) -> str:
+def _matches_section(matches: Sequence[Match]) -> str:
     out = [
         "<section class='story'><h2>Matches</h2><table><tr><th>a</th><th>b</th><th>relation</th>"
         "<th>Jaccard</th><th>containment a→b / b→a</th><th>semantic</th><th>sentence coverage</th></tr>"
     ]
     for m in matches:
         out.append(
-            f"<tr><td>{esc(m['a'])}</td><td>{esc(m['b'])}</td><td>{esc(m['relation'])}</td>"
-            f"<td>{m['jaccard']:.2f}</td><td>{m['containment_ab']:.2f} / {m['containment_ba']:.2f}</td>"
-            f"<td>{m['semantic']:.2f}</td><td>{m.get('coverage_ab', 0):.2f} / {m.get('coverage_ba', 0):.2f}</td></tr>"
+            f"<tr><td>{esc(m.a)}</td><td>{esc(m.b)}</td><td>{esc(m.relation)}</td>"
+            f"<td>{m.jaccard:.2f}</td><td>{m.containment_ab:.2f} / {m.containment_ba:.2f}</td>"
+            f"<td>{m.semantic:.2f}</td><td>{m.coverage_ab:.2f} / {m.coverage_ba:.2f}</td></tr>"
         )
     out.append("</table></section>")
     return "".join(out)
 
 
-def _errors_section(errors: list[Mapping[str, Any]]) -> str:
+def _errors_section(errors: Sequence[IngestError]) -> str:
     if not errors:
         return ""
-    rows = "".join(
-        f"<tr><td>{esc(e['input'])}</td><td>{esc(e['reason'])}</td></tr>" for e in errors
-    )
+    rows = "".join(f"<tr><td>{esc(e.input)}</td><td>{esc(e.reason)}</td></tr>" for e in errors)
     return (
         "<section class='story'><h2>Skipped inputs</h2><table><tr><th>input</th><th>reason</th></tr>"
         + rows

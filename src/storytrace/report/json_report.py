@@ -9,25 +9,25 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from storytrace import codec
 from storytrace.candidates import lsh_params
+from storytrace.codec import Plain
 from storytrace.config import Config
-from storytrace.records import Removal
+from storytrace.records import Removal, Report, ReportDocument
 from storytrace.store import Store
 
-REPORT_VERSION = 1
+REPORT_VERSION = codec.REPORT_VERSION
 
 
-def build_report(store: Store) -> dict[str, Any]:
-    """The report dictionary for everything in ``store``."""
+def build_report(store: Store) -> Report:
+    """The report of everything in ``store`` (``codec.report_to_plain`` gives report.json)."""
     docs = store.documents()
     cleaned = store.clean_docs()
     stories = store.stories()
-    matches = store.matches()
     config = store.config() or Config()
     # Removals a story made on its members (story_clean) join each document's own.
     by_story: dict[str, list[Removal]] = {}
@@ -38,51 +38,37 @@ def build_report(store: Store) -> dict[str, Any]:
     for d in docs:
         c = cleaned.get(d.id)
         documents.append(
-            {
-                "id": d.id,
-                "doc_id": d.doc_id,
-                "source": d.source,
-                "url": d.url,
-                "published": d.published.isoformat() if d.published else None,
-                "lang": d.lang or (c.lang if c else None),
-                "title": d.title,
-                "input": d.input,
-                "removed": [
-                    codec.removal_to_plain(r)
-                    for r in sorted(
+            ReportDocument(
+                id=d.id,
+                doc_id=d.doc_id,
+                input=d.input,
+                source=d.source,
+                url=d.url,
+                published=d.published,
+                lang=d.lang or (c.lang if c else None),
+                title=d.title,
+                removed=tuple(
+                    sorted(
                         [*(c.removed if c else ()), *by_story.get(d.id, ())],
                         key=lambda r: (r.start, r.end),
                     )
-                ],
-            }
+                ),
+            )
         )
-    in_story = {m for s in stories for m in s.members}
-    return {
-        "version": REPORT_VERSION,
-        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
-        "summary": {
-            "documents": len(docs),
-            "stories": len(stories),
-            "documents_in_stories": len(in_story),
-            "matches": sum(1 for m in matches if m.relation != "unrelated"),
-            "errors": len(store.errors()),
-        },
-        "config": {
-            **json.loads(config.to_json()),
-            "lsh": lsh_params(config.lsh_threshold, config.num_perm).describe(),
-        },
-        "documents": documents,
-        "stories": [
-            codec.story_to_plain(s) for s in sorted(stories, key=lambda s: (-len(s.members), s.id))
-        ],
-        "matches": [codec.match_to_plain(m) for m in matches if m.relation != "unrelated"],
-        "alignments": [codec.alignment_to_plain(a) for a in store.alignments()],
-        "errors": [{"input": e.input, "reason": e.reason} for e in store.errors()],
-    }
+    return Report(
+        generated=datetime.now(UTC).isoformat(timespec="seconds"),
+        config=config,
+        lsh=lsh_params(config.lsh_threshold, config.num_perm).describe(),
+        documents=tuple(documents),
+        stories=tuple(sorted(stories, key=lambda s: (-len(s.members), s.id))),
+        matches=tuple(m for m in store.matches() if m.relation != "unrelated"),
+        alignments=tuple(store.alignments()),
+        errors=tuple(store.errors()),
+    )
 
 
 def write_reports(
-    store: Store, report: dict[str, Any], out_dir: str | os.PathLike[str]
+    store: Store, report: Report, out_dir: str | os.PathLike[str]
 ) -> tuple[Path, Path]:
     """Write ``report.json`` and ``report.html`` into ``out_dir`` (atomically) and return their paths."""
     from storytrace.report.html_report import render_html
@@ -92,12 +78,12 @@ def write_reports(
     json_path = out / "report.json"
     html_path = out / "report.html"
     texts = {d.id: d.text for d in store.documents()}
-    _atomic_write(json_path, dumps_report(report))
+    _atomic_write(json_path, dumps_report(codec.report_to_plain(report)))
     _atomic_write(html_path, render_html(report, texts))
     return json_path, html_path
 
 
-def dumps_report(report: dict[str, Any]) -> str:
+def dumps_report(report: Mapping[str, Plain]) -> str:
     """report.json's text: one top-level key a line, and each record of a top-level list
     (a document, a story, a match) on a line of its own, so the file reads and greps like
     JSONL. Each line is written by json's C encoder; ``indent`` would send the whole report

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -39,10 +39,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from storytrace import codec, engine
+from storytrace import engine
 from storytrace.config import Config
 from storytrace.errors import StorytraceError
 from storytrace.ingest import SUPPORTED_SUFFIXES
+from storytrace.records import Alignment, Report, ReportDocument, Story
 from storytrace.report import build_report
 from storytrace.report.graph import render_dag
 from storytrace.report.html_report import (
@@ -50,6 +51,7 @@ from storytrace.report.html_report import (
     JS,
     compare_rows,
     markup,
+    published,
     removed_marks,
     side_by_side,
     story_title,
@@ -136,11 +138,12 @@ class Site:
         self.jobs: dict[str, Job] = {}
         self.job_lock = threading.Lock()  # upload jobs run one after another
         self.names_lock = threading.Lock()
-        self._cache: tuple[float, dict[str, Any], dict[str, str]] | None = None
+        self.env.filters["iso"] = lambda when: when.isoformat() if when else None
+        self._cache: tuple[float, Report, dict[str, str]] | None = None
         self._cache_lock = threading.Lock()
 
     # -- data ------------------------------------------------------------------------------
-    def report(self) -> tuple[dict[str, Any], dict[str, str]]:
+    def report(self) -> tuple[Report, dict[str, str]]:
         """The report and raw texts, rebuilt when the store file changed."""
         stamp = max(
             (
@@ -187,22 +190,40 @@ class Site:
             )
 
 
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    """A story as the stories page lists it."""
+
+    id: str
+    title: str
+    size: int
+    languages: list[str]
+    span: tuple[str, str] | None
+    origin: str
+    origin_source: str | None
+
+
 def _story_summary(
-    story: dict[str, Any], docs: dict[str, dict[str, Any]], texts: dict[str, str]
-) -> dict[str, Any]:
-    members = [docs[m] for m in story["members"] if m in docs]
-    times = sorted(d["published"] for d in members if d.get("published"))
-    origin = story["origins"][0] if story["origins"] else story["members"][0]
-    title = story_title(docs[origin], texts.get(origin, ""))
-    return {
-        "id": story["id"],
-        "title": title,
-        "size": len(story["members"]),
-        "languages": sorted({d.get("lang") or "und" for d in members}),
-        "span": (times[0][:16], times[-1][:16]) if times else None,
-        "origin": origin,
-        "origin_source": docs[origin].get("source"),
-    }
+    story: Story, docs: Mapping[str, ReportDocument], texts: Mapping[str, str]
+) -> StoryRow:
+    members = [docs[m] for m in story.members if m in docs]
+    times = sorted(p for d in members if (p := published(d)))
+    origin = story.origins[0] if story.origins else story.members[0]
+    return StoryRow(
+        id=story.id,
+        title=story_title(docs[origin], texts.get(origin, "")),
+        size=len(story.members),
+        languages=sorted({d.lang or "und" for d in members}),
+        span=(times[0][:16], times[-1][:16]) if times else None,
+        origin=origin,
+        origin_source=docs[origin].source,
+    )
+
+
+def _by_time(doc: ReportDocument) -> tuple[bool, str, str]:
+    """Sort key: dated documents first, by time, then by id."""
+    when = published(doc)
+    return (when is None, when or "", doc.id)
 
 
 def create_app(
@@ -226,37 +247,35 @@ def create_app(
 
     def stories_view(request: Request, q: str) -> Response:
         report, texts = site.report()
-        docs = {d["id"]: d for d in report["documents"]}
-        rows = [_story_summary(s, docs, texts) for s in report["stories"]]
+        docs = {d.id: d for d in report.documents}
+        rows = [_story_summary(s, docs, texts) for s in report.stories]
         if q:
             needle = q.lower()
             rows = [
                 r
-                for r, s in zip(rows, report["stories"], strict=True)
-                if needle in r["title"].lower()
-                or any(
-                    needle in m.lower() or needle in texts.get(m, "").lower() for m in s["members"]
-                )
+                for r, s in zip(rows, report.stories, strict=True)
+                if needle in r.title.lower()
+                or any(needle in m.lower() or needle in texts.get(m, "").lower() for m in s.members)
             ]
-        in_story = {m for s in report["stories"] for m in s["members"]}
-        alone = sorted(
-            (d for d in report["documents"] if d["id"] not in in_story),
-            key=lambda d: (d.get("published") is None, d.get("published") or "", d["id"]),
-        )
+        in_story = {m for s in report.stories for m in s.members}
+        alone = sorted((d for d in report.documents if d.id not in in_story), key=_by_time)
         if q:
             needle = q.lower()
             alone = [
-                d
-                for d in alone
-                if needle in d["id"].lower() or needle in texts.get(d["id"], "").lower()
+                d for d in alone if needle in d.id.lower() or needle in texts.get(d.id, "").lower()
             ]
-        labels = {d["id"]: version_label(d, texts.get(d["id"], "")) for d in alone}
+        labels = {d.id: version_label(d, texts.get(d.id, "")) for d in alone}
+        summary = {
+            "documents": len(report.documents),
+            "stories": len(report.stories),
+            "errors": len(report.errors),
+        }
         return site.render(
             request,
             "stories.html",
             rows=rows,
             q=q,
-            summary=report["summary"],
+            summary=summary,
             alone=alone,
             labels=labels,
         )
@@ -267,25 +286,14 @@ def create_app(
 
     def story_view(request: Request, story_id: str) -> Response:
         report, texts = site.report()
-        found = next((s for s in report["stories"] if s["id"] == story_id), None)
+        found = next((s for s in report.stories if s.id == story_id), None)
         if found is None:
             return site.render(request, "error.html", message="No such story.", status=404)
-        docs = {d["id"]: d for d in report["documents"]}
-        parent_of = {e["child"]: e for e in found["edges"]}
-        svg = Markup(
-            render_dag(
-                found["members"],
-                found["edges"],
-                found["origins"],
-                docs,
-                found.get("undirected", []),
-            )
-        )
-        ordered = sorted(
-            found["members"],
-            key=lambda m: (docs[m].get("published") is None, docs[m].get("published") or "", m),
-        )
-        labels = {m: version_label(docs[m], texts.get(m, "")) for m in found["members"]}
+        docs = {d.id: d for d in report.documents}
+        parent_of = {e.child: e for e in found.edges}
+        svg = Markup(render_dag(found.members, found.edges, found.origins, docs, found.undirected))
+        ordered = sorted(found.members, key=lambda m: _by_time(docs[m]))
+        labels = {m: version_label(docs[m], texts.get(m, "")) for m in found.members}
         return site.render(
             request,
             "story.html",
@@ -303,11 +311,11 @@ def create_app(
 
     def document_view(request: Request, doc_id: str) -> Response:
         report, texts = site.report()
-        doc = next((d for d in report["documents"] if d["id"] == doc_id), None)
+        doc = next((d for d in report.documents if d.id == doc_id), None)
         if doc is None:
             return site.render(request, "error.html", message="No such document.", status=404)
         body = Markup(markup(texts.get(doc_id, ""), removed_marks(doc)))
-        stories_of = [s["id"] for s in report["stories"] if doc_id in s["members"]]
+        stories_of = [s.id for s in report.stories if doc_id in s.members]
         return site.render(request, "document.html", doc=doc, body=body, stories=stories_of)
 
     async def document(request: Request) -> Response:
@@ -316,7 +324,7 @@ def create_app(
 
     def compare_view(request: Request, a: str, b: str) -> Response:
         report, texts = site.report()
-        docs = {d["id"]: d for d in report["documents"]}
+        docs = {d.id: d for d in report.documents}
         if a not in docs or b not in docs or a == b:
             return site.render(
                 request,
@@ -324,7 +332,7 @@ def create_app(
                 message="Pick two different documents to compare.",
                 status=404,
             )
-        stored = {(x["parent"], x["child"]): x for x in report.get("alignments", [])}
+        stored = {(x.a, x.b): x for x in report.alignments}
         alignment = stored.get((a, b))
         if alignment is None and (b, a) in stored:
             a, b = b, a
@@ -332,24 +340,10 @@ def create_app(
         if alignment is None:
             alignment = _align_now(site.db_path, a, b)
         edge = next(
-            (
-                e
-                for s in report["stories"]
-                for e in s["edges"]
-                if (e["parent"], e["child"]) == (a, b)
-            ),
-            {
-                "parent": a,
-                "child": b,
-                "changes": [],
-                "evidence": [],
-                "relation": "",
-                "confidence": 0.0,
-                "directed": False,
-            },
+            (e for s in report.stories for e in s.edges if (e.parent, e.child) == (a, b)), None
         )
-        view = Markup(side_by_side("cmp", edge, alignment, texts, docs))
-        rows = Markup(compare_rows(edge, alignment, texts, docs))
+        view = Markup(side_by_side("cmp", alignment, texts, docs))
+        rows = Markup(compare_rows(alignment, edge, texts, docs))
         return site.render(
             request,
             "compare.html",
@@ -551,10 +545,10 @@ def _run_job(site: Site, job: Job, folder: Path) -> None:
             )
 
 
-def _align_now(db_path: Path, a: str, b: str) -> dict[str, Any]:
+def _align_now(db_path: Path, a: str, b: str) -> Alignment:
     """An alignment for two documents that are not a lineage edge, computed on request."""
     with Store(db_path) as store:
         config = store.config() or Config()
         cleaned, sigs = store.clean_docs([a, b]), store.signatures([a, b])
     aligned = engine.align_pair(cleaned[a], cleaned[b], sigs[a], sigs[b], config)
-    return codec.alignment_to_plain(aligned.alignment)
+    return aligned.alignment
