@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from tests.test_eval_wmt21 import STORIES, _write_set
 
+from storytrace.config import Config
 from storytrace.eval.chains import PARENT_ROLE, ROLES, build, load, run, score_report
+from storytrace.records import LineageEdge, Removal, Report, ReportDocument, Story
 
 
 @pytest.fixture(scope="module")
@@ -67,23 +70,30 @@ def test_a_perfect_report_scores_one_and_a_wrong_parent_less(built: Path) -> Non
     answers, texts = load(built)
     stories = []
     for story in sorted(set(answers.stories.values())):
-        members = sorted(d for d, s in answers.stories.items() if s == story)
-        edges = [
-            {"parent": answers.parents[m], "child": m} for m in members if m in answers.parents
-        ]
-        stories.append(
-            {"id": story, "members": members, "origins": [answers.origins[story]], "edges": edges}
+        members = tuple(sorted(d for d, s in answers.stories.items() if s == story))
+        edges = tuple(
+            LineageEdge(answers.parents[m], m, "copy", 0.9, ())
+            for m in members
+            if m in answers.parents
         )
+        stories.append(Story(story, members, (answers.origins[story],), edges))
     documents = [
-        {"id": d, "removed": [{"start": a, "end": b} for a, b in spans]}
+        ReportDocument(d, d, d, removed=tuple(Removal(a, b, "junk") for a, b in spans))
         for d, spans in answers.junk.items()
     ]
-    perfect = score_report({"stories": stories, "documents": documents}, answers, texts).as_dict()
+
+    def report() -> Report:
+        return Report("", Config(), "", tuple(documents), tuple(stories), (), (), ())
+
+    perfect = score_report(report(), answers, texts).as_dict()
     for key in ("story_f1", "parent_accuracy", "origin_accuracy", "junk_f1"):
         assert perfect[key] == 1.0, key
-    stories[0]["edges"][0]["parent"] = stories[0]["edges"][0]["child"]
-    documents[0]["removed"] = []
-    worse = score_report({"stories": stories, "documents": documents}, answers, texts).as_dict()
+    first = stories[0].edges[0]
+    stories[0] = replace(
+        stories[0], edges=(replace(first, parent=first.child), *stories[0].edges[1:])
+    )
+    documents[0] = replace(documents[0], removed=())
+    worse = score_report(report(), answers, texts).as_dict()
     assert worse["parent_accuracy"] < 1.0
     assert worse["junk_recall"] < 1.0
 

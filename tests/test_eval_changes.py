@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from storytrace.config import Config
 from storytrace.errors import InputError
 from storytrace.eval.changes import Answers, Edit, build, load_answers, score_report
+from storytrace.records import Change, ChangeKind, LineageEdge, Report, Span, Story
 
 STORY = [
     "Harbour in Dunmere closes after storm",
@@ -73,14 +74,19 @@ def test_every_edited_copy_carries_two_edits_where_the_answers_say(
     assert set(answers.part.values()) <= {"dev", "holdout"}
 
 
-def _report(edges: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"stories": [{"edges": edges}]}
+def _report(edges: list[LineageEdge]) -> Report:
+    members = tuple(sorted({m for e in edges for m in (e.parent, e.child)}))
+    return Report("", Config(), "", (), (Story("s", members, (), tuple(edges)),), (), (), ())
+
+
+def _edge(parent: str, child: str, changes: list[Change]) -> LineageEdge:
+    return LineageEdge(parent, child, "copy", 0.9, (), tuple(changes))
 
 
 def _change(
-    kind: str, child: tuple[int, int] | None, parent: tuple[int, int] | None = None
-) -> dict[str, Any]:
-    return {"kind": kind, "child_span": child, "parent_span": parent}
+    kind: ChangeKind, child: tuple[int, int] | None, parent: tuple[int, int] | None = None
+) -> Change:
+    return Change(kind, parent and Span(*parent), child and Span(*child), "", "")
 
 
 def test_scoring_by_kind_and_place() -> None:
@@ -92,16 +98,16 @@ def test_scoring_by_kind_and_place() -> None:
     )
     report = _report(
         [
-            {
-                "parent": "k",  # the control has the original's text: a right parent too
-                "child": "c",
-                "changes": [
+            _edge(
+                "k",  # the control has the original's text: a right parent too
+                "c",
+                [
                     _change("number", (20, 30)),  # right kind, right place
                     _change("name", (20, 30)),  # a false flag
                     _change("dropped", None, (0, 5)),  # right kind, wrong place
                 ],
-            },
-            {"parent": "o", "child": "k", "changes": [_change("date", (0, 4))]},
+            ),
+            _edge("o", "k", [_change("date", (0, 4))]),
         ]
     )
     s = score_report(report, answers, "dev")

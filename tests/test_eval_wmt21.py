@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from storytrace.config import Config
 from storytrace.eval.wmt21 import blind_inputs, load_gold, run, score_report
+from storytrace.records import AlignedSentence, Alignment, LineageEdge, Report, Span, Story
 
 STORIES = {
     "lib": (
@@ -122,19 +124,24 @@ def test_a_perfect_report_scores_one(wmt_set: Path) -> None:
     gold = load_gold(wmt_set)
     stories, alignments = [], []
     for story in STORIES:
-        members = sorted(d for d, s in gold.clusters.items() if s == story)
+        members = tuple(sorted(d for d, s in gold.clusters.items() if s == story))
         origin = f"{story}#orig-ru"
-        edges = [{"parent": origin, "child": m} for m in members if m != origin]
-        stories.append({"id": story, "members": members, "origins": [origin], "edges": edges})
+        edges = tuple(
+            LineageEdge(origin, m, "translation", 0.9, ()) for m in members if m != origin
+        )
+        stories.append(Story(story, members, (origin,), edges))
         for m in members:
             if m == origin:
                 continue
-            pairs = [
-                {"parent": list(gold.seg_offsets[origin][i]), "child": list(gold.seg_offsets[m][i])}
+            pairs = tuple(
+                AlignedSentence(
+                    Span(*gold.seg_offsets[origin][i]), Span(*gold.seg_offsets[m][i]), 1.0
+                )
                 for i in range(len(gold.seg_offsets[m]))
-            ]
-            alignments.append({"parent": origin, "child": m, "sentences": pairs})
-    scores = score_report({"stories": stories, "alignments": alignments}, gold).as_dict()
+            )
+            alignments.append(Alignment(origin, m, (), 1.0, 1.0, pairs))
+    report = Report("", Config(), "", (), tuple(stories), (), tuple(alignments), ())
+    scores = score_report(report, gold).as_dict()
     for key in ("f1", "parent_accuracy", "root_accuracy", "seg_align_f1"):
         assert scores[key] == 1.0, key
 

@@ -33,6 +33,7 @@ from typing import Any
 
 from storytrace.errors import InputError
 from storytrace.eval.metrics import PRF, accuracy, pairwise_clustering
+from storytrace.records import Report
 
 SEED = 20211
 ROLES = ("orig", "mt1", "mt2", "rewrite", "pdf", "scraped")
@@ -317,19 +318,17 @@ def _chars(text: str, spans: Sequence[tuple[int, int]]) -> set[int]:
     }
 
 
-def score_report(
-    report: Mapping[str, Any], answers: Answers, texts: Mapping[str, str]
-) -> ChainsScores:
-    """Scores of a report.json (as a dict) against the answers; ``texts`` are the raw
-    documents (for the junk characters)."""
-    predicted = {m: s["id"] for s in report["stories"] for m in s["members"]}
+def score_report(report: Report, answers: Answers, texts: Mapping[str, str]) -> ChainsScores:
+    """Scores of a report (``codec.report_from_plain`` reads a report.json) against the
+    answers; ``texts`` are the raw documents (for the junk characters)."""
+    predicted = {m: s.id for s in report.stories for m in s.members}
     story = pairwise_clustering(predicted, answers.stories)
-    parent_of = {e["child"]: e["parent"] for s in report["stories"] for e in s["edges"]}
+    parent_of = {e.child: e.parent for s in report.stories for e in s.edges}
     parent_acc = accuracy(parent_of, answers.parents)
-    origins_of = {m: s["origins"] for s in report["stories"] for m in s["members"]}
-    hits = sum(1 for doc in answers.origins.values() if origins_of.get(doc) == [doc])
+    origins_of = {m: s.origins for s in report.stories for m in s.members}
+    hits = sum(1 for doc in answers.origins.values() if origins_of.get(doc) == (doc,))
     origin_acc = hits / len(answers.origins) if answers.origins else 0.0
-    removed = {d["id"]: [(r["start"], r["end"]) for r in d["removed"]] for d in report["documents"]}
+    removed = {d.id: [(r.start, r.end) for r in d.removed] for d in report.documents}
     tp = fp = fn = 0
     for doc, gold_spans in answers.junk.items():
         text = texts.get(doc, "")
@@ -345,7 +344,7 @@ def score_report(
         origin_accuracy=origin_acc,
         junk=junk,
         documents=len(answers.stories),
-        stories=len(report["stories"]),
+        stories=len(report.stories),
     )
 
 
@@ -371,4 +370,4 @@ def run(
     built = build(data, out_dir / "set")
     answers, texts = load(built)
     result = analyze([built / "docs.jsonl"], out_dir / "analysis", **analyze_kwargs)
-    return score_report(result.report, answers, texts)
+    return score_report(result.records, answers, texts)

@@ -25,7 +25,7 @@ import json
 import os
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,6 +33,7 @@ from typing import Any
 
 from storytrace.errors import InputError
 from storytrace.eval.metrics import PRF
+from storytrace.records import LineageEdge, Report, Span
 
 SEED = 2121
 EDIT_KINDS = ("number", "date", "name", "negation", "role", "added", "dropped")
@@ -323,17 +324,17 @@ class ChangeScores:
         }
 
 
-def _overlaps(span: Sequence[int] | None, edit: Edit) -> bool:
-    return span is not None and span[0] < edit.end and edit.start < span[1]
+def _overlaps(span: Span | None, edit: Edit) -> bool:
+    return span is not None and span.start < edit.end and edit.start < span.end
 
 
-def score_report(report: Mapping[str, Any], answers: Answers, part: str) -> ChangeScores:
+def score_report(report: Report, answers: Answers, part: str) -> ChangeScores:
     """Changes of the report against the injected edits, on the copies of ``part``."""
-    edges: dict[str, list[dict[str, Any]]] = {}
-    for story in report["stories"]:
-        for edge in story["edges"]:
-            edges.setdefault(edge["child"], []).append(edge)
-            edges.setdefault(edge["parent"], []).append(edge)
+    edges: dict[str, list[LineageEdge]] = {}
+    for story in report.stories:
+        for e in story.edges:
+            edges.setdefault(e.child, []).append(e)
+            edges.setdefault(e.parent, []).append(e)
     tp = fp = fn = 0
     by_kind: dict[str, list[int]] = {k: [0, 0] for k in EDIT_KINDS}
     right = 0
@@ -342,11 +343,7 @@ def score_report(report: Mapping[str, Any], answers: Answers, part: str) -> Chan
             continue
         control = next(c for c, o in answers.control.items() if o == original)
         edge = next(
-            (
-                e
-                for e in edges.get(copy, [])
-                if e["child"] == copy and e["parent"] in (original, control)
-            ),
+            (e for e in edges.get(copy, []) if e.child == copy and e.parent in (original, control)),
             None,
         )
         gold = answers.edits[copy]
@@ -354,17 +351,15 @@ def score_report(report: Mapping[str, Any], answers: Answers, part: str) -> Chan
             by_kind[g.kind][1] += 1
         if edge is None:
             fn += len(gold)
-            fp += sum(len(e["changes"]) for e in edges.get(copy, []) if e["child"] == copy)
+            fp += sum(len(e.changes) for e in edges.get(copy, []) if e.child == copy)
             continue
         right += 1
         unmatched = list(gold)
-        for change in edge["changes"]:
+        for change in edge.changes:
             hit = None
             for g in unmatched:
-                span = change["parent_span"] if g.kind == "dropped" else change["child_span"]
-                kind_ok = change["kind"] == g.kind or (
-                    g.kind == "date" and change["kind"] == "number"
-                )
+                span = change.parent_span if g.kind == "dropped" else change.child_span
+                kind_ok = change.kind == g.kind or (g.kind == "date" and change.kind == "number")
                 if kind_ok and _overlaps(span, g):
                     hit = g
                     break
@@ -380,9 +375,9 @@ def score_report(report: Mapping[str, Any], answers: Answers, part: str) -> Chan
         if answers.part[control] != part:
             continue
         for e in edges.get(control, []):
-            if {e["parent"], e["child"]} == {control, original}:
+            if {e.parent, e.child} == {control, original}:
                 control_edges += 1
-                control_flags += len(e["changes"])
+                control_flags += len(e.changes)
     return ChangeScores(
         PRF.from_counts(tp, fp, fn),
         {k: (v[0], v[1]) for k, v in by_kind.items()},
@@ -413,4 +408,4 @@ def run(
     built = build(data, out_dir / "set")
     result = analyze([built / "docs.jsonl"], out_dir / "analysis", **analyze_kwargs)
     answers = load_answers(built)
-    return {part: score_report(result.report, answers, part) for part in ("dev", "holdout")}
+    return {part: score_report(result.records, answers, part) for part in ("dev", "holdout")}

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from storytrace.errors import InputError
 from storytrace.eval.metrics import PRF, accuracy, pairwise_clustering, set_prf
+from storytrace.records import Report, Span
 
 ANSWER_FIELDS = frozenset({"story", "kind", "system"})
 
@@ -103,37 +104,32 @@ def blind_inputs(data: str | os.PathLike[str], out: Path) -> Path:
     return blind
 
 
-def _segments(offsets: Sequence[tuple[int, int]], span: Sequence[int]) -> list[int]:
-    start, end = span
-    return [i for i, (a, b) in enumerate(offsets) if a < end and start < b]
+def _segments(offsets: Sequence[tuple[int, int]], span: Span) -> list[int]:
+    return [i for i, (a, b) in enumerate(offsets) if a < span.end and span.start < b]
 
 
-def score_report(report: Mapping[str, Any], gold: Wmt21Gold) -> Wmt21Scores:
-    """Scores of a report.json (as a dict) against the gold answers."""
-    predicted = {m: s["id"] for s in report["stories"] for m in s["members"]}
+def score_report(report: Report, gold: Wmt21Gold) -> Wmt21Scores:
+    """Scores of a report (``codec.report_from_plain`` reads a report.json) against the
+    gold answers."""
+    predicted = {m: s.id for s in report.stories for m in s.members}
     clustering = pairwise_clustering(predicted, gold.clusters)
-    parent_of = {e["child"]: e["parent"] for s in report["stories"] for e in s["edges"]}
+    parent_of = {e.child: e.parent for s in report.stories for e in s.edges}
     parent_acc = accuracy(parent_of, gold.parents)
-    origin_of_story = {}
-    for s in report["stories"]:
-        for member in s["members"]:
-            origin_of_story[member] = s["origins"]
-    root_hits = sum(1 for doc in gold.roots.values() if origin_of_story.get(doc) == [doc])
+    origin_of_story = {m: s.origins for s in report.stories for m in s.members}
+    root_hits = sum(1 for doc in gold.roots.values() if origin_of_story.get(doc) == (doc,))
     root_acc = root_hits / len(gold.roots) if gold.roots else 0.0
     gold_doc_pairs = {(a, b) for a, _, b, _ in gold.seg_pairs}
     predicted_segs: set[tuple[str, int, str, int]] = set()
-    for alignment in report.get("alignments", []):
-        p, c = alignment["parent"], alignment["child"]
+    for alignment in report.alignments:
+        p, c = alignment.a, alignment.b
         if (p, c) in gold_doc_pairs:
             a, b, flip = p, c, False
         elif (c, p) in gold_doc_pairs:
             a, b, flip = c, p, True
         else:
             continue
-        for pair in alignment.get("sentences", []):
-            span_a, span_b = (
-                (pair["child"], pair["parent"]) if flip else (pair["parent"], pair["child"])
-            )
+        for pair in alignment.sentences:
+            span_a, span_b = (pair.b, pair.a) if flip else (pair.a, pair.b)
             for i in _segments(gold.seg_offsets.get(a, []), span_a):
                 for j in _segments(gold.seg_offsets.get(b, []), span_b):
                     predicted_segs.add((a, i, b, j))
@@ -143,7 +139,7 @@ def score_report(report: Mapping[str, Any], gold: Wmt21Gold) -> Wmt21Scores:
         root_accuracy=root_acc,
         seg_align=set_prf(predicted_segs, gold.seg_pairs),
         documents=len(gold.clusters),
-        stories=len(report["stories"]),
+        stories=len(report.stories),
     )
 
 
@@ -157,4 +153,4 @@ def run(
     out_dir = Path(out)
     blind = blind_inputs(data, out_dir / "inputs")
     result = analyze([blind], out_dir / "analysis", **analyze_kwargs)
-    return score_report(result.report, gold)
+    return score_report(result.records, gold)
