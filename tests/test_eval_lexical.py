@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tests.reports import as_report
+
 from storytrace.eval.lexical import Vocabulary, build, score
 
 LT = Vocabulary(
@@ -60,12 +62,14 @@ def test_score_pairs_stories_and_tokens() -> None:
         ],
         "alignments": [{"parent": "b1", "child": "c1", "passages": [{"child": [0, 3]}]}],
     }
-    s = score(report, answers, texts)
+    s = score(as_report(report), answers, texts)
     assert s["copy_pairs"] == 2 and s["derived_recall"] == 1.0
     report["stories"][0]["edges"] = []  # the copy linked without a direction: still found
     report["stories"][0]["undirected"] = [{"a": "c1", "b": "b1"}]
-    assert score(report, answers, texts)["derived_recall"] == 1.0
-    assert score(report, answers, texts)["directed_recall"] == 0.0  # c2 -> b2 is reversed
+    assert score(as_report(report), answers, texts)["derived_recall"] == 1.0
+    assert (
+        score(as_report(report), answers, texts)["directed_recall"] == 0.0
+    )  # c2 -> b2 is reversed
     report["stories"][0]["edges"] = [{"parent": "b1", "child": "c1"}]
     del report["stories"][0]["undirected"]
     assert s["derived_precision"] == round(2 / 3, 4) and s["directed_recall"] == 0.5

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.reports import as_report
 
 from storytrace.eval.pairsets import DERIVED, INDEPENDENT, UNSCORED, LabelledPair, score_pairs
 
@@ -45,7 +46,7 @@ def test_directed_linked_false_and_shares() -> None:
             {"parent": "u", "child": "v", "relation": "rewrite", "confidence": 0.5},
         ]
     )
-    s = score_pairs(report, PAIRS, TEXTS)
+    s = score_pairs(as_report(report), PAIRS, TEXTS)
     assert (s["derived_pairs"], s["independent_pairs"], s["pairs"]) == (2, 1, 4)
     # directed: s1->c1 found, s2->c2 reversed (missed), x<-y false
     assert s["derived_precision"] == 0.5 and s["derived_recall"] == 0.5  # y -> x is false too
@@ -60,7 +61,7 @@ def test_directed_linked_false_and_shares() -> None:
 
 
 def test_without_texts_no_token_scores_and_json_round_trip() -> None:
-    s = score_pairs(_report([]), PAIRS)
+    s = score_pairs(as_report(_report([])), PAIRS)
     assert "token_f1" not in s and s["false_derivations"] == 0 and s["derived_recall"] == 0.0
     assert [LabelledPair.from_json(p.as_json()) for p in PAIRS] == PAIRS
 
@@ -71,7 +72,7 @@ def test_a_link_without_direction_counts_as_linked_not_directed() -> None:
         {"a": "c1", "b": "s1", "reuse_a": 0.3, "reuse_b": 0.9},
         {"a": "x", "b": "y", "reuse_a": 0.1, "reuse_b": 0.1},
     ]
-    s = score_pairs(report, PAIRS, TEXTS)
+    s = score_pairs(as_report(report), PAIRS, TEXTS)
     assert s["derived_recall"] == 0.0 and s["linked_recall"] == 0.5
     assert s["false_derivations"] == 1 and s["undirected_links"] == 2
 
@@ -80,8 +81,8 @@ def test_false_links_between_texts_that_share_text_are_counted_apart() -> None:
     furniture = "sign up to our newsletter to get the best stories of the week in your inbox"
     texts = {**TEXTS, "x": f"a story on tides. {furniture}", "y": f"a story on bread. {furniture}"}
     report = _report([{"parent": "x", "child": "y", "relation": "copy", "confidence": 0.9}])
-    s = score_pairs(report, PAIRS, texts, tokens_scored=False)
+    s = score_pairs(as_report(report), PAIRS, texts, tokens_scored=False)
     assert s["false_derivations"] == 1 and s["false_derivations_sharing_text"] == 1
     assert "token_f1" not in s and "took_10pct_pairs" not in s
-    s = score_pairs(report, PAIRS, TEXTS)
+    s = score_pairs(as_report(report), PAIRS, TEXTS)
     assert s["false_derivations"] == 1 and s["false_derivations_sharing_text"] == 0

@@ -3,6 +3,8 @@ reports."""
 
 from __future__ import annotations
 
+from tests.reports import as_report
+
 from storytrace.eval.unrelated import Page, score_unrelated, select_pages
 
 
@@ -44,9 +46,9 @@ def test_score_counts_edges_and_same_language_translations() -> None:
         ],
         "matches": [{"a": "a", "b": "b"}],
     }
-    s = score_unrelated(report).as_dict()
+    s = score_unrelated(as_report(report)).as_dict()
     assert s["derivation_edges"] == 2 and s["same_language_translations"] == 1
     assert s["undirected_links"] == 1
     assert s["stories"] == 2 and s["largest_story"] == 3 and s["matches"] == 1
     assert [e["child"] for e in s["examples"]] == ["b", "c"]
-    assert score_unrelated({"documents": [], "stories": []}).as_dict()["derivation_edges"] == 0
+    assert score_unrelated(as_report({})).as_dict()["derivation_edges"] == 0

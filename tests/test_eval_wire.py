@@ -8,13 +8,13 @@ import re
 from typing import Any
 
 import pytest
+from tests.reports import as_report
 
 from storytrace.eval.wire import (
     AGENCIES,
     Source,
     Style,
     build_items,
-    edge_degree,
     edit_sentence,
     half_of,
     inject_names,
@@ -239,7 +239,7 @@ def test_score_perfect_report() -> None:
         ],
         {"A": [[0, 20]], "B": [[10, 20]]},
     )
-    s = score_wire(report, _answers(), TEXTS).as_dict()
+    s = score_wire(as_report(report), _answers(), TEXTS).as_dict()
     assert s["derived_f1"] == 1.0 and s["three_way_macro_f1"] == 1.0
     assert s["token_f1"] == 1.0 and s["parent_accuracy"] == 1.0
     assert s["all_derived_f1"] == pytest.approx(0.8)
@@ -273,7 +273,7 @@ def test_score_sibling_parent_and_degree_field() -> None:
         ],
         {"A": [[0, 7]], "C": [[0, 3]]},
     )
-    s = score_wire(report, _answers(), TEXTS).as_dict()
+    s = score_wire(as_report(report), _answers(), TEXTS).as_dict()
     assert s["derived_precision"] == pytest.approx(2 / 3, abs=1e-4) and s["derived_recall"] == 1.0
     assert s["per_label_f1"] == {
         "wholly": 1.0,
@@ -297,23 +297,23 @@ def test_credits_and_origins() -> None:
     report = _report([{"parent": "A", "child": "W", "relation": "copy", "confidence": 0.9}], {})
     report["stories"][0]["origins"] = ["A"]
     report["stories"][0]["attributions"] = {
-        "A": [{"outlet": "Allied Press Service", "cue": "reported"}],
-        "C": [{"outlet": "allied press service", "cue": "according to"}],
+        "A": [{"outlet": "Allied Press Service", "cue": "reported", "start": 0, "end": 9}],
+        "C": [{"outlet": "allied press service", "cue": "according to", "start": 0, "end": 9}],
     }
-    s = score_wire(report, answers, TEXTS).as_dict()
+    s = score_wire(as_report(report), answers, TEXTS).as_dict()
     assert s["credit_recall"] == 1.0 and s["credit_false"] == 1  # C is not credited
     assert s["wire_origin_accuracy"] == 0.0 and s["wire_stories"] == 1
     report["stories"][0]["origins"] = ["W"]
-    assert score_wire(report, answers, TEXTS).as_dict()["wire_origin_accuracy"] == 1.0
+    assert score_wire(as_report(report), answers, TEXTS).as_dict()["wire_origin_accuracy"] == 1.0
 
 
 def test_a_reversed_edge_is_not_a_derivation() -> None:
     report = _report([{"parent": "A", "child": "W", "relation": "copy", "confidence": 0.9}], {})
-    s = score_wire(report, _answers(), TEXTS).as_dict()
+    s = score_wire(as_report(report), _answers(), TEXTS).as_dict()
     assert s["derived_recall"] == 0.0 and s["derived_without_parent"] == 2
     assert s["reversed_edges"] == 1 and s["cross_item_edges"] == 0
     report["stories"][0]["undirected"] = [{"a": "B", "b": "W"}, {"a": "W", "b": "C"}]
-    s = score_wire(report, _answers(), TEXTS).as_dict()
+    s = score_wire(as_report(report), _answers(), TEXTS).as_dict()
     assert s["undirected_wire_links_derived"] == 1 and s["undirected_wire_links_not_derived"] == 1
     assert s["derived_recall"] == 0.0
 
@@ -345,14 +345,8 @@ def test_edges_between_wire_items_are_counted() -> None:
         ],
         {},
     )
-    s = score_wire(report, answers, {**TEXTS, "D": "d"}).as_dict()
+    s = score_wire(as_report(report), answers, {**TEXTS, "D": "d"}).as_dict()
     assert s["cross_item_edges"] == 2 and s["reversed_edges"] == 0
     assert s["edges_into_not_derived"] == 2 and s["wires"] == 2
     assert s["not_derived_sharing_a_quote"] == 1
     assert s["not_derived_sharing_a_quote_found_derived"] == 1
-
-
-def test_edge_degree_falls_back_to_relation() -> None:
-    assert edge_degree({"relation": "partial_reuse"}) == "partially"
-    assert edge_degree({"relation": "rewrite"}) == "wholly"
-    assert edge_degree({"relation": "partial_reuse", "degree": "wholly"}) == "wholly"

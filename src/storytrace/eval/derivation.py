@@ -35,9 +35,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from storytrace.config import Config
 from storytrace.errors import InputError
 from storytrace.eval import lexical, pairsets, unrelated, wire
 from storytrace.progress import Progress
+from storytrace.records import Report
 
 SETS = ("wire", "unrelated", "semeval", "pan13", "lexical")
 HALVES = ("dev", "holdout", "all")
@@ -195,7 +197,8 @@ def _select(keys: list[str], half: str, limit: int | None) -> list[str]:
     return chosen[:limit] if limit is not None else chosen
 
 
-EMPTY_REPORT: dict[str, Any] = {"documents": [], "stories": [], "matches": [], "alignments": []}
+EMPTY_REPORT = Report("", Config(), "", (), (), (), (), ())
+"""The report of an empty half (no document to analyse)."""
 
 
 def _analysed(
@@ -204,14 +207,14 @@ def _analysed(
     out: Path,
     progress: Progress | None,
     documents: int,
-) -> tuple[dict[str, Any], float]:
+) -> tuple[Report, float]:
     """The report of ``analyze`` on ``inputs`` and the seconds it took; an empty report when
     the half holds no document (a small ``--limit`` or a small data folder)."""
     if not documents:
         return EMPTY_REPORT, 0.0
     t0 = time.perf_counter()
     result = analyze(inputs, out, progress=progress)
-    return result.report, round(time.perf_counter() - t0, 1)
+    return result.records, round(time.perf_counter() - t0, 1)
 
 
 def run_wire(

@@ -26,7 +26,13 @@ from itertools import accumulate
 from typing import Any
 
 from storytrace.eval.metrics import PRF
-from storytrace.eval.wire import edges_by_child, token_set, undirected_links
+from storytrace.eval.wire import (
+    aligned_child_spans,
+    edges_by_child,
+    token_set,
+    undirected_links,
+)
+from storytrace.records import Report
 
 SEED = 370
 LANGS = ("lt", "ur")
@@ -176,23 +182,19 @@ def build(vocabularies: Sequence[Vocabulary], bases: int, seed: int = SEED) -> l
 
 
 def score(
-    report: Mapping[str, Any], answers: Sequence[Mapping[str, Any]], texts: Mapping[str, str]
+    report: Report, answers: Sequence[Mapping[str, Any]], texts: Mapping[str, str]
 ) -> dict[str, Any]:
     """Derived F1 over unordered pairs joined by an edge or linked without a direction,
     directed recall (an edge base -> copy), stories over
     ``MAX_STORY`` texts and reused-token F1 of the copies."""
     by_child = edges_by_child(report)
-    edges = {(str(e["parent"]), str(e["child"])) for es in by_child.values() for e in es}
+    edges = {(e.parent, e.child) for es in by_child.values() for e in es}
     undirected = {frozenset(e) for e in edges} | undirected_links(report)
     gold = {frozenset((str(a["base"]), str(a["id"]))) for a in answers if a.get("base")}
     tp = len(gold & undirected)
     prf = PRF.from_counts(tp, len(undirected - gold), len(gold - undirected))
     directed = sum(1 for a in answers if a.get("base") and (a["base"], a["id"]) in edges)
-    aligned: dict[tuple[str, str], list[Sequence[int]]] = {}
-    for al in report.get("alignments", []):
-        aligned.setdefault((str(al["parent"]), str(al["child"])), []).extend(
-            p["child"] for p in al.get("passages", [])
-        )
+    aligned = aligned_child_spans(report)
     tok = {"tp": 0, "fp": 0, "fn": 0}
     for a in answers:
         if not a.get("base"):
@@ -204,7 +206,7 @@ def score(
         tok["fp"] += len(got - g)
         tok["fn"] += len(g - got)
     t = PRF.from_counts(tok["tp"], tok["fp"], tok["fn"])
-    sizes = [len(s.get("members", [])) for s in report.get("stories", [])]
+    sizes = [len(s.members) for s in report.stories]
     return {
         "documents": len(answers),
         "copy_pairs": len(gold),

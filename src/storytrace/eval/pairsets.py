@@ -24,7 +24,7 @@ from typing import Any
 
 from storytrace.eval.metrics import PRF
 from storytrace.eval.wire import (
-    edge_degree,
+    aligned_child_spans,
     edges_by_child,
     path_edge,
     token_set,
@@ -32,6 +32,7 @@ from storytrace.eval.wire import (
     undirected_links,
     word_ngrams,
 )
+from storytrace.records import Report
 
 DERIVED, INDEPENDENT, UNSCORED = "derived", "independent", "unscored"
 SHARE = 0.10  # issue 18: a document that took 10% or more of its text must be paired
@@ -79,7 +80,7 @@ def shares_text(a: str, b: str, n: int = 8) -> float:
 
 
 def score_pairs(
-    report: Mapping[str, Any],
+    report: Report,
     pairs: Sequence[LabelledPair],
     texts: Mapping[str, str] | None = None,
     tokens_scored: bool = True,
@@ -95,11 +96,8 @@ def score_pairs(
     derived pairs whose child took ``SHARE`` or more of its tokens."""
     by_child = edges_by_child(report)
     undirected = undirected_links(report)
-    aligned: dict[tuple[str, str], list[Sequence[int]]] = {}
-    for al in report.get("alignments", []):
-        key = (str(al["parent"]), str(al["child"]))
-        aligned.setdefault(key, []).extend(p["child"] for p in al.get("passages", []))
-    lang = {str(d["id"]): d.get("lang") for d in report.get("documents", [])}
+    aligned = aligned_child_spans(report)
+    lang = {d.id: d.lang for d in report.documents}
     counts = Counter[str]()
     groups: dict[str, Counter[str]] = {}
     tok = Counter[str]()
@@ -120,7 +118,7 @@ def score_pairs(
             counts["fn"] += not directed
             counts["any_tp"] += linked
             counts["any_fn"] += not linked
-            if edge is not None and edge_degree(edge) == "partially":
+            if edge is not None and edge.degree == "partially":
                 partially += 1
         elif pair.label == INDEPENDENT:
             counts["fp"] += linked  # a link either way between independent texts is false
@@ -142,7 +140,7 @@ def score_pairs(
     directed_prf = PRF.from_counts(counts["tp"], counts["fp"], counts["fn"])
     linked_prf = PRF.from_counts(counts["any_tp"], counts["any_fp"], counts["any_fn"])
     edges = [e for es in by_child.values() for e in es]
-    stories = report.get("stories", [])
+    stories = report.stories
     out: dict[str, Any] = {
         "pairs": len(pairs),
         "derived_pairs": sum(1 for p in pairs if p.label == DERIVED),
@@ -161,12 +159,12 @@ def score_pairs(
         "same_language_translations": sum(
             1
             for e in edges
-            if e.get("relation") == "translation"
-            and lang.get(str(e["parent"])) is not None
-            and lang.get(str(e["parent"])) == lang.get(str(e["child"]))
+            if e.relation == "translation"
+            and lang.get(e.parent) is not None
+            and lang.get(e.parent) == lang.get(e.child)
         ),
         "stories": len(stories),
-        "largest_story": max((len(s.get("members", [])) for s in stories), default=0),
+        "largest_story": max((len(s.members) for s in stories), default=0),
     }
     if texts is not None:
         out["false_derivations_sharing_text"] = counts["false_sharing"]

@@ -10,12 +10,13 @@ product's own ingest. This module holds the selection rule and the scorer; no I/
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
 from storytrace.eval.wire import undirected_links, word_ngrams
+from storytrace.records import Report
 
 TARGET_EDGES = 3  # issue 18: at most 3 derivation edges among 500 unrelated pages
 
@@ -77,36 +78,36 @@ class UnrelatedScores:
         }
 
 
-def score_unrelated(report: Mapping[str, Any], examples: int = 10) -> UnrelatedScores:
-    """Count what a report.json (as a dict) claims between pages that share nothing: its
+def score_unrelated(report: Report, examples: int = 10) -> UnrelatedScores:
+    """Count what a report claims between pages that share nothing: its
     derivation edges, its links without a direction (shared text claimed, no arrow), those
     edges typed "translation" between documents of one language, its stories, and its
     matches; the most confident edges are kept as examples."""
-    lang = {str(d["id"]): d.get("lang") for d in report.get("documents", [])}
-    edges = [e for s in report.get("stories", []) for e in s.get("edges", [])]
+    lang = {d.id: d.lang for d in report.documents}
+    edges = [e for s in report.stories for e in s.edges]
     same_lang = [
         e
         for e in edges
-        if e.get("relation") == "translation"
-        and lang.get(str(e["parent"])) is not None
-        and lang.get(str(e["parent"])) == lang.get(str(e["child"]))
+        if e.relation == "translation"
+        and lang.get(e.parent) is not None
+        and lang.get(e.parent) == lang.get(e.child)
     ]
-    stories = report.get("stories", [])
-    top = sorted(edges, key=lambda e: -float(e.get("confidence", 0.0)))[:examples]
+    stories = report.stories
+    top = sorted(edges, key=lambda e: -e.confidence)[:examples]
     return UnrelatedScores(
-        documents=len(report.get("documents", [])),
+        documents=len(report.documents),
         edges=len(edges),
         undirected=len(undirected_links(report)),
         same_language_translations=len(same_lang),
         stories=len(stories),
-        largest_story=max((len(s.get("members", [])) for s in stories), default=0),
-        matches=len(report.get("matches", [])),
+        largest_story=max((len(s.members) for s in stories), default=0),
+        matches=len(report.matches),
         examples=tuple(
             {
-                "parent": e["parent"],
-                "child": e["child"],
-                "relation": e.get("relation"),
-                "confidence": e.get("confidence"),
+                "parent": e.parent,
+                "child": e.child,
+                "relation": e.relation,
+                "confidence": e.confidence,
             }
             for e in top
         ),

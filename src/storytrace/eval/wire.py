@@ -25,7 +25,8 @@ Some derived papers credit the agency, some do not; a quarter of the papers are 
 wire is always dated, the papers next morning within two hours of each other (siblings).
 Ids are content-free hashes, so nothing in a document's id or source tells its label.
 
-The scorer reads a report.json (as a dict) and gives derived-vs-not F1 over (wire, paper)
+The scorer reads a ``Report`` (``codec.report_from_plain`` reads a report.json) and gives
+derived-vs-not F1 over (wire, paper)
 pairs, three-way wholly/partially/not macro-F1, reused-token F1 and parent accuracy.
 Pure functions, no I/O.
 """
@@ -42,6 +43,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from storytrace.eval.metrics import PRF
+from storytrace.records import LineageEdge, Report, Story
 
 SEED = 1998  # METER's year
 LABELS = ("wholly", "partially", "not")
@@ -535,15 +537,6 @@ def build_items(
 # --- scoring ------------------------------------------------------------------------------
 
 
-def edge_degree(edge: Mapping[str, Any]) -> str:
-    """An edge's degree: its ``degree`` field where the report carries one, else from its
-    relation (partial_reuse -> partially; copy, rewrite and the rest -> wholly)."""
-    degree = edge.get("degree")
-    if degree in ("wholly", "partially"):
-        return str(degree)
-    return "partially" if edge.get("relation") == "partial_reuse" else "wholly"
-
-
 @dataclass(frozen=True, slots=True)
 class WireScores:
     derived: PRF
@@ -610,36 +603,40 @@ class WireScores:
         }
 
 
-def edges_by_child(report: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
-    out: dict[str, list[Mapping[str, Any]]] = {}
-    for story in report.get("stories", []):
-        for edge in story.get("edges", []):
-            out.setdefault(str(edge["child"]), []).append(edge)
+def edges_by_child(report: Report) -> dict[str, list[LineageEdge]]:
+    out: dict[str, list[LineageEdge]] = {}
+    for story in report.stories:
+        for edge in story.edges:
+            out.setdefault(edge.child, []).append(edge)
     return out
 
 
-def undirected_links(report: Mapping[str, Any]) -> set[frozenset[str]]:
+def undirected_links(report: Report) -> set[frozenset[str]]:
     """Pairs the report links without a direction (a story's ``undirected`` entries: text
     shared, nothing telling who took it from whom)."""
-    return {
-        frozenset((str(u["a"]), str(u["b"])))
-        for story in report.get("stories", [])
-        for u in story.get("undirected", [])
-    }
+    return {frozenset((u.a, u.b)) for story in report.stories for u in story.undirected}
+
+
+def aligned_child_spans(report: Report) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    """Per (parent, child) alignment, the child's (start, end) in aligned passages."""
+    out: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for al in report.alignments:
+        out.setdefault((al.a, al.b), []).extend((p.b.start, p.b.end) for p in al.passages)
+    return out
 
 
 def path_edge(
-    by_child: Mapping[str, Sequence[Mapping[str, Any]]], ancestor: str, doc: str
-) -> Mapping[str, Any] | None:
+    by_child: Mapping[str, Sequence[LineageEdge]], ancestor: str, doc: str
+) -> LineageEdge | None:
     """The edge into ``doc`` on a path of parent edges from ``ancestor`` (the direct edge when
     there is one), or None when ``ancestor`` is not an ancestor of ``doc``."""
     edges = by_child.get(doc, [])
     for edge in edges:
-        if edge["parent"] == ancestor:
+        if edge.parent == ancestor:
             return edge
     for edge in edges:
         seen = {doc}
-        stack = [str(edge["parent"])]
+        stack = [edge.parent]
         while stack:
             node = stack.pop()
             if node == ancestor:
@@ -647,7 +644,7 @@ def path_edge(
             if node in seen:
                 continue
             seen.add(node)
-            stack.extend(str(e["parent"]) for e in by_child.get(node, []))
+            stack.extend(e.parent for e in by_child.get(node, []))
     return None
 
 
@@ -668,18 +665,15 @@ def token_set(text: str, spans: Iterable[Sequence[int]]) -> set[int]:
 
 
 def score_wire(
-    report: Mapping[str, Any], answers: Sequence[Mapping[str, Any]], texts: Mapping[str, str]
+    report: Report, answers: Sequence[Mapping[str, Any]], texts: Mapping[str, str]
 ) -> WireScores:
-    """Scores of a report.json (as a dict) against the answers of :func:`build_items`
-    (``WireItem.answer()`` dicts); ``texts`` are the papers' texts by id."""
+    """Scores of a report against the answers of :func:`build_items` (``WireItem.answer()``
+    dicts); ``texts`` are the papers' texts by id."""
     by_child = edges_by_child(report)
     undirected = undirected_links(report)
     no_direction = [0, 0]  # not derived, derived: linked to the wire without a direction
-    aligned: dict[tuple[str, str], list[Sequence[int]]] = {}
-    for al in report.get("alignments", []):
-        key = (str(al["parent"]), str(al["child"]))
-        aligned.setdefault(key, []).extend(p["child"] for p in al.get("passages", []))
-    has_degree = any("degree" in e for es in by_child.values() for e in es)
+    aligned = aligned_child_spans(report)
+    has_degree = any(by_child.values())
     gold_d: list[bool] = []
     pred_d: list[bool] = []
     gold3: list[str] = []
@@ -705,7 +699,7 @@ def score_wire(
             gold_d.append(label != "not")
             pred_d.append(derived)
             gold3.append(label)
-            pred3.append(edge_degree(edge) if edge is not None else "not")
+            pred3.append(edge.degree if edge is not None else "not")
             text = texts.get(pid, "")
             gold_tokens = token_set(text, paper["spans"])
             got_tokens = token_set(text, aligned.get((wire, pid), []))
@@ -721,28 +715,26 @@ def score_wire(
                 continue
             parent_total += 1
             if incoming:
-                best = max(incoming, key=lambda e: float(e.get("confidence", 0.0)))
-                if best["parent"] == wire:
+                best = max(incoming, key=lambda e: e.confidence)
+                if best.parent == wire:
                     parent_hits += 1
-                elif best["parent"] in sibling_ids:
+                elif best.parent in sibling_ids:
                     siblings += 1
             else:
                 no_parent += 1
-            direct = next((e for e in incoming if e["parent"] == wire), None)
-            if direct is not None and "reuse" in direct:
-                reuse_err.append(abs(float(direct["reuse"]) - float(paper["reuse"])))
+            direct = next((e for e in incoming if e.parent == wire), None)
+            if direct is not None:
+                reuse_err.append(abs(direct.reuse - float(paper["reuse"])))
             found["credited" if paper["credited"] else "uncredited"].append(derived)
             if not paper["dated"]:
                 found["undated"].append(derived)
     credits: dict[str, set[str]] = {}
-    story_of: dict[str, Mapping[str, Any]] = {}
-    for story in report.get("stories", []):
-        for doc, named_by in (story.get("attributions") or {}).items():
-            credits.setdefault(str(doc), set()).update(
-                str(a.get("outlet", "")).lower() for a in named_by
-            )
-        for member in story.get("members", []):
-            story_of[str(member)] = story
+    story_of: dict[str, Story] = {}
+    for each in report.stories:
+        for doc, named_by in each.attributions.items():
+            credits.setdefault(doc, set()).update(a.outlet.lower() for a in named_by)
+        for member in each.members:
+            story_of[member] = each
     credit_hits = credit_total = credit_false = origin_hits = origin_total = 0
     for item in answers:
         agency = str(item.get("agency", "")).lower()
@@ -755,24 +747,20 @@ def score_wire(
                 credit_false += named
         story = story_of.get(str(item["wire"]))
         derived_ids = {str(p["id"]) for p in item["papers"] if p["label"] != "not"}
-        if story is not None and derived_ids & {str(m) for m in story.get("members", [])}:
+        if story is not None and derived_ids & set(story.members):
             origin_total += 1
-            origin_hits += str(item["wire"]) in {str(o) for o in story.get("origins", [])}
+            origin_hits += str(item["wire"]) in story.origins
     item_of = {str(i["wire"]): n for n, i in enumerate(answers)}
     item_of.update({str(p["id"]): n for n, i in enumerate(answers) for p in i["papers"]})
     wire_ids = {str(i["wire"]) for i in answers}
     all_edges = [e for es in by_child.values() for e in es]
     reversed_edges = sum(
-        1
-        for e in all_edges
-        if str(e["child"]) in wire_ids and item_of.get(str(e["parent"])) == item_of[str(e["child"])]
+        1 for e in all_edges if e.child in wire_ids and item_of.get(e.parent) == item_of[e.child]
     )
     cross = sum(
         1
         for e in all_edges
-        if str(e["parent"]) in item_of
-        and str(e["child"]) in item_of
-        and item_of[str(e["parent"])] != item_of[str(e["child"])]
+        if e.parent in item_of and e.child in item_of and item_of[e.parent] != item_of[e.child]
     )
     tp = sum(1 for g, p in zip(gold_d, pred_d, strict=True) if g and p)
     fp = sum(1 for g, p in zip(gold_d, pred_d, strict=True) if p and not g)
