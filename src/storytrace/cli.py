@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -33,6 +33,9 @@ from storytrace.config import Config
 from storytrace.errors import ConfigError, StorytraceError
 from storytrace.ingest.formats import FORMATS_SENTENCE
 from storytrace.progress import Task
+
+if TYPE_CHECKING:
+    from storytrace.records import LineageEdge, Report
 
 os.environ.setdefault(
     "OMP_NUM_THREADS", "1"
@@ -364,7 +367,7 @@ def _analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
     for e in result.errors:
         err.print(f"[yellow]skipped[/yellow] {_shown(e.input)}: {_shown(e.reason)}")
-    _print_summary(out, result.report, result.added, len(result.errors))
+    _print_summary(out, result.records, result.added, len(result.errors))
     out.print(
         f"\nWrote [bold]{_shown(str(result.report_json))}[/bold] and "
         f"[bold]{_shown(str(result.report_html))}[/bold] (store: {_shown(str(result.db_path))})"
@@ -401,39 +404,37 @@ def _key_value(item: str) -> tuple[str, str]:
     return key.strip(), value.strip()
 
 
-def _print_summary(out: Console, report: dict[str, Any], added: int, skipped: int) -> None:
-    docs = {d["id"]: d for d in report["documents"]}
+def _print_summary(out: Console, report: Report, added: int, skipped: int) -> None:
+    docs = {d.id: d for d in report.documents}
     out.print(
         f"Analysed {len(docs)} documents ({added} new this run, {skipped} inputs skipped); "
-        f"found {len(report['stories'])} {'story' if len(report['stories']) == 1 else 'stories'}."
+        f"found {len(report.stories)} {'story' if len(report.stories) == 1 else 'stories'}."
     )
-    for n, story in enumerate(report["stories"], start=1):
-        origins = ", ".join(story["origins"]) or "undetermined"
+    for n, story in enumerate(report.stories, start=1):
+        origins = ", ".join(story.origins) or "undetermined"
         out.print(
-            f"\n[bold]Story {n}[/bold] · {len(story['members'])} versions · origin: [bold]{_shown(origins)}[/bold]"
+            f"\n[bold]Story {n}[/bold] · {len(story.members)} versions · origin: [bold]{_shown(origins)}[/bold]"
         )
-        children: dict[str, list[dict[str, Any]]] = {}
-        for e in story["edges"]:
-            children.setdefault(e["parent"], []).append(e)
+        children: dict[str, list[LineageEdge]] = {}
+        for e in story.edges:
+            children.setdefault(e.parent, []).append(e)
 
-        def walk(
-            node: str, depth: int, children: dict[str, list[dict[str, Any]]] = children
-        ) -> None:
-            for e in sorted(children.get(node, []), key=lambda x: x["child"]):
-                d = docs[e["child"]]
-                outlet = f" ({d['source']})" if d.get("source") else ""
-                changes = [c["kind"] for c in e["changes"] if c["kind"] not in ("added", "dropped")]
+        def walk(node: str, depth: int, children: dict[str, list[LineageEdge]] = children) -> None:
+            for e in sorted(children.get(node, []), key=lambda x: x.child):
+                d = docs[e.child]
+                outlet = f" ({d.source})" if d.source else ""
+                changes = [c.kind for c in e.changes if c.kind not in ("added", "dropped")]
                 note = f"; changed: {', '.join(sorted(set(changes)))}" if changes else ""
-                taken = f"{e.get('reuse', 0.0):.0%} taken, {e.get('degree', 'partially')}; "
-                arrow = "←" if e.get("directed", True) else "~ (order unknown)"
+                taken = f"{e.reuse:.0%} taken, {e.degree}; "
+                arrow = "←" if e.directed else "~ (order unknown)"
                 out.print(
-                    f"{'  ' * depth}└─ {_shown(e['child'])}{_shown(outlet)} {arrow} {e['relation'].replace('_', ' ')} "
-                    f"of {_shown(node)} ({taken}confidence {e['confidence']:.2f}{_shown(note)})"
+                    f"{'  ' * depth}└─ {_shown(e.child)}{_shown(outlet)} {arrow} {e.relation.replace('_', ' ')} "
+                    f"of {_shown(node)} ({taken}confidence {e.confidence:.2f}{_shown(note)})"
                 )
-                walk(e["child"], depth + 1, children)
+                walk(e.child, depth + 1, children)
 
-        independent = set(story.get("independent", []))
-        for origin in story["origins"]:
+        independent = set(story.independent)
+        for origin in story.origins:
             d = docs[origin]
             tag = (
                 " · independent coverage (took no text from the others)"
@@ -441,17 +442,15 @@ def _print_summary(out: Console, report: dict[str, Any], added: int, skipped: in
                 else ""
             )
             out.print(
-                f"  {_shown(origin)}"
-                + (f" ({_shown(d['source'])})" if d.get("source") else "")
-                + _shown(tag)
+                f"  {_shown(origin)}" + (f" ({_shown(d.source)})" if d.source else "") + _shown(tag)
             )
             walk(origin, 2)
-        for link in story.get("undirected", []):
+        for link in story.undirected:
             out.print(
-                f"  {_shown(link['a'])} ↔ {_shown(link['b'])}: share text "
-                f"({link['reuse_a']:.0%} / {link['reuse_b']:.0%}); direction unknown"
+                f"  {_shown(link.a)} ↔ {_shown(link.b)}: share text "
+                f"({link.reuse_a:.0%} / {link.reuse_b:.0%}); direction unknown"
             )
-    alone = len(docs) - sum(len(s["members"]) for s in report["stories"])
+    alone = len(docs) - sum(len(s.members) for s in report.stories)
     if alone:
         out.print(f"\n{alone} documents belong to no story.")
 
