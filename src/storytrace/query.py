@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass, replace
-from typing import Any
 
 from storytrace import engine
 from storytrace.candidates import band_keys, lexical_candidates, lsh_params, semantic_candidates
+from storytrace.codec import Row
 from storytrace.config import Config
 from storytrace.embed import Encoder
 from storytrace.errors import InputError
@@ -44,7 +44,7 @@ class QueryHit:
     coverage_query: float
     passages: tuple[str, ...]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Row:
         return asdict(self)
 
 

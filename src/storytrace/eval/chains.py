@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from storytrace.codec import Row
 from storytrace.errors import InputError
 from storytrace.eval.metrics import PRF, accuracy, pairwise_clustering
 from storytrace.records import Report
@@ -75,7 +76,7 @@ class ChainsScores:
     documents: int
     stories: int
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Row:
         return {
             "story_precision": round(self.story.precision, 4),
             "story_recall": round(self.story.recall, 4),
@@ -97,11 +98,11 @@ class Answers:
     origins: dict[str, str]
     junk: dict[str, list[tuple[int, int]]]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> Row:
         return {
-            "parents": self.parents,
-            "stories": self.stories,
-            "origins": self.origins,
+            "parents": {**self.parents},
+            "stories": {**self.stories},
+            "origins": {**self.origins},
             "junk": {k: [list(s) for s in v] for k, v in self.junk.items()},
         }
 
@@ -115,12 +116,12 @@ class Answers:
         )
 
 
-def _wmt21_stories(data: Path) -> dict[str, dict[str, dict[str, Any]]]:
+def _wmt21_stories(data: Path) -> dict[str, dict[str, Row]]:
     """Versions of each WMT21 story by id: the original and the machine translations."""
     path = data / "docs.jsonl"
     if not path.is_file():
         raise InputError(f"{path}: not found (give the wmt21-ru-en folder with --data)")
-    stories: dict[str, dict[str, dict[str, Any]]] = {}
+    stories: dict[str, dict[str, Row]] = {}
     with path.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, start=1):
             if not line.strip():
@@ -237,7 +238,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str], seed: int =
     base = datetime(2021, 3, 1, 8, 0, tzinfo=UTC)
     titles = {
         sid: next(
-            (v["text"].split("\n")[0] for v in vs.values() if v.get("lang") == "en"),
+            (str(v["text"]).split("\n")[0] for v in vs.values() if v.get("lang") == "en"),
             sid,
         )
         for sid, vs in stories.items()
@@ -246,7 +247,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str], seed: int =
     story_of: dict[str, str] = {}
     origins: dict[str, str] = {}
     junk: dict[str, list[tuple[int, int]]] = {}
-    records: list[dict[str, Any]] = []
+    records: list[Row] = []
     for n, sid in enumerate(sorted(stories)):
         versions = stories[sid]
         orig = next((v for v in versions.values() if v.get("kind") == "original"), None)
@@ -286,7 +287,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str], seed: int =
         for role in ROLES:
             doc_id = ids[role]
             published = t0 + timedelta(hours=_HOURS[role], minutes=rng.randrange(0, 50))
-            record: dict[str, Any] = {
+            record: Row = {
                 "id": doc_id,
                 "lang": "ru" if role == "orig" else "en",
                 "source": outlets[role],

@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from storytrace.codec import Row
 from storytrace.errors import InputError
 from storytrace.eval.metrics import PRF
 from storytrace.records import LineageEdge, Report, Span
@@ -92,11 +93,11 @@ class Answers:
     edits: dict[str, list[Edit]] = field(default_factory=dict)
     part: dict[str, str] = field(default_factory=dict)  # copy -> dev | holdout
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> Row:
         return {
-            "edited": self.edited,
-            "control": self.control,
-            "part": self.part,
+            "edited": {**self.edited},
+            "control": {**self.control},
+            "part": {**self.part},
             "edits": {
                 k: [[e.kind, e.doc, e.start, e.end] for e in v] for k, v in self.edits.items()
             },
@@ -260,7 +261,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str], seed: int =
     out_dir.mkdir(parents=True, exist_ok=True)
     answers = Answers()
     t0 = datetime(2021, 3, 1, 8, 0, tzinfo=UTC)
-    records: list[dict[str, Any]] = []
+    records: list[Row] = []
     for n, story in enumerate(sorted(texts)):
         segments = [s for s in texts[story].split("\n") if s.strip()]
         if len(segments) < 4:

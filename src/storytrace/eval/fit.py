@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from storytrace.codec import Row
 
 F64 = npt.NDArray[np.float64]
 SEED = 20220708
@@ -157,7 +158,7 @@ class Curve:
         out: F64 = np.polyval(np.asarray(self.coefficients), clipped)
         return out
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Row:
         return {
             "coefficients": [round(c, 6) for c in self.coefficients],
             "low": round(self.low, 4) if np.isfinite(self.low) else None,

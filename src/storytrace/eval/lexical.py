@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 from typing import Any
 
+from storytrace.codec import Row
 from storytrace.eval.metrics import PRF
 from storytrace.eval.wire import (
     aligned_child_spans,
@@ -60,13 +61,13 @@ class LexicalDoc:
     kind: str = "base"  # base | copy | partial
     spans: tuple[tuple[int, int], ...] = field(default=())
 
-    def record(self) -> dict[str, Any]:
-        rec: dict[str, Any] = {"id": self.id, "text": self.text}
+    def record(self) -> Row:
+        rec: Row = {"id": self.id, "text": self.text}
         if self.published is not None:
             rec["published"] = self.published
         return rec
 
-    def answer(self) -> dict[str, Any]:
+    def answer(self) -> Row:
         return {
             "id": self.id,
             "lang": self.lang,
@@ -181,9 +182,7 @@ def build(vocabularies: Sequence[Vocabulary], bases: int, seed: int = SEED) -> l
     return docs
 
 
-def score(
-    report: Report, answers: Sequence[Mapping[str, Any]], texts: Mapping[str, str]
-) -> dict[str, Any]:
+def score(report: Report, answers: Sequence[Mapping[str, Any]], texts: Mapping[str, str]) -> Row:
     """Derived F1 over unordered pairs joined by an edge or linked without a direction,
     directed recall (an edge base -> copy), stories over
     ``MAX_STORY`` texts and reused-token F1 of the copies."""

@@ -18,12 +18,12 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from storytrace.changes import number_values
+from storytrace.codec import Row
 from storytrace.embed import CachedEncoder, Encoder, calibrate, load_encoder
 from storytrace.errors import InputError, ModelError
 from storytrace.eval.fit import LinearModel, accuracy_f1, best_threshold, fit_linear, halves
@@ -60,7 +60,7 @@ class MsrpScores:
     held_out: int
     model: LinearModel
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Row:
         return {
             "accuracy": round(self.accuracy, 4),
             "f1": round(self.f1, 4),
@@ -72,7 +72,7 @@ class MsrpScores:
             "pairs": self.pairs,
             "train": self.train,
             "held_out": self.held_out,
-            "weights": self.model.as_dict(),
+            "weights": {**self.model.as_dict()},
         }
 
 

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from storytrace.codec import Row
 from storytrace.eval.metrics import PRF
 from storytrace.eval.wire import (
     aligned_child_spans,
@@ -51,7 +52,7 @@ class LabelledPair:
     group: str
     spans: tuple[tuple[int, int], ...] = field(default=())
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> Row:
         return {
             "parent": self.parent,
             "child": self.child,
@@ -84,7 +85,7 @@ def score_pairs(
     pairs: Sequence[LabelledPair],
     texts: Mapping[str, str] | None = None,
     tokens_scored: bool = True,
-) -> dict[str, Any]:
+) -> Row:
     """Derived-vs-not over the scored pairs. *Directed*: ``parent`` is an ancestor of
     ``child`` through the report's edges; *linked*: either is an ancestor of the other, or
     the report links the two without a direction (what a reader takes as "one copied the
@@ -141,7 +142,7 @@ def score_pairs(
     linked_prf = PRF.from_counts(counts["any_tp"], counts["any_fp"], counts["any_fn"])
     edges = [e for es in by_child.values() for e in es]
     stories = report.stories
-    out: dict[str, Any] = {
+    out: Row = {
         "pairs": len(pairs),
         "derived_pairs": sum(1 for p in pairs if p.label == DERIVED),
         "independent_pairs": sum(1 for p in pairs if p.label == INDEPENDENT),

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from storytrace.codec import Row
 from storytrace.errors import InputError
 from storytrace.progress import Progress, SilentProgress
 from storytrace.records import Passage
@@ -81,7 +82,7 @@ class PlagdetScore:
     cases: int
     detections: int
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Row:
         return {
             "plagdet": round(self.plagdet, 4),
             "precision": round(self.precision, 4),
@@ -212,7 +213,7 @@ class Pan13Result:
     seconds: float
     det_out: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Row:
         return {
             "overall": self.overall.as_dict(),
             "subcorpora": {name: s.as_dict() for name, s in self.subcorpora.items()},

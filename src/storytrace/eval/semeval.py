@@ -49,7 +49,6 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -57,6 +56,7 @@ import numpy.typing as npt
 from storytrace.centring import centred_pair_cosines
 from storytrace.changes import number_values
 from storytrace.clean import clean
+from storytrace.codec import Row
 from storytrace.config import Config
 from storytrace.embed import CachedEncoder, Encoder, calibrate, embed_documents, load_encoder
 from storytrace.errors import InputError, ModelError, StoreError
@@ -142,7 +142,7 @@ class SemevalScores:
     out-of-fold predictions."""
     per_feature: dict[str, float] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Row:
         return {
             "pearson": round(self.pearson, 4),
             "split": "held-out half (model fitted on the other half, seeded split)",
@@ -156,7 +156,7 @@ class SemevalScores:
             "duplicate_ids": self.duplicates,
             "ridge": self.ridge,
             "curve": self.curve.as_dict(),
-            "weights": self.model.as_dict(),
+            "weights": {**self.model.as_dict()},
             "per_feature_pearson": {k: round(v, 4) for k, v in self.per_feature.items()},
         }
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlparse
 
+from storytrace.codec import Row
 from storytrace.eval.wire import undirected_links, word_ngrams
 from storytrace.records import Report
 
@@ -62,9 +62,9 @@ class UnrelatedScores:
     stories: int
     largest_story: int
     matches: int
-    examples: tuple[dict[str, Any], ...]
+    examples: tuple[Row, ...]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Row:
         return {
             "documents": self.documents,
             "derivation_edges": self.edges,

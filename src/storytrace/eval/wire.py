@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from storytrace.codec import Row
 from storytrace.eval.metrics import PRF
 from storytrace.records import LineageEdge, Report, Story
 
@@ -136,7 +137,7 @@ class Paper:
     reuse: float  # share of the paper's word tokens inside ``spans``
     shared_quote: bool = False  # a not-derived story quoting what the wire quotes
 
-    def answer(self) -> dict[str, Any]:
+    def answer(self) -> Row:
         return {
             "id": self.id,
             "label": self.label,
@@ -160,19 +161,19 @@ class WireItem:
     published: str
     papers: tuple[Paper, ...] = field(default=())
 
-    def records(self) -> list[dict[str, Any]]:
+    def records(self) -> list[Row]:
         """The documents as JSONL records (no answers in them)."""
-        out: list[dict[str, Any]] = [
+        out: list[Row] = [
             {"id": self.id, "source": self.agency, "published": self.published, "text": self.text}
         ]
         for p in self.papers:
-            rec: dict[str, Any] = {"id": p.id, "source": p.source, "text": p.text}
+            rec: Row = {"id": p.id, "source": p.source, "text": p.text}
             if p.published is not None:
                 rec["published"] = p.published
             out.append(rec)
         return out
 
-    def answer(self) -> dict[str, Any]:
+    def answer(self) -> Row:
         return {
             "key": self.key,
             "wire": self.id,
@@ -567,7 +568,7 @@ class WireScores:
     papers: int
     pairs_by_label: dict[str, int]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Row:
         return {
             "derived_precision": round(self.derived.precision, 4),
             "derived_recall": round(self.derived.recall, 4),
@@ -599,7 +600,7 @@ class WireScores:
             "degree_from": self.degree_from,
             "wires": self.wires,
             "papers": self.papers,
-            "pairs_by_label": self.pairs_by_label,
+            "pairs_by_label": {**self.pairs_by_label},
         }
 
 

@@ -18,8 +18,9 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from storytrace.codec import Row
 from storytrace.errors import InputError
 from storytrace.eval.metrics import PRF, accuracy, pairwise_clustering, set_prf
 from storytrace.records import Report, Span
@@ -45,7 +46,7 @@ class Wmt21Scores:
     documents: int
     stories: int
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Row:
         return {
             "precision": round(self.clustering.precision, 4),
             "recall": round(self.clustering.recall, 4),
@@ -80,11 +81,12 @@ def load_gold(data: str | os.PathLike[str]) -> Wmt21Gold:
     )
     offsets: dict[str, list[tuple[int, int]]] = {}
     for record in _records(root / "docs.jsonl"):
-        offsets[str(record["id"])] = [(int(a), int(b)) for a, b in record.get("seg_offsets", [])]
+        pairs = cast(list[tuple[int, int]], record.get("seg_offsets") or [])
+        offsets[str(record["id"])] = [(int(a), int(b)) for a, b in pairs]
     return Wmt21Gold(clusters, parents, roots, seg_pairs, offsets)
 
 
-def _records(path: Path) -> Iterator[dict[str, Any]]:
+def _records(path: Path) -> Iterator[Row]:
     if not path.is_file():
         raise InputError(f"{path}: missing (expected docs.jsonl)")
     with path.open(encoding="utf-8") as fh:

@@ -40,6 +40,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from storytrace import engine
+from storytrace.codec import Row
 from storytrace.config import Config
 from storytrace.errors import StorytraceError
 from storytrace.ingest import SUPPORTED_SUFFIXES
@@ -86,7 +87,7 @@ class Job:
     skipped: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Row:
         return {
             "id": self.id,
             "state": self.state,
@@ -94,8 +95,8 @@ class Job:
             "done": self.done,
             "total": self.total,
             "message": self.message,
-            "files": self.files,
-            "skipped": self.skipped,
+            "files": [*self.files],
+            "skipped": [*self.skipped],
         }
 
 
