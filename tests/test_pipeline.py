@@ -205,3 +205,51 @@ def test_story_chunks_balance_pairs_and_keep_every_story_once() -> None:
     assert loads == [58, 81, 144]
     assert [0] in chunks and [4] in chunks
     assert pipeline._story_chunks(groups[:2], 8) == [[0], [1]]
+
+
+class _Recording:
+    """An executor that runs the local stages and records what ``analyze`` asked of it."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.calls: list[str] = []
+        self.refuse = refuse
+        self.inner = pipeline.LocalStages()
+
+    def check_store(self, store: Any) -> None:
+        self.calls.append("check_store")
+        if self.refuse:
+            raise NothingToAnalyseError("this executor takes no store")
+
+    def run(self, inputs: Any, context: Any) -> Any:
+        self.calls.append("run")
+        return self.inner.run(inputs, context)
+
+
+def test_any_executor_gets_the_same_bookkeeping(tmp_path: Path, demo_run: Any) -> None:
+    """``analyze`` runs an executor's stages once and does the rest itself: stories, lineage,
+    changes and reports come out as with the default executor."""
+    recording = _Recording()
+    result = analyze([DEMO], tmp_path / "out", executor=recording)
+    assert recording.calls == ["check_store", "run"]
+    assert result.records.stories == demo_run.records.stories
+    assert result.records.alignments == demo_run.records.alignments
+    refusing = _Recording(refuse=True)
+    with pytest.raises(NothingToAnalyseError, match="takes no store"):
+        analyze([DEMO], tmp_path / "refused", executor=refusing)
+    assert refusing.calls == ["check_store"]
+
+
+def test_the_spark_executor_uses_only_public_pipeline_and_engine_functions() -> None:
+    """spark_pipeline calls the engine and ``pipeline.analyze``: none of pipeline's private
+    functions (a second orchestrator drifted from the first when it borrowed them)."""
+    import ast
+
+    source = Path(pipeline.__file__).with_name("spark_pipeline.py").read_text(encoding="utf-8")
+    borrowed = [
+        alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and node.module == "storytrace.pipeline"
+        for alias in node.names
+        if alias.name.startswith("_")
+    ]
+    assert "pipeline._" not in source and borrowed == []
