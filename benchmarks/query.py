@@ -35,9 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from neardup import Generator, default_src, load_paragraphs
 from storytrace.candidates import band_keys, lsh_params
 from storytrace.config import Config
+from storytrace.engine import index as index_documents
 from storytrace.executors import LocalExecutor
 from storytrace.fingerprint import fingerprint
-from storytrace.pipeline import index_documents
 from storytrace.query import query_store
 from storytrace.records import CleanDoc, Document, OffsetRun, Signature
 from storytrace.store import DB_NAME, Store

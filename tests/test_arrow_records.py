@@ -13,8 +13,8 @@ from tests.conftest import DEMO
 
 from storytrace import arrow_records as ar
 from storytrace.config import Config
+from storytrace.engine import index as index_documents
 from storytrace.ingest import read_inputs
-from storytrace.pipeline import index_documents
 from storytrace.records import CandidatePair, Document, IngestError, Match, Signature
 
 

@@ -10,9 +10,9 @@ import pytest
 from tests.conftest import DEMO
 
 from storytrace.config import Config
+from storytrace.engine import index as index_documents
 from storytrace.executors import LocalExecutor
 from storytrace.ingest import read_inputs
-from storytrace.pipeline import index_documents
 from storytrace.records import Document
 
 

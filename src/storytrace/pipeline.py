@@ -183,10 +183,6 @@ def _ingest(
     return errors
 
 
-index_documents = engine.index
-"""The clean + fingerprint stage pair (``engine.index``; kept under this name for callers)."""
-
-
 def _index(
     store: Store,
     config: Config,
@@ -207,7 +203,7 @@ def _index(
     encoder_name = None if named == NO_ENCODER else named
     parallel = encoder is None and executor.workers > 1 and len(ids) >= _PARALLEL_INDEX_MIN
     work = partial(
-        index_documents,
+        engine.index,
         config=config,
         encoder=None if parallel else encoder,
         repeated=repeated,
