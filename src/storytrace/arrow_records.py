@@ -10,26 +10,21 @@ conversion. Needs pyarrow (the ``spark`` extra).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
 from storytrace import codec
+from storytrace.codec import StoredRow
 from storytrace.records import (
     CandidatePair,
     CleanDoc,
     Document,
     IngestError,
     Match,
-    OffsetRun,
-    Removal,
     Signature,
-    Span,
 )
 
 DOCUMENTS = pa.schema(
@@ -90,55 +85,19 @@ MATCHES = pa.schema(
 )
 
 
-def _blob(arr: npt.NDArray[Any] | None) -> bytes | None:
-    return None if arr is None else np.ascontiguousarray(arr).tobytes()
-
-
-def _spans_blob(spans: Sequence[Span]) -> bytes:
-    return np.array([(s.start, s.end) for s in spans], dtype=np.int64).reshape(-1, 2).tobytes()
-
-
-def _spans(blob: bytes) -> tuple[Span, ...]:
-    arr = np.frombuffer(blob, dtype=np.int64).reshape(-1, 2)
-    return tuple(Span(int(a), int(b)) for a, b in arr.tolist())
+_ARROW_NAME = {"text": "clean_text", "lang": "clean_lang"}
+"""Clean-document fields renamed in ``INDEXED`` (a document's own text is ``text``)."""
 
 
 # -- documents and errors ---------------------------------------------------------------------
 def documents_to_arrow(docs: Sequence[Document]) -> pa.RecordBatch:
-    return pa.RecordBatch.from_pydict(
-        {
-            "id": [d.id for d in docs],
-            "doc_id": [d.doc_id for d in docs],
-            "input": [d.input for d in docs],
-            "url": [d.url for d in docs],
-            "source": [d.source for d in docs],
-            "published": [d.published.isoformat() if d.published else None for d in docs],
-            "title": [d.title for d in docs],
-            "lang": [d.lang for d in docs],
-            "meta": [json.dumps(dict(d.meta), ensure_ascii=False) for d in docs],
-            "text": [d.text for d in docs],
-        },
-        schema=DOCUMENTS,
-    )
+    """Documents as rows of their stored form (``codec.document_to_row``)."""
+    return pa.RecordBatch.from_pylist([codec.document_to_row(d) for d in docs], schema=DOCUMENTS)
 
 
 def documents_from_arrow(batch: pa.RecordBatch | pa.Table) -> list[Document]:
-    cols = {name: batch.column(name).to_pylist() for name in DOCUMENTS.names}
-    return [
-        Document(
-            id=cols["id"][i],
-            doc_id=cols["doc_id"][i],
-            text=cols["text"][i],
-            input=cols["input"][i],
-            url=cols["url"][i],
-            source=cols["source"][i],
-            published=datetime.fromisoformat(p) if (p := cols["published"][i]) else None,
-            title=cols["title"][i],
-            lang=cols["lang"][i],
-            meta=json.loads(cols["meta"][i]),
-        )
-        for i in range(batch.num_rows)
-    ]
+    """Every row's ``Document`` (``codec.document_from_row``; other columns are ignored)."""
+    return [codec.document_from_row(row) for row in batch.select(DOCUMENTS.names).to_pylist()]
 
 
 def errors_to_arrow(errors: Sequence[IngestError]) -> pa.RecordBatch:
@@ -161,74 +120,33 @@ def errors_from_arrow(batch: pa.RecordBatch | pa.Table) -> list[IngestError]:
 def indexed_to_arrow(
     cleaned: Sequence[CleanDoc], sigs: Sequence[Signature], bands: npt.NDArray[np.int64]
 ) -> pa.RecordBatch:
-    """Clean documents, their signatures and band keys (row ``i`` of ``bands`` is doc ``i``)."""
-    return pa.RecordBatch.from_pydict(
+    """Clean documents, their signatures and band keys (row ``i`` of ``bands`` is doc ``i``),
+    each in its stored form (``codec.clean_to_row``, ``codec.signature_to_row``)."""
+    rows = [
         {
-            "id": [c.id for c in cleaned],
-            "clean_text": [c.text for c in cleaned],
-            "clean_lang": [c.lang for c in cleaned],
-            "raw_length": [c.raw_length for c in cleaned],
-            "removed": [
-                json.dumps([[r.start, r.end, r.reason] for r in c.removed]) for c in cleaned
-            ],
-            "runs": [
-                np.array([(r.clean, r.raw, r.length) for r in c.runs], dtype=np.int64).tobytes()
-                for c in cleaned
-            ],
-            "sentences": [_spans_blob(c.sentences) for c in cleaned],
-            "paragraphs": [_spans_blob(c.paragraphs) for c in cleaned],
-            "shingles": [_blob(s.shingles) for s in sigs],
-            "minhash": [_blob(s.minhash) for s in sigs],
-            "embedding": [_blob(s.embedding) for s in sigs],
-            "sentence_embeddings": [_blob(s.sentence_embeddings) for s in sigs],
-            "dim": [None if s.embedding is None else int(s.embedding.shape[0]) for s in sigs],
-            "bands": [row.tolist() for row in bands.reshape(len(cleaned), -1)],
-        },
-        schema=INDEXED,
-    )
+            **{_ARROW_NAME.get(k, k): v for k, v in codec.clean_to_row(c).items()},
+            **codec.signature_to_row(s),
+            "bands": row.tolist(),
+        }
+        for c, s, row in zip(cleaned, sigs, bands.reshape(len(cleaned), -1), strict=True)
+    ]
+    return pa.RecordBatch.from_pylist(rows, schema=INDEXED)
+
+
+def _rows(batch: pa.RecordBatch | pa.Table, fields: Sequence[str], prefix: str) -> list[StoredRow]:
+    """The ``fields`` of every row, read from columns ``prefix + (Arrow name)``."""
+    cols = {f: batch.column(prefix + _ARROW_NAME.get(f, f)).to_pylist() for f in fields}
+    return [{f: cols[f][i] for f in fields} for i in range(batch.num_rows)]
 
 
 def clean_docs_from_arrow(batch: pa.RecordBatch | pa.Table, prefix: str = "") -> list[CleanDoc]:
     """The ``CleanDoc`` of every row (columns named ``prefix + field``, as after a join)."""
-    cols = {name: batch.column(prefix + name).to_pylist() for name, _ in CLEAN_FIELDS}
-    out: list[CleanDoc] = []
-    for i in range(batch.num_rows):
-        runs = np.frombuffer(cols["runs"][i], dtype=np.int64).reshape(-1, 3).tolist()
-        out.append(
-            CleanDoc(
-                id=cols["id"][i],
-                text=cols["clean_text"][i],
-                lang=cols["clean_lang"][i],
-                raw_length=cols["raw_length"][i],
-                removed=tuple(
-                    Removal(int(a), int(b), str(c)) for a, b, c in json.loads(cols["removed"][i])
-                ),
-                runs=tuple(OffsetRun(a, b, c) for a, b, c in runs),
-                sentences=_spans(cols["sentences"][i]),
-                paragraphs=_spans(cols["paragraphs"][i]),
-            )
-        )
-    return out
+    return [codec.clean_from_row(r) for r in _rows(batch, codec.CLEAN_FIELDS, prefix)]
 
 
 def signatures_from_arrow(batch: pa.RecordBatch | pa.Table, prefix: str = "") -> list[Signature]:
-    ids = batch.column(prefix + "id").to_pylist()
-    cols = {name: batch.column(prefix + name).to_pylist() for name, _ in SIGNATURE_FIELDS}
-    out: list[Signature] = []
-    for i, doc in enumerate(ids):
-        emb, sents, dim = cols["embedding"][i], cols["sentence_embeddings"][i], cols["dim"][i]
-        out.append(
-            Signature(
-                id=doc,
-                shingles=np.frombuffer(cols["shingles"][i], dtype=np.uint64),
-                minhash=np.frombuffer(cols["minhash"][i], dtype=np.uint32),
-                embedding=None if emb is None else np.frombuffer(emb, dtype=np.float32),
-                sentence_embeddings=None
-                if sents is None
-                else np.frombuffer(sents, dtype=np.float32).reshape(-1, dim),
-            )
-        )
-    return out
+    """The ``Signature`` of every row (columns named ``prefix + field``)."""
+    return [codec.signature_from_row(r) for r in _rows(batch, codec.SIGNATURE_FIELDS, prefix)]
 
 
 def bands_from_arrow(batch: pa.RecordBatch | pa.Table) -> npt.NDArray[np.int64]:

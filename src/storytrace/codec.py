@@ -1,18 +1,23 @@
 """One codec per record: its plain form (JSON values) and back.
 
 The store (SQLite rows and JSON bodies), the Arrow/Parquet outputs of the Spark executor
-and report.json all write a record through the same ``*_to_plain`` function and read it
-through the same ``*_from_plain``, so the three can never disagree on a field. The plain
-forms are report.json's documented shapes (README, "report.json"): spans as
-``[start, end]``, an alignment's sides named ``parent`` and ``child``.
+and report.json all write a record through the same ``*_to_plain``/``*_to_row`` function
+and read it through the same ``*_from_plain``/``*_from_row``, so they can never disagree on
+a field. Plain forms are report.json's documented shapes (README, "report.json"): spans as
+``[start, end]``, an alignment's sides named ``parent`` and ``child``. Rows
+(``StoredRow``) are the bulky records' forms in SQLite and Parquet alike: documents, clean
+documents and signatures, arrays as binary.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TypeAlias, cast
+from typing import Any, TypeAlias, cast
+
+import numpy as np
+import numpy.typing as npt
 
 from storytrace.config import Config
 from storytrace.records import (
@@ -21,18 +26,22 @@ from storytrace.records import (
     Attribution,
     Change,
     ChangeKind,
+    CleanDoc,
     Degree,
+    Document,
     FoundBy,
     IngestError,
     LineageEdge,
     LineageRelation,
     Match,
+    OffsetRun,
     Passage,
     PassageKind,
     Relation,
     Removal,
     Report,
     ReportDocument,
+    Signature,
     Span,
     Story,
     UndirectedLink,
@@ -97,6 +106,146 @@ def _span(value: Plain) -> Span:
     if span is None:
         raise ValueError("expected a span, got null")
     return span
+
+
+# -- stored rows: documents, clean documents, signatures -------------------------------------------
+Cell: TypeAlias = "str | int | float | bytes | None"
+"""One value of a stored row: SQLite's types, Arrow's string/integer/binary columns."""
+StoredRow: TypeAlias = "dict[str, Cell]"
+"""A record's row in the store and in Parquet: JSON text for small structures, arrays as
+little-endian binary (spans as int64 pairs, offset runs as int64 triples, vectors as
+float32 rows)."""
+
+DOCUMENT_FIELDS = (
+    "id",
+    "doc_id",
+    "input",
+    "url",
+    "source",
+    "published",
+    "title",
+    "lang",
+    "meta",
+    "text",
+)
+CLEAN_FIELDS = ("id", "text", "lang", "raw_length", "removed", "runs", "sentences", "paragraphs")
+SIGNATURE_FIELDS = ("id", "shingles", "minhash", "embedding", "sentence_embeddings", "dim")
+
+
+def _cell_str(value: Cell) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _cell_opt(value: Cell) -> str | None:
+    return None if value is None else _cell_str(value)
+
+
+def _cell_bytes(value: Cell) -> bytes:
+    if not isinstance(value, bytes):
+        raise ValueError(f"expected bytes, got {type(value).__name__}")
+    return value
+
+
+def _spans_blob(spans: Sequence[Span]) -> bytes:
+    return np.array([(s.start, s.end) for s in spans], dtype=np.int64).reshape(-1, 2).tobytes()
+
+
+def _spans_from(blob: Cell) -> tuple[Span, ...]:
+    arr = np.frombuffer(_cell_bytes(blob), dtype=np.int64).reshape(-1, 2)
+    return tuple(Span(int(a), int(b)) for a, b in arr.tolist())
+
+
+def _blob(arr: npt.NDArray[Any] | None) -> bytes | None:
+    return None if arr is None else np.ascontiguousarray(arr).tobytes()
+
+
+def document_to_row(d: Document) -> StoredRow:
+    return {
+        "id": d.id,
+        "doc_id": d.doc_id,
+        "input": d.input,
+        "url": d.url,
+        "source": d.source,
+        "published": d.published.isoformat() if d.published else None,
+        "title": d.title,
+        "lang": d.lang,
+        "meta": json.dumps(dict(d.meta), ensure_ascii=False),
+        "text": d.text,
+    }
+
+
+def document_from_row(row: Mapping[str, Cell]) -> Document:
+    published = _cell_opt(row["published"])
+    return Document(
+        id=_cell_str(row["id"]),
+        doc_id=_cell_str(row["doc_id"]),
+        text=_cell_str(row["text"]),
+        input=_cell_str(row["input"]),
+        url=_cell_opt(row["url"]),
+        source=_cell_opt(row["source"]),
+        published=datetime.fromisoformat(published) if published else None,
+        title=_cell_opt(row["title"]),
+        lang=_cell_opt(row["lang"]),
+        meta=json.loads(_cell_str(row["meta"])),
+    )
+
+
+def clean_to_row(c: CleanDoc) -> StoredRow:
+    return {
+        "id": c.id,
+        "text": c.text,
+        "lang": c.lang,
+        "raw_length": c.raw_length,
+        "removed": json.dumps([[r.start, r.end, r.reason] for r in c.removed]),
+        "runs": np.array([(r.clean, r.raw, r.length) for r in c.runs], dtype=np.int64).tobytes(),
+        "sentences": _spans_blob(c.sentences),
+        "paragraphs": _spans_blob(c.paragraphs),
+    }
+
+
+def clean_from_row(row: Mapping[str, Cell]) -> CleanDoc:
+    runs = np.frombuffer(_cell_bytes(row["runs"]), dtype=np.int64).reshape(-1, 3).tolist()
+    raw_length = row["raw_length"]
+    if not isinstance(raw_length, int):
+        raise ValueError(f"raw_length: expected an integer, got {raw_length!r}")
+    return CleanDoc(
+        id=_cell_str(row["id"]),
+        text=_cell_str(row["text"]),
+        lang=_cell_str(row["lang"]),
+        raw_length=raw_length,
+        removed=tuple(
+            Removal(int(a), int(b), str(c)) for a, b, c in json.loads(_cell_str(row["removed"]))
+        ),
+        runs=tuple(OffsetRun(a, b, c) for a, b, c in runs),
+        sentences=_spans_from(row["sentences"]),
+        paragraphs=_spans_from(row["paragraphs"]),
+    )
+
+
+def signature_to_row(s: Signature) -> StoredRow:
+    return {
+        "id": s.id,
+        "shingles": _blob(s.shingles),
+        "minhash": _blob(s.minhash),
+        "embedding": _blob(s.embedding),
+        "sentence_embeddings": _blob(s.sentence_embeddings),
+        "dim": None if s.embedding is None else int(s.embedding.shape[0]),
+    }
+
+
+def signature_from_row(row: Mapping[str, Cell]) -> Signature:
+    emb, sents, dim = row["embedding"], row["sentence_embeddings"], row["dim"]
+    return Signature(
+        id=_cell_str(row["id"]),
+        shingles=np.frombuffer(_cell_bytes(row["shingles"]), dtype=np.uint64),
+        minhash=np.frombuffer(_cell_bytes(row["minhash"]), dtype=np.uint32),
+        embedding=None if emb is None else np.frombuffer(_cell_bytes(emb), dtype=np.float32),
+        sentence_embeddings=None
+        if sents is None or not isinstance(dim, int)
+        else np.frombuffer(_cell_bytes(sents), dtype=np.float32).reshape(-1, dim),
+    )
 
 
 # -- matches ------------------------------------------------------------------------------------

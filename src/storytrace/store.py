@@ -41,10 +41,7 @@ from storytrace.records import (
     Document,
     IngestError,
     Match,
-    OffsetRun,
-    Removal,
     Signature,
-    Span,
     Story,
 )
 from storytrace.source_repeats import line_keys, repeated
@@ -97,21 +94,16 @@ _MATCH_COLUMNS = codec.MATCH_FIELDS
 evidence as a JSON list."""
 
 
-def _spans_blob(spans: Sequence[Span]) -> bytes:
-    return np.array([(s.start, s.end) for s in spans], dtype=np.int64).reshape(-1, 2).tobytes()
+def _insert(table: str, fields: Sequence[str]) -> str:
+    return f"INSERT OR REPLACE INTO {table} ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})"
 
 
-def _spans_from(blob: bytes) -> tuple[Span, ...]:
-    arr = np.frombuffer(blob, dtype=np.int64).reshape(-1, 2)
-    return tuple(Span(int(a), int(b)) for a, b in arr)
+def _values(row: codec.StoredRow, fields: Sequence[str]) -> tuple[codec.Cell, ...]:
+    return tuple(row[k] for k in fields)
 
 
 def _keys_blob(keys: Iterable[int] | npt.NDArray[np.int64]) -> bytes:
     return np.asarray(keys, dtype=np.int64).tobytes()
-
-
-def _array_blob(arr: npt.NDArray[Any] | None) -> bytes | None:
-    return None if arr is None else np.ascontiguousarray(arr).tobytes()
 
 
 _LOCKED: set[Path] = set()
@@ -338,22 +330,11 @@ class Store:
                             )
                         )
                     continue
+                stored = codec.document_to_row(doc)
                 tx.execute(
-                    "INSERT INTO documents (id, doc_id, input, url, source, published, title, lang,"
-                    " meta, text, state, run) VALUES (?,?,?,?,?,?,?,?,?,?, 'new', ?)",
-                    (
-                        doc.id,
-                        doc.doc_id,
-                        doc.input,
-                        doc.url,
-                        doc.source,
-                        doc.published.isoformat() if doc.published else None,
-                        doc.title,
-                        doc.lang,
-                        json.dumps(dict(doc.meta), ensure_ascii=False),
-                        doc.text,
-                        run,
-                    ),
+                    f"INSERT INTO documents ({', '.join(codec.DOCUMENT_FIELDS)}, state, run) "
+                    f"VALUES ({', '.join('?' * len(codec.DOCUMENT_FIELDS))}, 'new', ?)",
+                    (*(stored[k] for k in codec.DOCUMENT_FIELDS), run),
                 )
                 if doc.source:
                     tx.executemany(
@@ -443,22 +424,10 @@ class Store:
         return int(self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 
     def documents(self, ids: Sequence[str] | None = None) -> list[Document]:
-        sql = "SELECT id, doc_id, input, url, source, published, title, lang, meta, text FROM documents"
+        sql = f"SELECT {', '.join(codec.DOCUMENT_FIELDS)} FROM documents"
         rows = self._select_in(sql, "id", ids, order="id")
         return [
-            Document(
-                id=r[0],
-                doc_id=r[1],
-                input=r[2],
-                url=r[3],
-                source=r[4],
-                published=datetime.fromisoformat(r[5]) if r[5] else None,
-                title=r[6],
-                lang=r[7],
-                meta=json.loads(r[8]),
-                text=r[9],
-            )
-            for r in rows
+            codec.document_from_row(dict(zip(codec.DOCUMENT_FIELDS, r, strict=True))) for r in rows
         ]
 
     def set_state(
@@ -485,36 +454,12 @@ class Store:
             self._claim_encoder(encoder, signatures)
         with self.transaction() as tx:
             tx.executemany(
-                "INSERT OR REPLACE INTO clean VALUES (?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        c.id,
-                        c.text,
-                        c.lang,
-                        c.raw_length,
-                        json.dumps([[r.start, r.end, r.reason] for r in c.removed]),
-                        np.array(
-                            [(r.clean, r.raw, r.length) for r in c.runs], dtype=np.int64
-                        ).tobytes(),
-                        _spans_blob(c.sentences),
-                        _spans_blob(c.paragraphs),
-                    )
-                    for c in cleaned
-                ],
+                _insert("clean", codec.CLEAN_FIELDS),
+                [_values(codec.clean_to_row(c), codec.CLEAN_FIELDS) for c in cleaned],
             )
             tx.executemany(
-                "INSERT OR REPLACE INTO signatures VALUES (?,?,?,?,?,?)",
-                [
-                    (
-                        s.id,
-                        _array_blob(s.shingles),
-                        _array_blob(s.minhash),
-                        _array_blob(s.embedding),
-                        _array_blob(s.sentence_embeddings),
-                        None if s.embedding is None else int(s.embedding.shape[0]),
-                    )
-                    for s in signatures
-                ],
+                _insert("signatures", codec.SIGNATURE_FIELDS),
+                [_values(codec.signature_to_row(s), codec.SIGNATURE_FIELDS) for s in signatures],
             )
             ids = [s.id for s in signatures]
             tx.executemany(
@@ -528,37 +473,19 @@ class Store:
             self.set_state(ids, "indexed", tx)
 
     def clean_docs(self, ids: Sequence[str] | None = None) -> dict[str, CleanDoc]:
-        sql = "SELECT id, text, lang, raw_length, removed, runs, sentences, paragraphs FROM clean"
-        out: dict[str, CleanDoc] = {}
-        for r in self._select_in(sql, "id", ids):
-            runs = np.frombuffer(r[5], dtype=np.int64).reshape(-1, 3)
-            out[r[0]] = CleanDoc(
-                id=r[0],
-                text=r[1],
-                lang=r[2],
-                raw_length=r[3],
-                removed=tuple(Removal(int(a), int(b), str(c)) for a, b, c in json.loads(r[4])),
-                runs=tuple(OffsetRun(int(a), int(b), int(c)) for a, b, c in runs),
-                sentences=_spans_from(r[6]),
-                paragraphs=_spans_from(r[7]),
-            )
-        return out
+        sql = f"SELECT {', '.join(codec.CLEAN_FIELDS)} FROM clean"
+        rows = self._select_in(sql, "id", ids)
+        return {
+            r[0]: codec.clean_from_row(dict(zip(codec.CLEAN_FIELDS, r, strict=True))) for r in rows
+        }
 
     def signatures(self, ids: Sequence[str] | None = None) -> dict[str, Signature]:
-        sql = "SELECT id, shingles, minhash, embedding, sentence_embeddings, dim FROM signatures"
-        out: dict[str, Signature] = {}
-        for r in self._select_in(sql, "id", ids):
-            dim = r[5]
-            out[r[0]] = Signature(
-                id=r[0],
-                shingles=np.frombuffer(r[1], dtype=np.uint64),
-                minhash=np.frombuffer(r[2], dtype=np.uint32),
-                embedding=None if r[3] is None else np.frombuffer(r[3], dtype=np.float32),
-                sentence_embeddings=None
-                if r[4] is None
-                else np.frombuffer(r[4], dtype=np.float32).reshape(-1, dim),
-            )
-        return out
+        sql = f"SELECT {', '.join(codec.SIGNATURE_FIELDS)} FROM signatures"
+        rows = self._select_in(sql, "id", ids)
+        return {
+            r[0]: codec.signature_from_row(dict(zip(codec.SIGNATURE_FIELDS, r, strict=True)))
+            for r in rows
+        }
 
     def _claim_encoder(self, encoder: str, signatures: Sequence[Signature]) -> None:
         dims = {int(s.embedding.shape[0]) for s in signatures if s.embedding is not None}
