@@ -232,3 +232,11 @@ def test_texts_prepared_for_another_ngram_align_as_if_prepared_for_this_one() ->
     assert align_texts(*by_five, three) == align_texts(*by_three, three)
     assert align_texts(*by_three, five) == align_texts(*by_five, five)
     assert align_texts(*by_five, five)
+
+
+def test_a_text_is_prepared_once_for_the_settings_that_shape_it() -> None:
+    text = "The port of Velamar closed after the storm. Two cranes fell into the water there."
+    first = prepare(text, DEFAULT)
+    assert prepare(text, TextAlignConfig(min_chars=10, summary_cosine=0.9)) is first
+    other = prepare(text, TextAlignConfig(min_sentence_words=20))
+    assert other is not first and len(other.sentences) < len(first.sentences)

@@ -268,8 +268,19 @@ def _word_ids(word: str) -> tuple[int, int]:
 
 
 def prepare(text: str, config: TextAlignConfig = DEFAULT) -> PreparedText:
-    """Sentences and their stemmed content words, ready for :func:`align_texts`."""
-    sentences = split_units(text, config.min_sentence_words)
+    """Sentences and their stemmed content words, ready for :func:`align_texts`.
+
+    Only ``min_sentence_words`` and ``ngram`` of ``config`` shape the result, and the last
+    texts prepared are kept (a version is aligned with every other one of its story, and
+    again, with other settings, along each edge of its lineage): the same text is prepared
+    once (64 texts: more than the largest story compared in full). The result is shared:
+    treat it as read-only, as everything here does."""
+    return _prepare(text, config.min_sentence_words, config.ngram)
+
+
+@lru_cache(maxsize=64)
+def _prepare(text: str, min_sentence_words: int, ngram: int) -> PreparedText:
+    sentences = split_units(text, min_sentence_words)
     vocab: dict[str, int] = {}
     tok_word: list[int] = []
     starts: list[int] = []
@@ -308,7 +319,7 @@ def prepare(text: str, config: TextAlignConfig = DEFAULT) -> PreparedText:
         term_of=term_of,
         count=count.astype(np.float64),
         sent_freq=np.bincount(term_of, minlength=len(terms)).astype(np.float64),
-        **_ngram_fields(tokens, config.ngram),
+        **_ngram_fields(tokens, ngram),
     )
 
 
