@@ -68,7 +68,14 @@ def neighbour_margin(
 
 def coverage(doc: CleanDoc, best: F32, threshold: float) -> float:
     """Share of ``doc``'s sentence characters whose best match reaches ``threshold``."""
-    lengths = np.array([s.length for s in doc.sentences], dtype=np.float64)
+    return _coverage(_sentence_lengths(doc), best, threshold)
+
+
+def _sentence_lengths(doc: CleanDoc) -> npt.NDArray[np.float64]:
+    return np.array([s.length for s in doc.sentences], dtype=np.float64)
+
+
+def _coverage(lengths: npt.NDArray[np.float64], best: F32, threshold: float) -> float:
     if lengths.size == 0 or best.size != lengths.size:
         return 0.0
     return float(lengths[best >= threshold].sum() / lengths.sum())
@@ -108,11 +115,12 @@ def compare(
     sims = sentence_similarity(a_sig, b_sig, config.encoder, same_language=same)
     if sims.size:
         best_a, best_b = sims.max(axis=1), sims.max(axis=0)
-        cov_ab = coverage(a_doc, best_a, config.sentence_match)
-        cov_ba = coverage(b_doc, best_b, config.sentence_match)
+        len_a, len_b = _sentence_lengths(a_doc), _sentence_lengths(b_doc)
+        cov_ab = _coverage(len_a, best_a, config.sentence_match)
+        cov_ba = _coverage(len_b, best_b, config.sentence_match)
         strong = max(
-            coverage(a_doc, best_a, config.sentence_strong),
-            coverage(b_doc, best_b, config.sentence_strong),
+            _coverage(len_a, best_a, config.sentence_strong),
+            _coverage(len_b, best_b, config.sentence_strong),
         )
     else:
         cov_ab = cov_ba = strong = 0.0
