@@ -188,13 +188,18 @@ def _write_use_parts(folder: Path, tokenizer: Any, backend: Any) -> None:
     arrays["table_adler32"] = np.asarray(zlib.adler32(table.data))
     arrays["table_shape"] = np.asarray(table.shape)
     suffix = f".{os.getpid()}.tmp"
-    with open(folder / ("table.npy" + suffix), "wb") as fh:
-        np.save(fh, table)
-    with open(folder / ("parts.npz" + suffix), "wb") as fh:
-        np.savez(fh, **arrays)  # type: ignore[arg-type]
-    # The table first: a reader finds parts.npz only once both are complete.
-    os.replace(folder / ("table.npy" + suffix), folder / "table.npy")
-    os.replace(folder / ("parts.npz" + suffix), folder / "parts.npz")
+    table_tmp, parts_tmp = folder / ("table.npy" + suffix), folder / ("parts.npz" + suffix)
+    try:
+        with open(table_tmp, "wb") as fh:
+            np.save(fh, table)
+        with open(parts_tmp, "wb") as fh:
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
+        # The table first: a reader finds parts.npz only once both are complete.
+        os.replace(table_tmp, folder / "table.npy")
+        os.replace(parts_tmp, folder / "parts.npz")
+    finally:  # a full disk leaves no half-written file behind
+        table_tmp.unlink(missing_ok=True)
+        parts_tmp.unlink(missing_ok=True)
 
 
 def _read_use_parts(folder: Path, threads: int) -> tuple[Any, Any]:
