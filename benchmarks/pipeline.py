@@ -203,7 +203,9 @@ def _wire(root: Path, n: int | None):  # type: ignore[no-untyped-def]
     texts = {str(r["id"]): str(r["text"]) for r in records}
 
     def score(report: dict[str, Any]) -> dict[str, float]:
-        scores = wire.score_wire(report, answers, texts)
+        from storytrace.codec import report_from_plain
+
+        scores = wire.score_wire(report_from_plain(report), answers, texts)
         return {
             "stories_f1": round(scores.derived.f1, 4),
             "parent_accuracy": round(scores.parent_accuracy, 4),
