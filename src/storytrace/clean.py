@@ -202,12 +202,19 @@ def _page_furniture(raw: str, lines: list[Span]) -> set[int]:
     for i, t in enumerate(texts):
         if t and len(t) <= limit:
             where.setdefault(re.sub(r"\d+", "#", t), []).append(i)
+    # Each pattern's smallest gap between occurrences, once per pattern (per line it was
+    # quadratic: 10,000 "Page N" lines took 5 s).
+    spread_out = {
+        key: len(at) >= 2 and min(b - a for a, b in itertools.pairwise(at)) >= _PAGE_GAP
+        for key, at in where.items()
+    }
     out = set(numbers)
     for i, t in enumerate(texts):
         if not t or len(t) > 100:
             continue
-        at = where.get(re.sub(r"\d+", "#", t), []) if len(t) <= limit else []
-        spread = len(at) >= 2 and min(b - a for a, b in itertools.pairwise(at)) >= _PAGE_GAP
+        key = re.sub(r"\d+", "#", t) if len(t) <= limit else None
+        at = where.get(key, []) if key is not None else []
+        spread = key is not None and spread_out.get(key, False)
         if spread and (len(at) >= 3 or not _TERMINAL.search(t)):
             out.add(i)
             continue
