@@ -174,6 +174,9 @@ def test_run_on_a_tiny_corpus(tmp_path: Path) -> None:
     assert result.subcorpora["02-no-obfuscation"].plagdet > 0.95
     assert result.overall.plagdet > 0.95
     json.dumps(result.as_dict())
+    # In worker processes (storytrace's process pool, which ends with this process): the same.
+    pooled = run(tmp_path / "corpus", tmp_path / "det2", workers=2)
+    assert pooled.overall == result.overall and pooled.subcorpora == result.subcorpora
 
 
 @pytest.mark.skipif(not PAN13.is_dir(), reason="needs ../shared/eval/pan13 (the real corpus)")

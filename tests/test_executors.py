@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from functools import partial
 from pathlib import Path
 
@@ -69,20 +71,40 @@ def test_indexing_in_worker_processes_equals_in_process() -> None:
         assert np.allclose(s1.embedding, s2.embedding, atol=1e-5)
 
 
-_SLEEPY_PARENT = """
-import sys, time
+_PARENT = """
+import sys, threading, time
 from storytrace.executors import LocalExecutor
-with LocalExecutor(workers=2) as ex:
+work, made_by = sys.argv[1], sys.argv[2]
+ex = LocalExecutor(workers=2)
+if made_by == "ended-thread":  # a web app's job thread: it ends, the pool lives on
+    maker = threading.Thread(target=lambda: ex.submit(abs, [-1] * 2, parallel=True).results())
+    maker.start()
+    maker.join()
+    time.sleep(0.5)
+if work == "sleep":
     pending = ex.submit(time.sleep, [30.0] * 4, parallel=True)
-    print("started", flush=True)
-    pending.results()
+else:  # a C call that holds the GIL for an hour: no Python code runs in the worker meanwhile
+    pending = ex.submit(sum, [range(10**13)] * 4, parallel=True)
+print("started", flush=True)
+pending.results()
 """
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
-def test_workers_end_when_their_parent_is_killed() -> None:
-    """The parent is SIGKILLed while its two workers are in a 30-second task: the workers end
-    at once (they used to sleep on, orphaned, holding the caller's pipes)."""
+@pytest.mark.parametrize(
+    ("work", "made_by"),
+    [
+        ("sleep", "main-thread"),
+        ("gil-held-c-call", "main-thread"),
+        ("gil-held-c-call", "ended-thread"),
+    ],
+)
+def test_workers_end_when_their_parent_is_killed(work: str, made_by: str) -> None:
+    """The parent is SIGKILLed while its two workers are in an endless task: the workers end
+    at once (they used to sleep on, orphaned, holding the caller's pipes). A worker inside a
+    C call that holds the GIL runs no signal handler and no watchdog thread, so only the
+    kernel can end it (``PR_SET_PDEATHSIG`` with SIGKILL); the thread that forked the workers
+    may have ended long before without taking them along."""
     import subprocess
     import sys
     import time
@@ -90,7 +112,9 @@ def test_workers_end_when_their_parent_is_killed() -> None:
     from tests.test_reliability import _alive, _descendants
 
     proc = subprocess.Popen(
-        [sys.executable, "-c", _SLEEPY_PARENT], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", _PARENT, work, made_by],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert proc.stdout is not None and proc.stdout.readline() == b"started\n"
     deadline = time.monotonic() + 30
@@ -99,10 +123,17 @@ def test_workers_end_when_their_parent_is_killed() -> None:
         workers = _descendants(proc.pid)
         time.sleep(0.02)
     assert len(workers) >= 2
+    time.sleep(0.5)  # the workers are inside their task now
+    assert all(_alive(p) for p in workers), "a worker ended before its parent"
     proc.kill()
     start = time.monotonic()
-    proc.communicate(timeout=10)  # end of output: no worker holds the pipes
-    while any(_alive(p) for p in workers) and time.monotonic() - start < 10:
-        time.sleep(0.02)
-    assert not any(_alive(p) for p in workers)
-    assert time.monotonic() - start < 3
+    try:
+        proc.communicate(timeout=10)  # end of output: no worker holds the pipes
+        while any(_alive(p) for p in workers) and time.monotonic() - start < 10:
+            time.sleep(0.02)
+        assert not any(_alive(p) for p in workers)
+        assert time.monotonic() - start < 3
+    finally:  # a failure leaves no hour-long orphan behind
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)

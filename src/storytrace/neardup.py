@@ -22,7 +22,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Literal
@@ -31,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storytrace.candidates import MAX_MISS, LshParams, band_keys, banded_pairs, lsh_params
-from storytrace.executors.local import worker_initializer
+from storytrace.executors.local import process_pool
 from storytrace.fingerprint import ShingleBatch, batch_shingles, intersection_sizes, minhash_flat
 
 U32 = npt.NDArray[np.uint32]
@@ -129,16 +128,10 @@ def sketch(
         # pickling back.
         _SHARED.append(texts)
         try:
-            context = multiprocessing.get_context("fork")
             work = partial(_sketch_range, shingle_size=shingle_size, num_perm=num_perm, seed=seed)
             mine = list(range(0, len(spans), workers))
             theirs = [i for i in range(len(spans)) if i % workers]
-            with ProcessPoolExecutor(
-                workers - 1,
-                mp_context=context,
-                initializer=worker_initializer,
-                initargs=(os.getpid(),),
-            ) as pool:
+            with process_pool(workers - 1) as pool:  # forked now: they see _SHARED
                 futures = {i: pool.submit(work, spans[i]) for i in theirs}
                 done = {i: work(spans[i]) for i in mine}
                 done.update((i, f.result()) for i, f in futures.items())
@@ -146,9 +139,7 @@ def sketch(
         finally:
             _SHARED.clear()
     else:
-        with ProcessPoolExecutor(
-            min(workers, len(spans)), initializer=worker_initializer, initargs=(os.getpid(),)
-        ) as pool:
+        with process_pool(min(workers, len(spans))) as pool:
             work = partial(_sketch_texts, shingle_size=shingle_size, num_perm=num_perm, seed=seed)
             parts = list(pool.map(work, [texts[s:e] for s, e in spans]))
     if not parts:

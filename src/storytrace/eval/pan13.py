@@ -28,7 +28,6 @@ import time
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from xml.sax.saxutils import quoteattr
 
 from storytrace.codec import Row
 from storytrace.errors import InputError
+from storytrace.executors.local import process_pool
 from storytrace.progress import Progress, SilentProgress
 from storytrace.records import Passage
 
@@ -312,7 +312,7 @@ def run(
             results: Iterator[list[list[tuple[int, int, int, int]]]] = map(_align_chunk, chunks)
             pool = None
         else:
-            pool = ProcessPoolExecutor(n_workers, initializer=_init_worker, initargs=(str(root),))
+            pool = process_pool(n_workers, initializer=_init_worker, initargs=(str(root),))
             results = pool.map(_align_chunk, chunks)
         try:
             for chunk, per_pair in zip(chunks, results, strict=True):

@@ -253,9 +253,9 @@ def predictions(
             if progress:
                 progress(len(out))
         return out
-    from concurrent.futures import ProcessPoolExecutor
+    from storytrace.executors.local import process_pool
 
-    with ProcessPoolExecutor(workers) as pool:
+    with process_pool(workers) as pool:
         out = []
         for prediction in pool.map(_predict, jobs, chunksize=8):
             out.append(prediction)

@@ -1,23 +1,32 @@
 """Run a pure function over a batch, in this process or in a pool of local processes.
 
-Worker processes never outlive the process that started them: each asks the kernel for a
-signal when its parent dies (``PR_SET_PDEATHSIG``) and also watches its parent's pid, so a run
-killed with SIGKILL or SIGTERM leaves no worker behind holding memory or the caller's
-stdout/stderr pipes. Workers ignore SIGINT (Ctrl-C reaches the whole process group): the parent
-decides, and on an interrupt it cancels what is queued and ends its workers.
+Worker processes never outlive the process that started them, whatever they are doing: on
+Linux each is forked by one thread that lives as long as this process (``_spawner``) and asks
+the kernel to SIGKILL it when that thread dies (``PR_SET_PDEATHSIG``), so a worker deep in a
+long C call that holds the GIL (a regex, a numpy kernel) dies with its parent at once; a
+signal *handler* would only run once that call returned. Each also watches its parent's pid
+from a thread (for platforms without ``prctl``). So a run killed with SIGKILL or SIGTERM leaves
+no worker behind holding memory, locks or the caller's stdout/stderr pipes. Workers ignore
+SIGINT (Ctrl-C reaches the whole process group): the parent decides, and on an interrupt it
+cancels what is queued and ends its workers.
+
+Every process pool in storytrace comes from ``process_pool`` (``LocalExecutor``, the MinHash
+sketching in ``neardup``, the evaluation runners).
 """
 
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
+import queue
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -29,7 +38,7 @@ MIN_PARALLEL_ITEMS = 64
 _PR_SET_PDEATHSIG = 1
 _WATCH_SECONDS = 0.25
 """How often a worker checks that its parent is alive (the fallback where the death signal is
-not available, or was tied to a thread of the parent that has ended)."""
+not available)."""
 
 
 def _parent_gone(parent: int) -> None:
@@ -46,22 +55,110 @@ def _watch_parent(parent: int) -> None:
         time.sleep(_WATCH_SECONDS)
 
 
-def worker_initializer(parent: int) -> None:
+def _prctl_death_signal(sig: int) -> bool:
+    """Ask the kernel for ``sig`` when the thread that forked this process dies (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    # The running program's own symbols include libc's (find_library would run ldconfig).
+    libc = ctypes.CDLL(None, use_errno=True)
+    return int(libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)) == 0
+
+
+def worker_initializer(parent: int, forked_by_spawner: bool = False) -> None:
     """Run first in every worker process: end with ``parent`` (its pid), ignore SIGINT.
 
-    Linux delivers ``PR_SET_PDEATHSIG``'s signal when the *thread* that forked the worker ends,
-    which is not always the whole parent (a web app's pool thread); so the signal is caught and
-    the worker ends only when its parent pid changed (it was re-parented). A daemon thread
-    checks the same every quarter second, for platforms without ``prctl`` and for a parent
-    that died before the signal was armed."""
+    Linux delivers ``PR_SET_PDEATHSIG``'s signal when the *thread* that forked the worker
+    ends. A worker forked by ``_spawner`` (``forked_by_spawner``), which lives as long as its
+    process, is SIGKILLed by the kernel: nothing in the worker has to run, so even a worker
+    stuck in a C call ends. One forked by any other thread (which may end while the process
+    lives on) gets SIGUSR2 instead and ends only if its parent pid changed (it was
+    re-parented). A daemon thread checks the same every quarter second, for platforms without
+    ``prctl`` and for a parent that died before the signal was armed."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
+    if forked_by_spawner:
+        _prctl_death_signal(signal.SIGKILL)
+    elif sys.platform.startswith("linux"):
         signal.signal(signal.SIGUSR2, lambda *_: _parent_gone(parent))
-        # The running program's own symbols include libc's (find_library would run ldconfig).
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGUSR2, 0, 0, 0)
+        _prctl_death_signal(signal.SIGUSR2)
     _parent_gone(parent)  # it may already have died between fork and here
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _start_worker(
+    parent: int,
+    forked_by_spawner: bool,
+    initializer: Callable[..., object] | None,
+    initargs: tuple[Any, ...],
+) -> None:
+    worker_initializer(parent, forked_by_spawner)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+class _Spawner:
+    """One daemon thread that forks every worker process and lives as long as this process
+    (it waits on a queue between calls), so the kernel's death signal, tied to the forking
+    thread, fires exactly when the process dies."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: queue.SimpleQueue[tuple[Callable[[], object], Future[object]]] | None = None
+
+    def call(self, fn: Callable[[], R]) -> R:
+        """``fn()`` run on the spawner thread (started on first use); its result or error."""
+        with self._lock:
+            if self._calls is None:
+                self._calls = queue.SimpleQueue()
+                threading.Thread(
+                    target=self._serve, args=(self._calls,), name="storytrace-spawner", daemon=True
+                ).start()
+            calls = self._calls
+        done: Future[object] = Future()
+        calls.put((fn, done))
+        return done.result()  # type: ignore[return-value]
+
+    @staticmethod
+    def _serve(calls: queue.SimpleQueue[tuple[Callable[[], object], Future[object]]]) -> None:
+        while True:
+            fn, done = calls.get()
+            try:
+                done.set_result(fn())
+            except BaseException as exc:  # handed to the caller
+                done.set_exception(exc)
+
+    def forget(self) -> None:
+        """After a fork, in the child: the thread was not copied; start a new one when needed."""
+        self._lock = threading.Lock()
+        self._calls = None
+
+
+_spawner = _Spawner()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_spawner.forget)
+
+
+def process_pool(
+    workers: int,
+    *,
+    initializer: Callable[..., object] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> ProcessPoolExecutor:
+    """A process pool whose workers end with this process (see the module's docstring),
+    ignore SIGINT and then run ``initializer(*initargs)``. Workers are forked where the
+    platform can (all at once, by the spawner thread) and shared copy-on-write."""
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork") if fork else None
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(os.getpid(), fork, initializer, initargs),
+    )
+    if fork:
+        # A pool with the fork context forks all its workers on its first submit, in the
+        # submitting thread: that is the spawner's.
+        _spawner.call(lambda: pool.submit(os.getpid))
+    return pool
 
 
 class LocalExecutor:
@@ -99,11 +196,7 @@ class LocalExecutor:
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                initializer=worker_initializer,
-                initargs=(os.getpid(),),
-            )
+            self._pool = process_pool(self.workers)
         return self._pool
 
     def close(self, *, abort: bool = False) -> None:
