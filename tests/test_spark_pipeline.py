@@ -13,7 +13,11 @@ and the story membership.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -102,13 +106,10 @@ def test_parquet_inputs_are_recognised(tmp_path: Path) -> None:
     assert not is_parquet_input(str(DEMO))
 
 
-def test_a_corrupt_file_and_mixed_schemas_in_a_parquet_folder_cost_only_that_file(
-    spark: Any, tmp_path: Path
-) -> None:
-    """One Spark read of the folder failed on the first unreadable file ("FAILED_READ_FILE")
-    and stopped the run; now each bad file is an error and the rest is analysed."""
-    folder = tmp_path / "set"
-    folder.mkdir()
+def _bad_dataset(folder: Path) -> None:
+    """A dataset partitioned by ``lang=`` folders holding every kind of bad file beside good
+    ones: not Parquet, cut short, an intact footer over damaged data pages, another schema,
+    a named pipe, Spark's hidden files."""
     ferry = (
         "The harbour authority of Velamar said on Tuesday that the ferry to Orsk would resume "
         "service next week after repairs to the pier. About 300 passengers a day use the route."
@@ -117,22 +118,62 @@ def test_a_corrupt_file_and_mixed_schemas_in_a_parquet_folder_cost_only_that_fil
         "The Brindle chess club opened its winter season on Thursday with a simultaneous "
         "exhibition. Twenty players faced the club champion, who won seventeen games."
     )
+    bees = (
+        "Die Imker im Harrowtal melden eine Rekordernte. Warme Nächte und eine lange Blüte der "
+        "Linden hielten die Völker bis Ende August beschäftigt."
+    )
+    en, de = folder / "lang=en", folder / "lang=de"
+    en.mkdir(parents=True)
+    de.mkdir()
     pq.write_table(
         pa.table({"id": ["f1", "f2"], "text": [ferry, ferry + " More soon."]}),
-        folder / "part-0.parquet",
+        en / "part-0.parquet",
     )
     pq.write_table(  # another schema: more columns, a publication time as a number
         pa.table({"id": ["c1"], "text": [chess], "source": ["brindle"], "published": [20250101]}),
-        folder / "part-1.parquet",
+        en / "part-1.parquet",
     )
-    (folder / "part-2.parquet").write_bytes(b"PAR1 not parquet at all")
-    whole = (folder / "part-0.parquet").read_bytes()
-    (folder / "part-3.parquet").write_bytes(whole[: len(whole) // 2])  # cut short
-    result = analyze_spark([folder], tmp_path / "out", LEXICAL, session=spark)
-    assert sorted(d["id"] for d in result.report["documents"]) == ["c1", "f1", "f2"]
+    (en / "part-2.parquet").write_bytes(b"PAR1 not parquet at all")
+    whole = (en / "part-0.parquet").read_bytes()
+    (en / "part-3.parquet").write_bytes(whole[: len(whole) // 2])  # cut short
+    pq.write_table(pa.table({"id": ["d1"], "text": [bees]}), de / "part-4.parquet")
+    # Damaged data pages under an intact footer: only reading the data finds it.
+    big = pa.table({"id": [f"x{i}" for i in range(50)], "text": [chess * 40] * 50})
+    pq.write_table(big, de / "part-5.parquet", compression="none", use_dictionary=False)
+    data = bytearray((de / "part-5.parquet").read_bytes())
+    for i in range(200, len(data) // 2, 7):
+        data[i] = (data[i] * 31 + 7) % 256
+    (de / "part-5.parquet").write_bytes(bytes(data))
+    assert pq.read_schema(de / "part-5.parquet").names == ["id", "text"]
+    (folder / "_SUCCESS").write_bytes(b"")
+    (en / ".DS_Store").write_bytes(b"\x00\x01")
+
+
+@pytest.mark.parametrize("given", ["folder", "url"])
+def test_bad_files_in_a_partitioned_parquet_dataset_cost_only_themselves(
+    spark: Any, tmp_path: Path, given: str
+) -> None:
+    """One Spark read of the dataset failed on its first unreadable file
+    ("FAILED_READ_FILE") and stopped the run, for a local folder (footers now checked first)
+    and a URL (read whole, never checked) alike; a file with damaged data pages stopped even
+    the checked folder. Now each bad file is one error naming it and the rest is analysed,
+    with the partition column (``lang``) of every file read."""
+    folder = tmp_path / "set"
+    _bad_dataset(folder)
+    if given == "folder":
+        os.mkfifo(folder / "lang=de" / "part-6.parquet")  # never opened: it would block
+    source = str(folder) if given == "folder" else folder.as_uri()
+    result = analyze_spark([source], tmp_path / "out", LEXICAL, session=spark)
+    documents = {d["id"]: d for d in result.report["documents"]}
+    assert sorted(documents) == ["c1", "d1", "f1", "f2"]
+    assert documents["d1"]["lang"] == "de" and documents["f1"]["lang"] == "en"
     errors = {Path(e.input).name: e.reason for e in result.errors}
-    assert set(errors) == {"part-2.parquet", "part-3.parquet"}
-    assert all("not a readable Parquet file" in r for r in errors.values())
+    bad = {"part-2.parquet", "part-3.parquet", "part-5.parquet"}
+    assert set(errors) == (bad | {"part-6.parquet"} if given == "folder" else bad)
+    assert all("not a readable Parquet file (" in errors[name] for name in bad), errors
+    assert all("\n" not in reason and len(reason) < 400 for reason in errors.values())
+    if given == "folder":
+        assert errors["part-6.parquet"] == "not a regular file (named pipe)"
     assert [s["members"] for s in result.report["stories"]] == [["f1", "f2"]]
 
 
@@ -261,3 +302,90 @@ def test_the_seeds_give_spark_the_local_stories_and_edges(spark: Any, tmp_path: 
 
     assert shape(remote) == shape(local)
     assert len(remote["stories"]) == 1 and len(remote["stories"][0]["edges"]) == 4
+
+
+def _spark_cli(corpus: Path, out: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "storytrace.cli",
+        "analyze",
+        str(corpus),
+        "--out",
+        str(out),
+        "--executor",
+        "spark",
+        "--master",
+        "local[2]",
+        "--encoder",
+        "none",
+        "--quiet",
+    ]
+
+
+def _stored_documents(db: Path) -> int:
+    """Documents in a store another process is writing (0 while it does not exist yet)."""
+    import sqlite3
+
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2) as conn:
+            return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_killed_spark_run_leaves_no_process_no_lock_and_resumes(
+    spark: Any, tmp_path: Path
+) -> None:
+    """``analyze --executor spark`` killed with SIGKILL while Spark works, and with SIGTERM
+    while it fills the store: its JVM and Python workers end with it, the store lock is free,
+    and the same command again gives the uninterrupted result (the local executor's: the
+    Spark run equals it, see above)."""
+    from tests.test_reliability import _alive, _descendants, _essence
+
+    reference = pipeline.analyze([DEMO], tmp_path / "local", LEXICAL, workers=1)
+    out = tmp_path / "killed"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    for sig, when in ((signal.SIGKILL, "spark works"), (signal.SIGTERM, "store filling")):
+        proc = subprocess.Popen(
+            _spark_cli(DEMO, out), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        seen: set[int] = set()
+        deadline = time.monotonic() + 240
+        while proc.poll() is None and time.monotonic() < deadline:
+            seen |= _descendants(proc.pid)
+            jvm = any(b"java" in _cmdline(p) for p in seen)
+            if when == "spark works" and jvm and len(seen) >= 2:
+                time.sleep(3)  # into the stages
+                break
+            if when == "store filling" and _stored_documents(out / DB_NAME):
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, f"the run ended before the {sig.name}"
+        seen |= _descendants(proc.pid)
+        assert any(b"java" in _cmdline(p) for p in seen), "no Spark JVM seen"
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=60)  # no descendant keeps the pipes open
+        assert proc.returncode != 0
+        assert b"Traceback" not in stderr, stderr.decode(errors="replace")[-2000:]
+        deadline = time.monotonic() + 30
+        while any(_alive(p) for p in seen) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = [p for p in seen if _alive(p)]
+        for pid in left:  # never leave a JVM behind a failed test
+            os.kill(pid, signal.SIGKILL)
+        assert not left, f"Spark processes outlived the {sig.name}"
+        Store(out / DB_NAME, writer=True).close()  # the lock went with the run
+    subprocess.run(_spark_cli(DEMO, out), env=env, check=True, timeout=600, capture_output=True)
+    resumed = json.loads((out / "report.json").read_text())
+    assert _essence(resumed) == _essence(reference.report)
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""

@@ -23,11 +23,16 @@ How each stage runs, and why it gives what the local executor gives:
   locally); Parquet inputs (``.parquet`` files, Parquet dataset folders, URLs) are read by
   Spark and every row goes through ``ingest.readers.parse_record``, the JSONL record parser
   (same fields and aliases; ids default to ``file:row``). An id seen twice keeps its first
-  record, as the store does (the later one is an error when its content differs). A local
-  Parquet file or folder is checked file by file first (``parquet_parts``: each footer read
-  with pyarrow): a file that is not Parquet or is cut short is one error and the others are
-  read, and files of different schemas are read as separate groups (one Spark read fails on
-  a folder whose files disagree). URLs are read by Spark as they are.
+  record, as the store does (the later one is an error when its content differs). Every
+  Parquet input is read as a list of files (``parquet_parts``), so that one bad file is one
+  error and costs nothing else: a local file or folder is listed here (regular files only)
+  and each footer read with pyarrow (a file that is not Parquet or is cut short is an error
+  at once; files of different schemas are separate groups, as one Spark read fails on files
+  that disagree); a URL is listed through Spark's Hadoop file system. Each group is then read
+  by Spark at once (``_read_parquet``), and a read that fails is retried without the file it
+  names (or in halves), so damaged data pages under an intact footer, or a file at a URL
+  that no footer check saw, cost only that file. A dataset's ``key=value`` partition columns
+  come with every file (Spark's ``basePath``).
 - A source's repeated lines (``source_repeats``) are counted by story, so the Spark run is
   the local executor's first pass (none known yet); ``pipeline.analyze``, which runs this
   executor (``SparkStages``), then makes the second pass (documents whose source's
@@ -61,8 +66,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
+import re
+import stat
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -469,39 +477,150 @@ def _compare(
 
 
 # -- the run ----------------------------------------------------------------------------------------
+def _is_url(given: str) -> bool:
+    """A URL (``s3a://``, ``hdfs://``, ``file://`` too) is listed and read through Spark."""
+    return "://" in given
+
+
 def is_parquet_input(given: str) -> bool:
-    """Is ``given`` read by Spark: a URL, a ``.parquet`` file, or a folder of Parquet files?"""
-    if "://" in given and not given.startswith("file://"):
+    """Is ``given`` read by Spark: a URL, a ``.parquet`` file, or a folder of Parquet files
+    (directly inside, or in a dataset's ``key=value`` partition folders)?"""
+    if _is_url(given):
         return True
-    path = Path(given.removeprefix("file://"))
+    path = Path(given)
     if path.suffix.lower() == ".parquet":
         return True
-    return path.is_dir() and any(path.glob("*.parquet"))
+    if not path.is_dir():
+        return False
+    if any(path.glob("*.parquet")):
+        return True
+    return any(p.is_dir() and "=" in p.name and any(p.rglob("*.parquet")) for p in path.iterdir())
 
 
-def parquet_parts(given: str) -> tuple[list[list[str]], list[IngestError]]:
-    """A Parquet input as groups of files that share one schema, and an error for every file
-    whose footer cannot be read (not Parquet, cut short). Only local inputs are checked (a
-    footer read per file, no data); a URL, or a dataset partitioned in ``key=value`` folders
-    (whose partition columns only a whole-folder read yields), is one group as given."""
+@dataclass(frozen=True, slots=True)
+class ParquetParts:
+    """A Parquet input as the files to read: ``groups`` of files that share one schema (as
+    far as the driver can tell), the dataset's folder ``base`` (Spark's ``basePath``, so a
+    file read alone still gets its ``key=value`` partition columns), and an error for every
+    entry that cannot be read."""
+
+    base: str | None
+    groups: list[list[str]]
+    errors: list[IngestError]
+
+
+def _hidden(name: str) -> bool:
+    """Spark leaves out files and folders starting with '.' or '_' (``_SUCCESS``, checksums)."""
+    return name.startswith((".", "_"))
+
+
+def _local_files(root: Path) -> tuple[list[Path], list[IngestError]]:
+    """Every regular file under ``root`` that Spark would read, and an error for every other
+    entry (named pipes, devices, links to folders, unreadable folders): they are never
+    opened."""
+    from storytrace.ingest.readers import printable
+    from storytrace.ingest.streams import kind_of
+
+    files: list[Path] = []
+    errors: list[IngestError] = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted((e for e in listing if not _hidden(e.name)), key=lambda e: e.name)
+        except OSError as exc:
+            errors.append(
+                IngestError(printable(str(folder)), f"cannot read directory: {exc.strerror}")
+            )
+            continue
+        subfolders: list[Path] = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subfolders.append(path)
+                    continue
+                mode = entry.stat(follow_symlinks=True).st_mode
+            except OSError as exc:
+                errors.append(IngestError(printable(str(path)), f"cannot read: {exc.strerror}"))
+                continue
+            if stat.S_ISREG(mode):
+                files.append(path)
+            elif stat.S_ISDIR(mode):
+                errors.append(
+                    IngestError(printable(str(path)), "symbolic link to a directory (not followed)")
+                )
+            else:
+                errors.append(
+                    IngestError(printable(str(path)), f"not a regular file ({kind_of(mode)})")
+                )
+        stack.extend(reversed(subfolders))
+    return files, errors
+
+
+def url_files(spark: SparkSession, given: str) -> list[str] | None:
+    """The files under a URL, listed through Hadoop's file system API (the one Spark reads
+    with: ``s3a://``, ``gs://``, ``hdfs://``, ``file://``), hidden ones left out; ``None``
+    where the session has no JVM to ask (Spark Connect)."""
+    jvm = getattr(spark, "_jvm", None)
+    jsc = getattr(spark, "_jsc", None)
+    if jvm is None or jsc is None:
+        return None
+    root = jvm.org.apache.hadoop.fs.Path(given)
+    fs = root.getFileSystem(jsc.hadoopConfiguration())
+    if fs.getFileStatus(root).isFile():
+        return [str(root.toString())]
+    base = str(fs.makeQualified(root).toString()).rstrip("/")
+    found: list[str] = []
+    listing = fs.listFiles(root, True)
+    while listing.hasNext():
+        name = str(listing.next().getPath().toString())
+        below = name[len(base) :].strip("/").split("/") if name.startswith(base) else [name]
+        if not any(_hidden(part) for part in below):
+            found.append(name)
+    return sorted(found)
+
+
+def parquet_parts(given: str, spark: SparkSession | None = None) -> ParquetParts:
+    """A Parquet input as files to read. A local file or folder is listed here (regular
+    files only) and each footer read with pyarrow (no data): a file that is not Parquet or
+    is cut short is one error, and files of different schemas are separate groups (one
+    Spark read fails on a folder whose files disagree). A URL is listed through Spark's
+    Hadoop file system (``url_files``) and is one group: its footers are checked by Spark's
+    own read, file by file where it fails (``_read_parquet``)."""
     import pyarrow.parquet as pq
 
-    if "://" in given and not given.startswith("file://"):
-        return [[given]], []
-    path = Path(given.removeprefix("file://"))
+    from storytrace.ingest.formats import classify
+
+    if _is_url(given):
+        listed = url_files(spark, given) if spark is not None else None
+        if listed is None:
+            return ParquetParts(None, [[given]], [])
+        errors: list[IngestError] = []
+        names: list[str] = []
+        for name in listed:
+            kind = classify(name.rsplit("/", 1)[-1])[0]
+            if kind is not None:  # JSONL, text, HTML: read on the driver from local paths only
+                errors.append(
+                    IngestError(
+                        name,
+                        f"the Spark executor reads only Parquet from URLs, not {kind} "
+                        "(copy the file here and give its local path)",
+                    )
+                )
+            else:
+                names.append(name)
+        base = given if len(listed) > 1 or not listed else None
+        return ParquetParts(base, [names] if names else [], errors)
+    path = Path(given)
+    files: list[Path]
     if path.is_file():
-        files = [path]
+        files, errors, base = [path], [], None
     else:
-        files = sorted(
-            p
-            for p in path.rglob("*.parquet")
-            if p.is_file()
-            and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
-        )
-        if any("=" in part for f in files for part in f.relative_to(path).parts[:-1]):
-            return [[given]], []
+        files, errors = _local_files(path)
+        base = str(path)
     groups: dict[str, list[str]] = {}
-    errors: list[IngestError] = []
     for file in files:
         try:
             schema = pq.read_schema(file)
@@ -509,7 +628,67 @@ def parquet_parts(given: str) -> tuple[list[list[str]], list[IngestError]]:
             errors.append(IngestError(str(file), f"not a readable Parquet file ({exc})"))
             continue
         groups.setdefault(str(schema.remove_metadata()), []).append(str(file))
-    return list(groups.values()), errors
+    return ParquetParts(base, list(groups.values()), errors)
+
+
+_CAUSE = re.compile(r"^Caused by: (?:[\w$]+\.)*([\w$]+(?:Exception|Error)): ?(.*)$", re.M)
+
+
+def _spark_reason(exc: Exception) -> str:
+    """One line from a Spark failure: its innermost cause (``TProtocolException: Required
+    field 'num_values' was not found``), else its first line."""
+    text = str(exc)
+    causes = _CAUSE.findall(text)
+    if causes:
+        kind, message = causes[-1]
+        line = f"{kind}: {message}".strip()
+    else:
+        lines = [x.strip() for x in text.splitlines() if x.strip()]
+        line = next((x for x in lines if not x.startswith("An error occurred")), text.strip())
+        line = line.removeprefix(": ")
+    return line if len(line) <= 240 else line[:239] + "…"
+
+
+def _culprit(exc: Exception, files: Sequence[str]) -> str | None:
+    """The file of ``files`` that a Spark failure names (``FAILED_READ_FILE``), if any.
+    Compared without the scheme (Spark writes ``file:///x`` for ``/x`` or ``file:/x``)."""
+    text = str(exc)
+    named = [f for f in files if re.sub(r"^[a-z][\w+.-]*:", "", f).lstrip("/") in text]
+    return max(named, key=len) if named else None
+
+
+def _read_parquet(
+    read: Callable[[list[str]], DataFrame], groups: Sequence[list[str]]
+) -> tuple[list[DataFrame], list[IngestError]]:
+    """Every group read by ``read`` (which must read the files now: a checkpoint), with the
+    files that fail left out: one error each, the rest read.
+
+    A failed read that names its file (``FAILED_READ_FILE``) is retried without it, and that
+    file is tried alone (a file whose schema clashes with the others' reads alone; a corrupt
+    one fails again and is an error); one that names none is split in two halves. So each bad
+    file costs a few extra reads, and a bad file never costs the others."""
+    frames: list[DataFrame] = []
+    errors: list[IngestError] = []
+    pending: list[list[str]] = [list(g) for g in groups if g]
+    while pending:
+        group = pending.pop(0)
+        try:
+            frames.append(read(group))
+            continue
+        except Exception as exc:  # any failure of a read is that input's
+            failure = exc
+        if len(group) == 1:
+            errors.append(
+                IngestError(group[0], f"not a readable Parquet file ({_spark_reason(failure)})")
+            )
+            continue
+        bad = _culprit(failure, group)
+        if bad is not None:
+            pending[:0] = [[f for f in group if f != bad], [bad]]
+        else:
+            half = len(group) // 2
+            pending[:0] = [group[:half], group[half:]]
+    return frames, errors
 
 
 def run_spark(
@@ -603,19 +782,13 @@ def _ingest(
     local: list[pa.RecordBatch] = []
     for arg, given in enumerate(inputs):
         if is_parquet_input(given):
-            groups, unreadable = parquet_parts(given)
+            parts = parquet_parts(given, spark)
+            errors.extend(parts.errors)
+            read = partial(_read_rows, executor, base=parts.base, arg=arg, max_chars=max_chars)
+            with _quiet(spark):  # a failed read is an error line, not a page of Java stack
+                read_frames, unreadable = _read_parquet(read, parts.groups)
+            frames.extend(read_frames)
             errors.extend(unreadable)
-            for group in groups:
-                rows = spark.read.parquet(*group).select(
-                    "*",
-                    F.col("_metadata.file_path").alias("_file"),
-                    F.col("_metadata.row_index").alias("_row"),
-                )
-                frames.append(
-                    executor.map_arrow(
-                        rows, partial(_parse_rows, arg=arg, max_chars=max_chars), _INGESTED
-                    )
-                )
             continue
         docs: list[Document] = []
         for record in read_inputs([given], max_chars):
@@ -652,6 +825,36 @@ def _ingest(
     for r in clashes.select("id", "input", "_first_input").collect():
         errors.append(IngestError(r["input"], _clash(r["id"], r["_first_input"])))
     return ranked.where(F.col("_n") == 1).select(*ar.DOCUMENTS.names), errors
+
+
+def _read_rows(
+    executor: SparkExecutor, files: list[str], *, base: str | None, arg: int, max_chars: int
+) -> DataFrame:
+    """The rows of Parquet ``files`` parsed into documents and errors, read now (a local
+    checkpoint), so that a file that cannot be read fails here, where it can be left out."""
+    from pyspark.sql import functions as F
+
+    reader = executor.session.read
+    if base is not None:
+        reader = reader.option("basePath", base)
+    rows = reader.parquet(*files).select(
+        "*",
+        F.col("_metadata.file_path").alias("_file"),
+        F.col("_metadata.row_index").alias("_row"),
+    )
+    parsed = executor.map_arrow(rows, partial(_parse_rows, arg=arg, max_chars=max_chars), _INGESTED)
+    return parsed.localCheckpoint()
+
+
+@contextmanager
+def _quiet(spark: SparkSession) -> Iterator[None]:
+    """Spark's own logging off while reads may fail (each failure is reported as one line)."""
+    context = spark.sparkContext
+    context.setLogLevel("OFF")
+    try:
+        yield
+    finally:
+        context.setLogLevel("ERROR")
 
 
 def _first_per_id(batches: Sequence[pa.RecordBatch], errors: list[IngestError]) -> pa.Table:
@@ -873,14 +1076,19 @@ class SparkStages:
         self.session = session
 
     def check_store(self, store: Store) -> None:
-        if store.count_documents():
-            raise StoreError(
-                f"{store.path} already holds documents; the Spark executor analyses into a new "
-                "store (use a new --out, or the local executor to add documents)"
-            )
+        if store.count_documents() and store.unfinished_inputs() is None:
+            raise _holds_documents(store)
 
     def run(self, inputs: Sequence[str | Any], context: RunContext) -> Staged:
         store = context.store
+        if store.count_documents():
+            # Only what interrupted runs left (``check_store``): discarded when they were
+            # this same command (the Spark stages run whole again), else refused.
+            given = [str(p) for p in inputs]
+            earlier = store.unfinished_inputs()
+            if earlier is None or any(inputs_then != given for inputs_then in earlier):
+                raise _holds_documents(store)
+            store.discard_contents()
         target = self.parquet_out or str((store.path.parent / "parquet").resolve())
         with SparkExecutor(self.master, conf=self.conf, session=self.session) as executor:
             run = run_spark(
@@ -897,6 +1105,13 @@ class SparkStages:
                 return Staged(run.errors, 0)
             groups = load_store(store, context.run, executor.session, run, context.config)
         return Staged(run.errors, run.documents, groups)
+
+
+def _holds_documents(store: Store) -> StoreError:
+    return StoreError(
+        f"{store.path} already holds documents; the Spark executor analyses into a new store "
+        "(use a new --out, or the local executor to add documents)"
+    )
 
 
 def analyze_spark(

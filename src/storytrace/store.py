@@ -20,6 +20,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -665,6 +666,29 @@ class Store:
             "SELECT input, reason FROM errors GROUP BY input, reason ORDER BY MIN(run), MIN(rowid)"
         )
         return [IngestError(r[0], r[1]) for r in rows]
+
+    def unfinished_inputs(self) -> list[list[str]] | None:
+        """The inputs of every run, when no run has finished (the store holds only what
+        interrupted runs left, which ``discard_contents`` may drop to do the work again);
+        None once any run has finished."""
+        rows = self.conn.execute("SELECT finished, inputs FROM runs").fetchall()
+        if any(r[0] is not None for r in rows):
+            return None
+        return [json.loads(r[1]) for r in rows]
+
+    def discard_contents(self) -> None:
+        """Empty every table but the configuration and the runs (whose history stays), in one
+        transaction; derived indexes beside the store go too (their stamps could match the
+        refilled tables)."""
+        tables = (
+            "documents", "clean", "signatures", "bands", "reuse_keys", "matches", "stories",
+            "alignments", "errors", "line_keys", "applied_repeats", "vectors",
+        )  # fmt: skip
+        with self.transaction() as tx:
+            for table in tables:
+                tx.execute(f"DELETE FROM {table}")
+        for suffix in (".ann", ".keys"):
+            shutil.rmtree(self.path.with_name(self.path.name + suffix), ignore_errors=True)
 
     def _select_in(
         self, sql: str, column: str, ids: Sequence[str] | None, order: str | None = None
