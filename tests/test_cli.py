@@ -149,6 +149,8 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
         (["--threshold", "1.5"], "must be between 0 and 1 (exclusive), not 1.5"),
         (["--threshold", "nan"], "lsh_threshold must be a number"),
         (["--workers", "0"], "--workers must be at least 1"),
+        (["--workers", "100000"], "--workers must be at most 512"),  # 100,000 forks
+        (["--max-chars", "99999999999999999999999"], "--max-chars must be at most"),  # overflow
     ],
 )
 def test_bad_settings_are_one_line_and_leave_the_store_untouched(

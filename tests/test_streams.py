@@ -155,6 +155,19 @@ def test_read_capped_stops_one_byte_past_the_cap() -> None:
     assert read_capped(io.BytesIO(b"x" * 10), 10) == b"x" * 10
 
 
+def test_read_capped_holds_what_the_file_holds_not_the_cap(tmp_path: Path) -> None:
+    """A file's ``read(cap + 1)`` allocates the whole cap first: with a cap of 10^12 bytes
+    (``--max-chars`` 10^11) it was a MemoryError for a file of 3 bytes."""
+    small = tmp_path / "small.txt"
+    small.write_bytes(b"abc")
+    with small.open("rb") as plain:
+        assert read_capped(plain, 10**12) == b"abc"
+    packed = tmp_path / "small.txt.gz"
+    packed.write_bytes(gzip.compress(b"x" * 3_000_000))
+    with decompressed(packed.open("rb"), "gzip") as stream:
+        assert read_capped(stream, 10**12) == b"x" * 3_000_000
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.binary(max_size=2000),

@@ -209,6 +209,24 @@ def test_an_upload_that_crashes_ends_failed_with_its_reason(tmp_path: Path) -> N
     assert "IsADirectoryError" in status["message"] and "report.json" in status["message"]
 
 
+def test_an_upload_into_a_store_of_other_settings_is_analysed_with_them(tmp_path: Path) -> None:
+    """Uploads were analysed with the default settings, so a store built with any other
+    (``--encoder none``, ``--threshold 0.7``) refused every upload: "built with a different
+    configuration"."""
+    out = tmp_path / "store"
+    settings = Config(encoder="none", lsh_threshold=0.7)
+    analyze([DEMO / "web"], out, settings)
+    with TestClient(create_app(out), base_url="http://127.0.0.1") as local:
+        response = local.post(
+            "/upload",
+            files=[("files", ("note.txt", b"A short note on the harbour ferry.", "text/plain"))],
+            follow_redirects=False,
+        )
+        status = _wait(local, response.headers["location"].split("job=")[1])
+    assert status["state"] == "done", status
+    assert "1 new documents" in status["message"]
+
+
 # --- a heavy page does not hold up the others ---------------------------------------------------
 
 

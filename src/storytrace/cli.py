@@ -340,8 +340,8 @@ def _analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
     config = Config(
         lsh_threshold=args.threshold, shingle_size=args.shingle_size, encoder=args.encoder
     )
-    _check_positive("--workers", args.workers)
-    _check_positive("--max-chars", args.max_chars)
+    _check_positive("--workers", args.workers, most=MAX_WORKERS)
+    _check_positive("--max-chars", args.max_chars, most=MAX_MAX_CHARS)
     check_out_dir(args.out)
     err.print(_shown(lsh_params(config.lsh_threshold, config.num_perm).describe()))
     progress = RichProgress(err, enabled=not args.quiet)
@@ -375,9 +375,17 @@ def _analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
     return 0
 
 
-def _check_positive(option: str, value: int | None) -> None:
+MAX_WORKERS = 512
+"""More worker processes than this is a typo (each is a forked copy of the run)."""
+MAX_MAX_CHARS = 10**10
+"""A larger --max-chars overflowed the readers' byte limits (a traceback)."""
+
+
+def _check_positive(option: str, value: int | None, most: int | None = None) -> None:
     if value is not None and value < 1:
         raise ConfigError(f"{option} must be at least 1, not {value}")
+    if value is not None and most is not None and value > most:
+        raise ConfigError(f"{option} must be at most {most:,}, not {value:,}")
 
 
 def check_out_dir(value: str) -> Path:

@@ -92,12 +92,25 @@ def decompressed(raw: BinaryIO, compression: Compression | None) -> BinaryIO:
     return cast(BinaryIO, zstd.ZstdFile(raw, mode="rb"))
 
 
+_PIECE = 1 << 20
+
+
 def read_capped(stream: BinaryIO, cap: int) -> bytes:
-    """All of ``stream``, or ``TooLarge`` as soon as it holds more than ``cap`` bytes."""
-    data = stream.read(cap + 1)
-    if len(data) > cap:
+    """All of ``stream``, or ``TooLarge`` as soon as it holds more than ``cap`` bytes.
+
+    Read in pieces of at most 1 MiB: one ``read(cap + 1)`` makes Python allocate the whole
+    ``cap`` up front, whatever the file's size (a MemoryError for a large ``--max-chars``)."""
+    pieces: list[bytes] = []
+    held = 0
+    while held <= cap:
+        piece = stream.read(min(_PIECE, cap + 1 - held))
+        if not piece:
+            break
+        pieces.append(piece)
+        held += len(piece)
+    if held > cap:
         raise TooLarge(f"more than {cap:,} bytes")
-    return data
+    return b"".join(pieces)
 
 
 def peek(stream: BinaryIO, size: int) -> bytes:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
@@ -29,7 +29,7 @@ from storytrace.ingest.decode import charset_from_content_type, decode_document
 from storytrace.ingest.fields import parse_published
 from storytrace.ingest.formats import Compression
 from storytrace.ingest.readers import BYTES_PER_CHAR, _host, _limit, _too_large, parse_html
-from storytrace.ingest.streams import decompressed
+from storytrace.ingest.streams import TooLarge, decompressed, read_capped
 from storytrace.records import Document, IngestError
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -76,8 +76,9 @@ def read_warc(
             if record.content_length > cap:
                 yield IngestError(where, _too_large(record.content_length, max_chars, "bytes"))
                 continue
-            payload = record.reader.read(cap + 1)
-            if len(payload) > cap:
+            try:  # in pieces: read(cap + 1) would allocate the whole limit
+                payload = read_capped(cast(BinaryIO, record.reader), cap)
+            except TooLarge:
                 yield IngestError(
                     where,
                     f"document too large (decodes to more than {cap:,} bytes; the limit is "

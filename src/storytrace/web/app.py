@@ -529,7 +529,9 @@ def _run_job(site: Site, job: Job, folder: Path) -> None:
         with job.lock:
             job.state = "running"
         try:
-            result = analyze([folder], site.out_dir, progress=_JobProgress(job), workers=1)
+            with Store(site.db_path) as store:  # the store's own settings, whatever they are
+                config = store.config()
+            result = analyze([folder], site.out_dir, config, progress=_JobProgress(job), workers=1)
         except Exception as exc:  # any failure is the job's outcome, never a stuck "running"
             reason = (
                 str(exc) if isinstance(exc, StorytraceError) else f"{type(exc).__name__}: {exc}"
