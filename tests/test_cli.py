@@ -367,3 +367,27 @@ def test_the_readme_the_help_and_the_errors_name_the_same_formats(
     )
     err = " ".join(capsys.readouterr().err.split())
     assert f"unsupported file type '.docx' (storytrace reads {FORMATS_SENTENCE})" in err
+
+
+def test_a_damaged_store_is_one_line_for_every_command(
+    demo_run: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A store whose pages were damaged after its header (a bad disk, a copy cut short) gave
+    sqlite3's "database disk image is malformed" as a traceback."""
+    out = tmp_path / "out"
+    shutil.copytree(Path(demo_run.db_path).parent, out)  # type: ignore[attr-defined]
+    db = out / "storytrace.db"
+    data = bytearray(db.read_bytes())
+    for i in range(8192, len(data), 13):  # every page but the first (the schema's)
+        data[i] ^= 0x5A
+    db.write_bytes(bytes(data))
+    for argv in (
+        ["analyze", str(DEMO / "text"), "--out", str(out), "--quiet"],
+        ["report", "--out", str(out)],
+        ["query", "--text", "harbour ferry", "--db", str(out)],
+    ):
+        assert main(argv) == 1, argv
+        err = capsys.readouterr().err
+        assert "malformed" in err and "Traceback" not in err, err
+        assert "is damaged" in err or "is not a usable storytrace store" in err, err
+        assert len(err.strip().splitlines()) <= 2, err  # analyze prints its LSH line first

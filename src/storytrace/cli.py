@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import re
+import sqlite3
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -322,6 +323,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a file-system failure the commands did not foresee: one line
         where = f"{exc.filename}: " if exc.filename else ""
         err.print(f"[red]error[/red] {_shown(where + (exc.strerror or str(exc)))}")
+        return 1
+    except sqlite3.DatabaseError as exc:  # a store damaged past its header (disk, copying)
+        folder = getattr(args, "out", None) or getattr(args, "db", None)
+        store = f"the store in {folder}" if folder else "the store"
+        err.print(
+            f"[red]error[/red] {_shown(store)} is damaged ({_shown(str(exc))}): restore it "
+            "from a copy, or analyse into a new --out"
+        )
         return 1
     except KeyboardInterrupt:
         err.print(
