@@ -340,16 +340,22 @@ def _stored_documents(db: Path) -> int:
 def test_a_killed_spark_run_leaves_no_process_no_lock_and_resumes(
     spark: Any, tmp_path: Path
 ) -> None:
-    """``analyze --executor spark`` killed with SIGKILL while Spark works, and with SIGTERM
-    while it fills the store: its JVM and Python workers end with it, the store lock is free,
-    and the same command again gives the uninterrupted result (the local executor's: the
-    Spark run equals it, see above)."""
+    """``analyze --executor spark`` interrupted (Ctrl-C) while its JVM starts, killed with
+    SIGKILL while Spark works, and with SIGTERM while it fills the store: its JVM and Python
+    workers end with it (the JVM interrupted at start lived on for good, and py4j printed a
+    traceback), the store lock is free, and the same command again gives the uninterrupted
+    result (the local executor's: the Spark run equals it, see above)."""
     from tests.test_reliability import _alive, _descendants, _essence
 
     reference = pipeline.analyze([DEMO], tmp_path / "local", LEXICAL, workers=1)
     out = tmp_path / "killed"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    for sig, when in ((signal.SIGKILL, "spark works"), (signal.SIGTERM, "store filling")):
+    kills = (
+        (signal.SIGINT, "jvm starting"),  # Ctrl-C while the session starts
+        (signal.SIGKILL, "spark works"),
+        (signal.SIGTERM, "store filling"),
+    )
+    for sig, when in kills:
         proc = subprocess.Popen(
             _spark_cli(DEMO, out), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
@@ -358,6 +364,9 @@ def test_a_killed_spark_run_leaves_no_process_no_lock_and_resumes(
         while proc.poll() is None and time.monotonic() < deadline:
             seen |= _descendants(proc.pid)
             jvm = any(b"java" in _cmdline(p) for p in seen)
+            if when == "jvm starting" and jvm:
+                time.sleep(1)
+                break
             if when == "spark works" and jvm and len(seen) >= 2:
                 time.sleep(3)  # into the stages
                 break
@@ -371,6 +380,8 @@ def test_a_killed_spark_run_leaves_no_process_no_lock_and_resumes(
         _, stderr = proc.communicate(timeout=60)  # no descendant keeps the pipes open
         assert proc.returncode != 0
         assert b"Traceback" not in stderr, stderr.decode(errors="replace")[-2000:]
+        if sig == signal.SIGINT:
+            assert proc.returncode == 130 and b"interrupted" in stderr
         deadline = time.monotonic() + 30
         while any(_alive(p) for p in seen) and time.monotonic() < deadline:
             time.sleep(0.1)

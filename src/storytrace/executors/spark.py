@@ -13,19 +13,24 @@ The stage wiring lives in ``storytrace.spark_pipeline``; stories' connected comp
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+import threading
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from storytrace.errors import StorytraceError
 
 if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import DataFrame, SparkSession
+
+T = TypeVar("T")
 
 DEFAULT_MASTER = "local[2]"
 ARROW_BATCH_ROWS = 512
@@ -123,7 +128,8 @@ class SparkExecutor:
         settings.update(self.conf)
         for key, value in settings.items():
             builder = builder.config(key, value)
-        session = builder.getOrCreate()
+        logging.getLogger().addFilter(_not_py4j_interrupt)  # before the first call to the JVM
+        session = _with_jvm_bound_to_this_process(builder.getOrCreate)
         session.sparkContext.setLogLevel("ERROR")
         return session
 
@@ -147,6 +153,53 @@ class SparkExecutor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_LAUNCH = threading.Lock()
+
+
+def _with_jvm_bound_to_this_process(start: Callable[[], T]) -> T:
+    """``start()`` (which may launch Spark's JVM), with the JVM made to end with this process.
+
+    The JVM leaves by itself when its stdin (a pipe from this process) closes, but only once
+    its gateway is up: a driver interrupted while the JVM starts (Ctrl-C during session start)
+    left a JVM that lived on for good. So the JVM is forked by the spawner thread (which lives
+    as long as this process) and asks the kernel for SIGTERM when that thread dies
+    (``PR_SET_PDEATHSIG``; the JVM then runs Spark's shutdown hooks). pyspark offers no hook
+    for this (it sets its own ``preexec_fn``), so its ``Popen`` is wrapped while ``start`` runs.
+    """
+    from pyspark import java_gateway
+
+    from storytrace.executors.local import _prctl_death_signal, _spawner
+
+    original = vars(java_gateway)["Popen"]
+
+    def popen(*args: Any, **kwargs: Any) -> Any:
+        theirs = kwargs.get("preexec_fn")
+
+        def preexec() -> None:
+            if theirs is not None:
+                theirs()  # pyspark's: the JVM ignores SIGINT (the driver decides)
+            _prctl_death_signal(signal.SIGTERM)
+
+        kwargs["preexec_fn"] = preexec
+        return original(*args, **kwargs)
+
+    def launch() -> T:
+        with _LAUNCH:
+            vars(java_gateway)["Popen"] = popen
+            try:
+                return start()
+            finally:
+                vars(java_gateway)["Popen"] = original
+
+    return _spawner.call(launch)
+
+
+def _not_py4j_interrupt(record: logging.LogRecord) -> bool:
+    """py4j logs Ctrl-C during a call to the JVM on the root logger, with a traceback; the
+    CLI reports the interrupt itself (one line), so that record is dropped."""
+    return not str(record.msg).startswith("KeyboardInterrupt while sending command")
 
 
 def session_conf(master: str | None, driver_memory: str = "2g") -> dict[str, str]:
