@@ -163,12 +163,17 @@ def test_bad_files_in_a_partitioned_parquet_dataset_cost_only_themselves(
     if given == "folder":
         os.mkfifo(folder / "lang=de" / "part-6.parquet")  # never opened: it would block
     source = str(folder) if given == "folder" else folder.as_uri()
-    result = analyze_spark([source], tmp_path / "out", LEXICAL, session=spark)
+    missing = str(tmp_path / "missing") if given == "folder" else (tmp_path / "missing").as_uri()
+    missing += "/" if given == "url" else ".parquet"
+    result = analyze_spark([source, missing], tmp_path / "out", LEXICAL, session=spark)
     documents = {d["id"]: d for d in result.report["documents"]}
     assert sorted(documents) == ["c1", "d1", "f1", "f2"]
     assert documents["d1"]["lang"] == "de" and documents["f1"]["lang"] == "en"
     errors = {Path(e.input).name: e.reason for e in result.errors}
     bad = {"part-2.parquet", "part-3.parquet", "part-5.parquet"}
+    assert errors.pop("missing" if given == "url" else "missing.parquet").startswith(
+        "cannot list (" if given == "url" else "no such file or directory"
+    )
     assert set(errors) == (bad | {"part-6.parquet"} if given == "folder" else bad)
     assert all("not a readable Parquet file (" in errors[name] for name in bad), errors
     assert all("\n" not in reason and len(reason) < 400 for reason in errors.values())

@@ -28,7 +28,7 @@ How each stage runs, and why it gives what the local executor gives:
   error and costs nothing else: a local file or folder is listed here (regular files only)
   and each footer read with pyarrow (a file that is not Parquet or is cut short is an error
   at once; files of different schemas are separate groups, as one Spark read fails on files
-  that disagree); a URL is listed through Spark's Hadoop file system. Each group is then read
+  that disagree); a URL is listed by Spark's own file index. Each group is then read
   by Spark at once (``_read_parquet``), and a read that fails is retried without the file it
   names (or in halves), so damaged data pages under an intact footer, or a file at a URL
   that no footer check saw, cost only that file. A dataset's ``key=value`` partition columns
@@ -559,27 +559,11 @@ def _local_files(root: Path) -> tuple[list[Path], list[IngestError]]:
     return files, errors
 
 
-def url_files(spark: SparkSession, given: str) -> list[str] | None:
-    """The files under a URL, listed through Hadoop's file system API (the one Spark reads
-    with: ``s3a://``, ``gs://``, ``hdfs://``, ``file://``), hidden ones left out; ``None``
-    where the session has no JVM to ask (Spark Connect)."""
-    jvm = getattr(spark, "_jvm", None)
-    jsc = getattr(spark, "_jsc", None)
-    if jvm is None or jsc is None:
-        return None
-    root = jvm.org.apache.hadoop.fs.Path(given)
-    fs = root.getFileSystem(jsc.hadoopConfiguration())
-    if fs.getFileStatus(root).isFile():
-        return [str(root.toString())]
-    base = str(fs.makeQualified(root).toString()).rstrip("/")
-    found: list[str] = []
-    listing = fs.listFiles(root, True)
-    while listing.hasNext():
-        name = str(listing.next().getPath().toString())
-        below = name[len(base) :].strip("/").split("/") if name.startswith(base) else [name]
-        if not any(_hidden(part) for part in below):
-            found.append(name)
-    return sorted(found)
+def url_files(spark: SparkSession, given: str) -> list[str]:
+    """The files under a URL as Spark lists them (its own file index: ``s3a://``, ``gs://``,
+    ``hdfs://``, ``file://``; hidden files left out, many folders listed in parallel), in one
+    call and without opening a file: listed as text, which has no footer to read."""
+    return sorted(str(f) for f in spark.read.format("text").load(given).inputFiles())
 
 
 def parquet_parts(given: str, spark: SparkSession | None = None) -> ParquetParts:
@@ -594,9 +578,14 @@ def parquet_parts(given: str, spark: SparkSession | None = None) -> ParquetParts
     from storytrace.ingest.formats import classify
 
     if _is_url(given):
-        listed = url_files(spark, given) if spark is not None else None
-        if listed is None:
+        if spark is None:
             return ParquetParts(None, [[given]], [])
+        try:
+            listed = url_files(spark, given)
+        except Exception as exc:  # no such folder, no access: that input's error
+            return ParquetParts(
+                None, [], [IngestError(given, f"cannot list ({_spark_reason(exc)})")]
+            )
         errors: list[IngestError] = []
         names: list[str] = []
         for name in listed:
@@ -611,10 +600,13 @@ def parquet_parts(given: str, spark: SparkSession | None = None) -> ParquetParts
                 )
             else:
                 names.append(name)
-        base = given if len(listed) > 1 or not listed else None
+        named_file = len(listed) == 1 and _bare(listed[0]) == _bare(given)
+        base = None if named_file else given  # a folder's partition columns come with its files
         return ParquetParts(base, [names] if names else [], errors)
     path = Path(given)
     files: list[Path]
+    if not path.exists():
+        return ParquetParts(None, [], [IngestError(given, "no such file or directory")])
     if path.is_file():
         files, errors, base = [path], [], None
     else:
@@ -649,11 +641,16 @@ def _spark_reason(exc: Exception) -> str:
     return line if len(line) <= 240 else line[:239] + "…"
 
 
+def _bare(name: str) -> str:
+    """A path or URL without its scheme and leading slashes (``file:///x/a`` -> ``x/a``)."""
+    return re.sub(r"^[a-z][\w+.-]*:", "", name).lstrip("/").rstrip("/")
+
+
 def _culprit(exc: Exception, files: Sequence[str]) -> str | None:
     """The file of ``files`` that a Spark failure names (``FAILED_READ_FILE``), if any.
     Compared without the scheme (Spark writes ``file:///x`` for ``/x`` or ``file:/x``)."""
     text = str(exc)
-    named = [f for f in files if re.sub(r"^[a-z][\w+.-]*:", "", f).lstrip("/") in text]
+    named = [f for f in files if _bare(f) in text]
     return max(named, key=len) if named else None
 
 
