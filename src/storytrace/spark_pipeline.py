@@ -570,9 +570,9 @@ def parquet_parts(given: str, spark: SparkSession | None = None) -> ParquetParts
     """A Parquet input as files to read. A local file or folder is listed here (regular
     files only) and each footer read with pyarrow (no data): a file that is not Parquet or
     is cut short is one error, and files of different schemas are separate groups (one
-    Spark read fails on a folder whose files disagree). A URL is listed through Spark's
-    Hadoop file system (``url_files``) and is one group: its footers are checked by Spark's
-    own read, file by file where it fails (``_read_parquet``)."""
+    Spark read fails on a folder whose files disagree). A URL is listed by Spark
+    (``url_files``) and is one group: its footers are checked by Spark's own read, file by
+    file where it fails (``_read_parquet``); a missing path or URL is one error."""
     import pyarrow.parquet as pq
 
     from storytrace.ingest.formats import classify
