@@ -414,3 +414,33 @@ def test_a_run_killed_with_workers_leaves_no_process_no_lock_and_resumes(tmp_pat
 
     subprocess.run(_analyze_cli(corpus, out), env=env, check=True, timeout=300)
     assert _essence(json.loads((out / "report.json").read_text())) == _essence(reference)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_worker_killed_under_analyze_is_one_line_and_the_run_resumes(tmp_path: Path) -> None:
+    """The system may kill one worker (the out-of-memory killer): the run stops with one line
+    (it was a ``BrokenProcessPool`` traceback), leaves no worker, and the next run resumes to
+    the uninterrupted result."""
+    corpus = _pooled_corpus(tmp_path)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    reference_out = tmp_path / "clean"
+    subprocess.run(_analyze_cli(corpus, reference_out), env=env, check=True, timeout=300)
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(
+        _analyze_cli(corpus, out), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    workers: set[int] = set()
+    deadline = time.monotonic() + 120
+    while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        workers = _descendants(proc.pid)
+        time.sleep(0.02)
+    assert len(workers) >= 2, "no worker processes seen"
+    os.kill(max(workers), signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=60)
+    message = stderr.decode(errors="replace")
+    assert proc.returncode == 1 and "Traceback" not in message, message
+    assert "a worker process died" in message and "run again to resume" in message
+    assert not [p for p in workers if _alive(p)]
+    subprocess.run(_analyze_cli(corpus, out), env=env, check=True, timeout=300)
+    reference = json.loads((reference_out / "report.json").read_text())
+    assert _essence(json.loads((out / "report.json").read_text())) == _essence(reference)

@@ -44,3 +44,9 @@ class ModelError(StorytraceError):
     """A shipped model is missing or its weights do not match the pinned hash."""
 
     code = "ST300"
+
+
+class WorkerError(StorytraceError):
+    """A worker process died while it worked (killed by the system, e.g. out of memory)."""
+
+    code = "ST400"

@@ -26,7 +26,10 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
+
+from storytrace.errors import WorkerError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -175,7 +178,10 @@ class LocalExecutor:
         if not self._use_pool(items, parallel):
             return [fn(item) for item in items]
         chunk = max(1, len(items) // (self.workers * 4)) if len(items) >= 4 * self.workers else 1
-        return list(self._started().map(fn, items, chunksize=chunk))
+        try:
+            return list(self._started().map(fn, items, chunksize=chunk))
+        except BrokenProcessPool as exc:
+            raise _worker_died() from exc
 
     def submit(
         self, fn: Callable[[T], R], items: Sequence[T], *, parallel: bool | None = None
@@ -236,5 +242,15 @@ class Submitted(Generic[R]):
     def results(self) -> list[R]:
         """Wait for every item (re-raising the first error) and return the results."""
         if self._done is None:
-            self._done = [f.result() for f in self._futures]
+            try:
+                self._done = [f.result() for f in self._futures]
+            except BrokenProcessPool as exc:
+                raise _worker_died() from exc
         return self._done
+
+
+def _worker_died() -> WorkerError:
+    return WorkerError(
+        "a worker process died while it worked (killed by the system: out of memory?); every "
+        "finished batch is kept: run again to resume, with fewer --workers if memory is short"
+    )
