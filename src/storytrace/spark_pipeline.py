@@ -798,10 +798,9 @@ def _ingest(
         return spark.createDataFrame(_first_per_id(local, errors)), errors
     if local:
         frames.insert(0, spark.createDataFrame(pa.Table.from_batches(local)))
-    ingested = frames[0]
+    ingested = frames[0]  # every part is materialised already (checkpointed, or built here)
     for frame in frames[1:]:
         ingested = ingested.unionByName(frame)
-    ingested = ingested.localCheckpoint()
     bad = ingested.where(F.col("reason").isNotNull()).select("input", "reason", "arg", "row")
     bad = bad.orderBy("arg", "row")
     errors.extend(IngestError(r["input"], r["reason"]) for r in bad.collect())
