@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from tests.conftest import SHARED
 from tests.test_eval_wmt21 import STORIES, _write_set
 
 from storytrace.config import Config
@@ -106,3 +108,54 @@ def test_run_end_to_end(tmp_path: Path) -> None:
     assert scores["origin_accuracy"] == 1.0
     assert scores["junk_f1"] >= 0.9
     assert scores["parent_accuracy"] >= 0.8
+
+
+def _two_runs_and_one(docs: Path, tmp: Path, keep: int) -> tuple[Any, Any]:
+    """Analyse the chain set's documents in two runs (every ``keep``-th story's versions,
+    and half of the others', first; the rest second) and in one run; their reports."""
+    from storytrace.pipeline import analyze
+
+    lines = docs.read_text(encoding="utf-8").splitlines()
+    first = [line for n, line in enumerate(lines) if n % keep == 0 or n % 2 == 1]
+    rest = [line for line in lines if line not in first]
+    (tmp / "first.jsonl").write_text("\n".join(first) + "\n", encoding="utf-8")
+    (tmp / "rest.jsonl").write_text("\n".join(rest) + "\n", encoding="utf-8")
+    analyze([tmp / "first.jsonl"], tmp / "two")
+    two = analyze([tmp / "first.jsonl", tmp / "rest.jsonl"], tmp / "two").report
+    one = analyze([tmp / "first.jsonl", tmp / "rest.jsonl"], tmp / "one").report
+    return two, one
+
+
+def _lineage(report: dict[str, Any]) -> tuple[Any, ...]:
+    return report["stories"], report["alignments"]
+
+
+def test_the_chain_set_in_two_runs_gives_the_stories_and_edges_of_one_run(
+    built: Path, tmp_path: Path
+) -> None:
+    two, one = _two_runs_and_one(built / "docs.jsonl", tmp_path, keep=3)
+    assert len(one["stories"]) == len(STORIES)
+    assert sum(len(s["edges"]) for s in one["stories"]) >= 3 * len(STORIES)
+    assert _lineage(two) == _lineage(one)
+
+
+@pytest.mark.skipif(
+    not (SHARED / "eval" / "wmt21-ru-en").is_dir(),
+    reason="needs the WMT21 ru-en set in ../shared/eval (or $STORYTRACE_SHARED/eval)",
+)
+def test_the_held_out_wmt21_chain_set_in_two_runs_gives_the_stories_and_edges_of_one_run(
+    tmp_path: Path,
+) -> None:
+    # The held-out half of the real set's stories (by WMT21 story id), 8 of them: 48 versions.
+    built = build(SHARED / "eval" / "wmt21-ru-en", tmp_path / "set")
+    answers, _ = load(built)
+    chosen = sorted(set(answers.stories.values()))[1::2][:8]
+    keep = {
+        line
+        for line in (built / "docs.jsonl").read_text(encoding="utf-8").splitlines()
+        if answers.stories[json.loads(line)["id"]] in chosen
+    }
+    (tmp_path / "held-out.jsonl").write_text("\n".join(sorted(keep)) + "\n", encoding="utf-8")
+    two, one = _two_runs_and_one(tmp_path / "held-out.jsonl", tmp_path, keep=4)
+    assert len(one["stories"]) >= 6
+    assert _lineage(two) == _lineage(one)

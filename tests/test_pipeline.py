@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 from tests.conftest import DEMO
+from tests.inputs import story
 
 from storytrace import engine, pipeline
 from storytrace.changes import number_values
 from storytrace.config import Config
 from storytrace.errors import NothingToAnalyseError
 from storytrace.pipeline import analyze
+from storytrace.progress import SilentProgress
 
 
 def _story_of(report: dict[str, Any], member: str) -> dict[str, Any]:
@@ -253,3 +255,97 @@ def test_the_spark_executor_uses_only_public_pipeline_and_engine_functions() -> 
         if alias.name.startswith("_")
     ]
     assert "pipeline._" not in source and borrowed == []
+
+
+class _Tracing(SilentProgress):
+    """Records how many stories each run traced (its "Tracing provenance" task's size)."""
+
+    def __init__(self) -> None:
+        self.traced: list[int | None] = []
+
+    def task(self, description: str, total: int | None) -> Any:
+        if description == "Tracing provenance":
+            self.traced.append(total)
+        return super().task(description, total)
+
+
+def _demo_part(tmp_path: Path, name: str, leave_out: list[str]) -> Path:
+    """A copy of the demo corpus without the files ``leave_out`` (ids stay the same)."""
+    part = tmp_path / name
+    shutil.copytree(DEMO, part)
+    for rel in leave_out:
+        (part / rel).unlink()
+    return part
+
+
+def _lineage(report: dict[str, Any]) -> tuple[Any, ...]:
+    return (report["stories"], report["alignments"])
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        # a rewrite and its print copy arrive later: story A grows, a merge through the copy
+        ["web/kaelland_herald_harvik_dam.html", "text/kaelland_herald_harvik_dam_print.txt"],
+        # every version but the feed's: story B is found when its translation and rewrite come
+        ["feeds/feed.jsonl", "text/corvania_today_velamar_strike_print.txt"],
+        # the originals last: the copies made stories of their own, which the originals join
+        ["web/nordwire_harvik_dam.html", "text/mps_velamar_port_strike.txt"],
+    ],
+)
+def test_documents_added_in_two_runs_give_the_stories_of_one_run(
+    tmp_path: Path, demo_run: Any, first: list[str]
+) -> None:
+    out = tmp_path / "out"
+    analyze([_demo_part(tmp_path, "part", first)], out)
+    second = analyze([DEMO], out)
+    assert second.added == len(first) + (4 if "feeds/feed.jsonl" in first else 0)
+    assert _lineage(second.report) == _lineage(demo_run.report)
+
+
+def test_an_add_traces_only_the_stories_it_touches(tmp_path: Path, demo_run: Any) -> None:
+    out = tmp_path / "out"
+    lone, copy = "text/corvania_rail_locomotives.txt", "text/kaelland_herald_harvik_dam_print.txt"
+    analyze([_demo_part(tmp_path, "part", [lone, copy])], out)
+    # A document related to nothing: no story is traced again.
+    progress = _Tracing()
+    analyze([_demo_part(tmp_path, "with-lone", [copy])], out, progress=progress)
+    assert progress.traced == [0]
+    # The print copy of story A's rewrite: story A alone is traced again, B is kept as stored.
+    progress = _Tracing()
+    again = analyze([DEMO], out, progress=progress)
+    assert progress.traced == [1]
+    assert _lineage(again.report) == _lineage(demo_run.report)
+
+
+_UNRELATED = (
+    "Chess club members gathered in the old observatory on Thursday evening.\n\n"
+    "Twelve players entered the winter tournament, which runs until February; the youngest "
+    "competitor is nine years old.\n\nOrganisers thanked the bakery on Mill Lane for "
+    "donating cakes, and asked visitors to bring warm coats because the dome is unheated."
+)
+
+
+def test_an_outlet_new_to_the_store_retraces_the_stories_that_credit_it(tmp_path: Path) -> None:
+    # "Brightwater reported" is a credit only once Brightwater is one of the store's sources:
+    # a later document from that outlet, related to nothing, changes the story that names it.
+    _, paras = story(7)
+    credited = [paras[0] + " The port will reopen on Friday, Brightwater reported.", *paras[1:]]
+    first, later = tmp_path / "first", tmp_path / "later"
+    first.mkdir()
+    later.mkdir()
+    (first / "a.txt").write_text("\n\n".join(credited), encoding="utf-8")
+    (first / "b.txt").write_text("\n\n".join(credited[:4]), encoding="utf-8")
+    (later / "c.jsonl").write_text(
+        json.dumps({"id": "c", "source": "Brightwater", "text": _UNRELATED}) + "\n",
+        encoding="utf-8",
+    )
+    config = Config(encoder="none")
+    analyze([first], tmp_path / "two", config)
+    progress = _Tracing()
+    two = analyze([first, later], tmp_path / "two", config, progress=progress).report
+    one = analyze([first, later], tmp_path / "one", config).report
+    assert progress.traced == [1]
+    assert _lineage(two) == _lineage(one)
+    credits = [a["outlet"] for s in one["stories"] for c in s["attributions"].values() for a in c]
+    assert "Brightwater" in credits

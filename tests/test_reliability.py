@@ -107,7 +107,9 @@ def test_random_sigkills_leave_a_consistent_store_that_resumes(tmp_path: Path) -
     kills = attempts = 0
     while kills < KILLS:
         attempts += 1
-        assert attempts <= 3 * KILLS, "runs keep finishing before the kill"
+        # A resumed run does only what is left (stories too: only those not yet traced), so
+        # many finish before a kill drawn over a whole run's time; still, kills must land.
+        assert attempts <= 6 * KILLS, "runs keep finishing before the kill"
         finished = _run(corpus, out, kill_after=rng.uniform(0.3, full))
         kills += not finished
         db = out / "storytrace.db"

@@ -260,3 +260,66 @@ def test_a_schema_4_store_gets_reuse_keys_from_its_shingles(tmp_path: Path) -> N
     with Store(path) as reader:
         schema = reader.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         assert schema == (str(SCHEMA_VERSION),)
+
+
+def _as_schema_5(path: Path) -> None:
+    """Take a store back to schema 5: no story listing, members or untraced documents, and
+    alignments without their story (what storytrace wrote before schema 6)."""
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        DROP TABLE story_index; DROP TABLE story_members; DROP TABLE untraced;
+        DROP TABLE trace_memo;
+        DROP INDEX alignments_story; DROP INDEX matches_b; DROP INDEX documents_order;
+        ALTER TABLE alignments DROP COLUMN story;
+        DELETE FROM meta WHERE key = 'traced_sources';
+        UPDATE meta SET value = '5' WHERE key = 'schema';
+        """
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_a_schema_5_store_gets_its_stories_listed_by_id(tmp_path: Path, demo_run: Any) -> None:
+    """Schema 6 lists stories and their members by id; a schema-5 store gets them from the
+    stories it holds when a writer opens it, and nothing needs tracing again."""
+    path = tmp_path / "v5.db"
+    with Store(demo_run.db_path) as source:
+        listing, total = source.story_listing()
+        members = source.member_stories()
+        source.conn.execute("VACUUM INTO ?", (str(path),))
+    _as_schema_5(path)
+    with Store(path) as reader:
+        assert reader.schema() == 5
+    with Store(path, writer=True) as store:
+        assert store.schema() == SCHEMA_VERSION
+        assert store.story_listing() == (listing, total) and total == 2
+        assert store.member_stories() == members
+        assert store.untraced() == []
+        for story in store.iter_stories():
+            for edge in story.edges:
+                assert store.alignment(edge.parent, edge.child) is not None
+                row = store.conn.execute(
+                    "SELECT story FROM alignments WHERE parent=? AND child=?",
+                    (edge.parent, edge.child),
+                ).fetchone()
+                assert row == (story.id,)
+
+
+def test_story_listing_pages_and_searches(tmp_path: Path, demo_run: Any) -> None:
+    with Store(demo_run.db_path) as store:
+        whole, total = store.story_listing()
+        assert total == 2 and [r["size"] for r in whole] == sorted(
+            (r["size"] for r in whole), reverse=True
+        )
+        assert [store.story_listing(n, 1)[0][0] for n in range(2)] == whole
+        assert store.story_listing(2, 1) == ([], 2)
+        found, count = store.story_listing(query="VELAMAR")
+        assert count == 1 and "velamar" in found[0]["origin"]
+        lone, more = store.lone_documents(0, 3)
+        assert len(lone) == 3 and more
+        rest, more = store.lone_documents(3, 3)
+        assert len(rest) == 1 and not more
+        in_story = store.member_stories()
+        assert not {d.id for d in lone + rest} & set(in_story)
+        assert len(in_story) + 4 == store.count_documents()

@@ -343,3 +343,29 @@ def test_story_versions_by_time_named_by_outlet_and_counts_as_in_the_report(
         assert [tuple(int(x) for x in row) for row in shown] == expected
     page = client.get(f"/story/{report['stories'][0]['id']}").text
     assert "Nordwire: Kaelland to spend 412 million euros" in page  # outlet and title
+
+
+def test_listing_pages_stories_and_lone_documents(
+    web_out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    from storytrace.web import app as web_app
+
+    monkeypatch.setattr(web_app, "PAGE_ROWS", 1)
+    with TestClient(create_app(web_out), base_url="http://127.0.0.1") as local:
+        first = local.get("/").text
+        assert first.count("/story/story-") == 1 and "page 1 of 2" in first
+        second = local.get("/", params={"page": 1}).text
+        assert second.count("/story/story-") == 1 and "page 2 of 2" in second
+        stories = set(re.findall(r"/story/(story-\w+)", first + second))
+        assert len(stories) == 2
+        lone = [
+            re.findall(
+                r'id="alone".*?/doc\?id=([^"]+)"', local.get("/", params={"alone": n}).text, re.S
+            )
+            for n in range(4)
+        ]
+        assert all(len(ids) == 1 for ids in lone) and len({i[0] for i in lone}) == 4
+        assert 'id="alone"' in local.get("/", params={"alone": 4}).text  # past the end: empty
+        assert local.get("/", params={"page": "x"}).status_code == 200  # not a number: page 1

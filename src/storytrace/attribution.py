@@ -266,3 +266,14 @@ def _resolve(raw_name: str, outlets: dict[str, str], cue: str, matched: str) -> 
 
 
 _NOT_OUTLETS = frozenset({"thepress", "pressservice", "newsconference", "pressconference"})
+
+
+def may_credit(text: str, outlets: Iterable[str]) -> bool:
+    """Could ``text`` credit one of ``outlets``, as a known source, in ``find_attributions``
+    or ``find_aliases``? Only when an outlet's key occurs in the text's key (its folded word
+    characters): a text that names none of them is read the same with or without them."""
+    keys = [k for o in outlets if o and len(k := _key(o)) >= 2]
+    if not keys:
+        return False
+    squeezed = re.sub(r"[^\w]", "", fold(text))
+    return any(k in squeezed for k in keys)

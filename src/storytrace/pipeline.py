@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -19,6 +19,7 @@ import numpy as np
 
 from storytrace import codec, engine
 from storytrace.ann import SemanticSearch
+from storytrace.attribution import may_credit
 from storytrace.candidates import (
     band_keys,
     banded_pairs,
@@ -238,7 +239,7 @@ def _refresh_source_repeats(store: Store) -> bool:
     source's furniture from three stories or lone documents on. Documents whose source's
     set changed since they were cleaned go back to be indexed again (True if any did), so
     the result does not depend on the order documents arrived in."""
-    units = {m: s.id for s in store.stories() for m in s.members}
+    units = store.member_stories()
     current = store.repeated_lines(store.sources(), units)
     applied = store.applied_repeats()
     if current == applied:
@@ -331,34 +332,110 @@ def _build_stories(
     groups: Sequence[list[str]] | None = None,
     executor: LocalExecutor | None = None,
 ) -> None:
-    """Stories, lineage, alignments and changes, recomputed from all matches in the store.
+    """Stories, lineage, alignments and changes, recomputed where documents changed.
+
+    A story is traced from its members, their matches and the outlets its texts may credit
+    alone (``_story``), so only these are traced again: the stories of documents added,
+    re-cleaned or re-matched since the last trace (``Store.untraced``), with every story
+    linked to them (merged or split), and the stories whose texts may credit an outlet new
+    to the store (``attribution.may_credit``). Their documents' whole components of the link
+    graph are grouped again (``Store.linked_region``), which gives the groups a grouping of
+    the whole store would; a group with the members of a stored story and no changed
+    document keeps that story. Given the same matches, the result equals one run over all
+    documents, whatever order they came in.
 
     ``groups``: the story members when an executor has already grouped them (the Spark
-    executor's ``spark_stories``, which equals ``build_stories`` over the same matches).
-    ``executor``: with more than one worker, stories are traced in its processes (each
-    opens the store to read; a story is traced from its own members and matches alone, so
-    the result is the same as in this process), in chunks of similar work, largest first.
+    executor's ``spark_stories``, which equals ``build_stories`` over the same matches): all
+    stories are traced again. ``executor``: with more than one worker, stories are traced in
+    its processes (each opens the store to read; a story is traced from its own members and
+    matches alone, so the result is the same as in this process), in chunks of similar work,
+    largest first.
     """
     config = store.config() or Config()
-    matches = {(m.a, m.b): m for m in store.matches()}
-    if groups is None:
-        groups = build_stories(store.document_ids(), matches.values())
     sources = store.sources()
-    traced: list[tuple[Story, list[Alignment]]] = []
+    untraced = store.untraced()
+    before = store.traced_sources()
+    retrace_all = groups is not None or before is None
+    everything = retrace_all
+    changed = set(untraced)
+    region: set[str] | None = None
+    if not everything:
+        touched = set(store.story_of(sorted(changed)).values())
+        new_sources = sorted(set(sources) - set(before or ()))
+        if new_sources:
+            named = _stories_crediting(store, new_sources)
+            touched |= named
+            for members in store.members_of(sorted(named)).values():
+                changed.update(members)
+        seeds = set(changed)
+        for members in store.members_of(sorted(touched)).values():
+            seeds.update(members)
+        # Most of the store: one read of everything beats look-ups by id.
+        region = store.linked_region(seeds, limit=store.count_documents() // 2)
+        everything = region is None
+    if everything:
+        ids = store.document_ids()
+        matches = {(m.a, m.b): m for m in store.matches()}
+        old_stories = set(store.member_stories().values())
+        if groups is None:
+            groups = build_stories(ids, matches.values())
+        if retrace_all:
+            changed = set(ids)
+    else:
+        ids = sorted(region or ())
+        matches = {(m.a, m.b): m for m in store.matches_among(ids)}
+        groups = build_stories(ids, matches.values())
+        old_stories = set(store.story_of(ids).values())
+    stored = {tuple(m): s for s, m in store.members_of(sorted(old_stories)).items()}
+    kept: set[str] = set()
+    todo: list[list[str]] = []
+    for members in groups:
+        same = stored.get(tuple(members))
+        if same is not None and changed.isdisjoint(members):
+            kept.add(same)
+        else:
+            todo.append(members)
+    traced = _trace(store, todo, matches, sources, config, progress, executor)
+    store.save_stories(old_stories - kept, traced, untraced, sources)
+
+
+def _stories_crediting(store: Store, outlets: Sequence[str]) -> set[str]:
+    """The stored stories one of whose members' texts may credit one of ``outlets``
+    (``attribution.may_credit``): outlets new to the store change what those texts credit."""
+    return {story for story, text in store.member_texts() if may_credit(text, outlets)}
+
+
+Traced = tuple[Story, list[Alignment], dict[str, str]]
+"""A traced story, its alignments, and the pairwise results its trace used (``trace_memo``)."""
+
+
+def _trace(
+    store: Store,
+    groups: Sequence[list[str]],
+    matches: Mapping[tuple[str, str], Match],
+    sources: list[str],
+    config: Config,
+    progress: Progress,
+    executor: LocalExecutor | None,
+) -> list[Traced]:
+    """``_story`` of each of ``groups``, in the executor's processes when it has several;
+    each story gets only the matches among its own members."""
+    group_of = {m: n for n, members in enumerate(groups) for m in members}
+    inside: list[dict[tuple[str, str], Match]] = [{} for _ in groups]
+    for key, match in matches.items():
+        n = group_of.get(key[0])
+        if n is not None and group_of.get(key[1]) == n:
+            inside[n][key] = match
+    traced: list[Traced] = []
     with progress.task("Tracing provenance", len(groups)) as task:
         if executor is not None and executor.workers > 1 and len(groups) >= _PARALLEL_STORIES_MIN:
             chunks = _story_chunks(groups, executor.workers * 4)
-            chunk_of = {m: n for n, chunk in enumerate(chunks) for i in chunk for m in groups[i]}
-            chunk_matches: list[dict[tuple[str, str], Match]] = [{} for _ in chunks]
-            for key, match in matches.items():
-                n = chunk_of.get(key[0])
-                if n is not None and chunk_of.get(key[1]) == n:
-                    chunk_matches[n][key] = match
             work = partial(_trace_stories, db=store.path, sources=sources, config=config)
             items = [
-                ([groups[i] for i in chunk], chunk_matches[n]) for n, chunk in enumerate(chunks)
+                ([groups[i] for i in chunk], {k: v for i in chunk for k, v in inside[i].items()})
+                for chunk in chunks
             ]
-            by_group: dict[int, tuple[Story, list[Alignment]]] = {}
+            by_group: dict[int, Traced] = {}
             for chunk, results in zip(
                 chunks, executor.submit(work, items, parallel=True).results(), strict=True
             ):
@@ -366,12 +443,10 @@ def _build_stories(
                 task.advance(len(chunk))
             traced = [by_group[i] for i in range(len(groups))]
         else:
-            for members in groups:
-                traced.append(_story(store, members, matches, sources, config))
+            for members, among in zip(groups, inside, strict=True):
+                traced.append(_story(store, members, among, sources, config))
                 task.advance()
-    stories = [story for story, _ in traced]
-    alignments = [a for _, story_alignments in traced for a in story_alignments]
-    store.replace_stories(stories, alignments)
+    return traced
 
 
 def _story_chunks(groups: Sequence[list[str]], count: int) -> list[list[int]]:
@@ -391,7 +466,7 @@ def _trace_stories(
     db: Path,
     sources: list[str],
     config: Config,
-) -> list[tuple[Story, list[Alignment]]]:
+) -> list[Traced]:
     """``_story`` for each group of ``item`` (with the matches among its members), reading
     the store at ``db``: runs in a worker process."""
     groups, matches = item
@@ -402,13 +477,13 @@ def _trace_stories(
 def _story(
     store: Store,
     members: list[str],
-    matches: dict[tuple[str, str], Match],
+    matches: Mapping[tuple[str, str], Match],
     sources: list[str],
     config: Config,
-) -> tuple[Story, list[Alignment]]:
+) -> Traced:
     """``engine.trace_story`` over the members' records read from ``store``."""
     docs = {d.id: d for d in store.documents(members)}
-    return engine.trace_story(
+    story, alignments = engine.trace_story(
         members,
         docs,
         store.clean_docs(members),
@@ -417,3 +492,4 @@ def _story(
         sources,
         config,
     )
+    return story, alignments, {}

@@ -23,7 +23,7 @@ import os
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,17 +42,25 @@ from storytrace.records import (
     Document,
     IngestError,
     Match,
+    Removal,
     Signature,
     Story,
 )
 from storytrace.source_repeats import line_keys, repeated
+from storytrace.stories import LINKING_RELATIONS
+from storytrace.story_index import HEAD_CHARS, MemberInfo, search_text, story_summary
 
-SCHEMA_VERSION = 5  # 2: vectorised word hashing and fast similarity sketching (new signatures)
+SCHEMA_VERSION = 6  # 2: vectorised word hashing and fast similarity sketching (new signatures)
 # 3: line keys per source (a source's own repeated lines are its boilerplate)
 # 4: one row of band keys per document (was one row per band, looked up through an index);
 #    a schema-3 store is converted when a writer opens it
 # 5: reuse keys per document (a content-defined sample of its shingles: containment search);
 #    a schema-4 store gets them from its stored shingles when a writer opens it
+# 6: stories read by id: a listing row per story (size, summary, search text), each member's
+#    story and story-made removals, each alignment's story, the documents whose stories
+#    must be traced again (an add recomputes only the stories it touches) and the pairwise
+#    results of each story's trace (trace_memo); a schema-5 store gets them from its stored
+#    stories when a writer opens it
 DB_NAME = "storytrace.db"
 
 _SCHEMA = """
@@ -79,7 +87,15 @@ CREATE TABLE IF NOT EXISTS matches (
     found_by TEXT, PRIMARY KEY (a, b));
 CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS alignments (
-    parent TEXT NOT NULL, child TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (parent, child));
+    parent TEXT NOT NULL, child TEXT NOT NULL, body TEXT NOT NULL, story TEXT,
+    PRIMARY KEY (parent, child));
+CREATE TABLE IF NOT EXISTS story_index (
+    id TEXT PRIMARY KEY, size INTEGER NOT NULL, summary TEXT NOT NULL, search TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS story_members (
+    member TEXT PRIMARY KEY, story TEXT NOT NULL, removed TEXT);
+CREATE TABLE IF NOT EXISTS untraced (id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS trace_memo (
+    key TEXT PRIMARY KEY, story TEXT NOT NULL, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS errors (run INTEGER NOT NULL, input TEXT NOT NULL, reason TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS line_keys (
     source TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (source, key, id));
@@ -88,6 +104,19 @@ CREATE TABLE IF NOT EXISTS applied_repeats (
 CREATE TABLE IF NOT EXISTS vectors (
     encoder TEXT NOT NULL, key BLOB NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (encoder, key));
 """
+
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS story_index_order ON story_index(size DESC, id);
+CREATE INDEX IF NOT EXISTS story_members_story ON story_members(story);
+CREATE INDEX IF NOT EXISTS alignments_story ON alignments(story);
+CREATE INDEX IF NOT EXISTS trace_memo_story ON trace_memo(story);
+CREATE INDEX IF NOT EXISTS matches_b ON matches(b);
+CREATE INDEX IF NOT EXISTS documents_order
+    ON documents(published IS NULL, published, id, source, title);
+"""
+"""Indexes on schema 6's columns: made after an older store is upgraded to have them.
+``documents_order`` lists documents by time and holds what the listing searches (id,
+outlet, title), so a search reads the index alone, not the documents' texts."""
 
 
 _MATCH_COLUMNS = codec.MATCH_FIELDS
@@ -123,6 +152,7 @@ class Store:
         self.writer = writer
         self._lock: TextIO | None = None
         self._lock_path: Path | None = None
+        self._stream: sqlite3.Connection | None = None
         if writer:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -154,6 +184,7 @@ class Store:
             if writer:
                 self.conn.executescript(_SCHEMA)
                 self._check_version()
+                self.conn.executescript(_INDEXES)
         except sqlite3.DatabaseError as exc:
             self.close()
             raise StoreError(f"{self.path} is not a usable storytrace store: {exc}") from exc
@@ -167,7 +198,7 @@ class Store:
         conn = sqlite3.connect(tmp)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)
+            conn.executescript(_SCHEMA + _INDEXES)
             with conn:
                 conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         finally:
@@ -214,12 +245,41 @@ class Store:
         elif int(row[0]) == 3:
             self._upgrade_bands()
             self._upgrade_reuse_keys()
+            self._upgrade_stories()
         elif int(row[0]) == 4:
             self._upgrade_reuse_keys()
+            self._upgrade_stories()
+        elif int(row[0]) == 5:
+            self._upgrade_stories()
         elif int(row[0]) != SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} has schema {row[0]}, this storytrace reads {SCHEMA_VERSION}"
             )
+
+    def schema(self) -> int:
+        """The schema version of the store file (a reader sees what the last writer left)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        return int(row[0]) if row else SCHEMA_VERSION
+
+    def _upgrade_stories(self) -> None:
+        """Schema 5 -> 6: the listing row, members and alignments of every stored story, from
+        its stored body, in one transaction; the stories stay as they were traced."""
+        with self.conn as tx:
+            columns = {r[1] for r in tx.execute("PRAGMA table_info(alignments)")}
+            if "story" not in columns:
+                tx.execute("ALTER TABLE alignments ADD COLUMN story TEXT")
+            for (body,) in tx.execute("SELECT body FROM stories").fetchall():
+                story = decode_story(body)
+                self._index_story(tx, story)
+                tx.executemany(
+                    "UPDATE alignments SET story=? WHERE parent=? AND child=?",
+                    [(story.id, e.parent, e.child) for e in story.edges],
+                )
+            tx.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('traced_sources', ?)",
+                (json.dumps(self.sources()),),
+            )
+            tx.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
 
     def _upgrade_reuse_keys(self) -> None:
         """Schema 4 -> 5: every indexed document's reuse keys, from its stored shingles."""
@@ -232,7 +292,7 @@ class Store:
                     for doc, blob in rows
                 ],
             )
-            tx.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
+            tx.execute("UPDATE meta SET value=? WHERE key='schema'", ("5",))
 
     def _upgrade_bands(self) -> None:
         """Schema 3 -> 4: fold the band rows ``(band, key, id)`` into one row of keys per
@@ -254,12 +314,15 @@ class Store:
             if current is not None:
                 tx.execute("INSERT INTO bands VALUES (?, ?)", (current, _keys_blob(keys)))
             tx.execute("DROP TABLE bands_v3")
-            tx.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
+            tx.execute("UPDATE meta SET value=? WHERE key='schema'", ("4",))
 
     def close(self) -> None:
         conn = getattr(self, "conn", None)
         if conn is not None:
             conn.close()
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
         if self._lock is not None:
             with _LOCKED_GUARD:
                 fcntl.lockf(self._lock, fcntl.LOCK_UN)
@@ -406,6 +469,7 @@ class Store:
                     f"DELETE FROM matches WHERE a IN ({marks}) OR b IN ({marks})", part + part
                 )
             self.set_state(ids, "new", tx)
+            tx.executemany("INSERT OR IGNORE INTO untraced VALUES (?)", [(i,) for i in ids])
 
     def document_ids(self, state: str | None = None) -> list[str]:
         if state is None:
@@ -615,44 +679,269 @@ class Store:
                 ],
             )
             self.set_state(ids, "matched", tx)
+            tx.executemany("INSERT OR IGNORE INTO untraced VALUES (?)", [(i,) for i in ids])
 
     def matches(self) -> list[Match]:
         rows = self.conn.execute(
             f"SELECT {', '.join(_MATCH_COLUMNS)} FROM matches ORDER BY a, b"
         ).fetchall()
-        return [
-            codec.match_from_plain(
-                {
-                    k: json.loads(v or "[]") if k == "evidence" else v
-                    for k, v in zip(_MATCH_COLUMNS, r, strict=True)
-                }
+        return [_match_from_row(r) for r in rows]
+
+    def matches_among(self, ids: Collection[str]) -> list[Match]:
+        """Every match whose two documents are both among ``ids``."""
+        wanted = set(ids)
+        rows = self._select_in(
+            f"SELECT {', '.join(_MATCH_COLUMNS)} FROM matches", "a", sorted(wanted)
+        )
+        return sorted(
+            (m for m in map(_match_from_row, rows) if m.b in wanted), key=lambda m: (m.a, m.b)
+        )
+
+    def linked_region(self, seeds: Iterable[str], limit: int | None = None) -> set[str] | None:
+        """``seeds`` and every document linked to them by a chain of story relations
+        (``stories.LINKING_RELATIONS``): a union of whole components of the link graph, so
+        stories grouped over it equal those grouped over the whole store. None as soon as it
+        holds more than ``limit`` documents (reading everything is then cheaper)."""
+        region = set(seeds)
+        frontier = sorted(region)
+        linking = sorted(LINKING_RELATIONS)
+        rel = ",".join("?" * len(linking))
+        while frontier:
+            found: set[str] = set()
+            for start in range(0, len(frontier), 400):
+                part = frontier[start : start + 400]
+                marks = ",".join("?" * len(part))
+                for a, b in self.conn.execute(
+                    f"SELECT a, b FROM matches WHERE relation IN ({rel}) AND a IN ({marks})"
+                    f" UNION ALL SELECT a, b FROM matches WHERE relation IN ({rel})"
+                    f" AND b IN ({marks})",
+                    [*linking, *part, *linking, *part],
+                ):
+                    found.add(a)
+                    found.add(b)
+            frontier = sorted(found - region)
+            region.update(frontier)
+            if limit is not None and len(region) > limit:
+                return None
+        return region
+
+    # -- stories, read and written by id ------------------------------------------------------
+    def save_stories(
+        self,
+        removed: Iterable[str],
+        traced: Sequence[tuple[Story, Sequence[Alignment], Mapping[str, str]]],
+        done: Sequence[str],
+        sources: Sequence[str],
+    ) -> None:
+        """Replace stories, atomically: the stories ``removed`` go (with their members,
+        alignments and kept pairwise results), each ``(story, alignments, memo)`` of
+        ``traced`` comes in (``memo``: the pairwise results its trace used, ``trace_memo``),
+        the documents ``done`` are no longer waiting to be traced, and ``sources`` are the
+        outlets the stories were traced with. An interrupted write leaves the stories as
+        they were, still to be traced."""
+        with self.transaction() as tx:
+            gone = sorted(set(removed))
+            for start in range(0, len(gone), 500):
+                part = gone[start : start + 500]
+                marks = ",".join("?" * len(part))
+                for table, column in _STORY_TABLES:
+                    tx.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", part)
+            for story, alignments, memo in traced:
+                tx.execute(
+                    "INSERT OR REPLACE INTO stories VALUES (?, ?)", (story.id, encode_story(story))
+                )
+                tx.executemany(
+                    "INSERT OR REPLACE INTO alignments VALUES (?, ?, ?, ?)",
+                    [(a.a, a.b, _encode_alignment(a), story.id) for a in alignments],
+                )
+                tx.executemany(
+                    "INSERT OR REPLACE INTO trace_memo VALUES (?, ?, ?)",
+                    [(key, story.id, value) for key, value in memo.items()],
+                )
+                self._index_story(tx, story)
+            for start in range(0, len(done), 500):
+                part = list(done[start : start + 500])
+                marks = ",".join("?" * len(part))
+                tx.execute(f"DELETE FROM untraced WHERE id IN ({marks})", part)
+            tx.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('traced_sources', ?)",
+                (json.dumps(list(sources)),),
             )
-            for r in rows
-        ]
 
     def replace_stories(self, stories: Sequence[Story], alignments: Sequence[Alignment]) -> None:
-        with self.transaction() as tx:
-            tx.execute("DELETE FROM stories")
-            tx.execute("DELETE FROM alignments")
-            tx.executemany(
-                "INSERT INTO stories VALUES (?, ?)",
-                [(s.id, json.dumps(codec.story_to_plain(s), ensure_ascii=False)) for s in stories],
+        """Every story replaced by ``stories`` (with their ``alignments``)."""
+        by_story = {m: s.id for s in stories for m in s.members}
+        own: dict[str, list[Alignment]] = {}
+        for a in alignments:
+            own.setdefault(by_story.get(a.a, ""), []).append(a)
+        self.save_stories(
+            self.member_stories().values(),
+            [(s, own.get(s.id, []), {}) for s in stories],
+            self.untraced(),
+            self.sources(),
+        )
+
+    def _index_story(self, tx: sqlite3.Connection, story: Story) -> None:
+        """The listing row and member rows of ``story`` (see ``story_index``)."""
+        members = self._member_info(tx, story.members)
+        tx.executemany(
+            "INSERT OR REPLACE INTO story_members VALUES (?, ?, ?)",
+            [
+                (
+                    m,
+                    story.id,
+                    _dumps([codec.removal_to_plain(r) for r in story.removed[m]])
+                    if story.removed.get(m)
+                    else None,
+                )
+                for m in story.members
+            ],
+        )
+        tx.execute(
+            "INSERT OR REPLACE INTO story_index VALUES (?, ?, ?, ?)",
+            (
+                story.id,
+                len(story.members),
+                _dumps(story_summary(story, members)),
+                search_text(story, members),
+            ),
+        )
+
+    @staticmethod
+    def _member_info(tx: sqlite3.Connection, ids: Sequence[str]) -> dict[str, MemberInfo]:
+        out: dict[str, MemberInfo] = {}
+        for start in range(0, len(ids), 500):
+            part = list(ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            rows = tx.execute(
+                "SELECT d.id, d.title, d.source, d.published, COALESCE(d.lang, c.lang),"
+                f" substr(d.text, 1, {HEAD_CHARS * 4}) FROM documents d"
+                f" LEFT JOIN clean c ON c.id = d.id WHERE d.id IN ({marks})",
+                part,
             )
-            tx.executemany(
-                "INSERT INTO alignments VALUES (?, ?, ?)",
-                [
-                    (a.a, a.b, json.dumps(codec.alignment_to_plain(a), ensure_ascii=False))
-                    for a in alignments
-                ],
-            )
+            for r in rows:
+                out[r[0]] = MemberInfo(
+                    title=r[1], source=r[2], published=r[3], lang=r[4], head=r[5] or ""
+                )
+        return out
+
+    def memo(self, keys: Sequence[str]) -> dict[str, str]:
+        """The kept pairwise results (``trace_memo``) under those of ``keys`` there are."""
+        rows = self._select_in("SELECT key, value FROM trace_memo", "key", keys)
+        return {r[0]: r[1] for r in rows}
+
+    def untraced(self) -> list[str]:
+        """Documents whose stories must be traced again (new, re-cleaned or re-matched)."""
+        return [r[0] for r in self.conn.execute("SELECT id FROM untraced ORDER BY id")]
+
+    def traced_sources(self) -> list[str] | None:
+        """The outlets the stored stories were traced with (None: none traced yet)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key='traced_sources'").fetchone()
+        return None if row is None else [str(s) for s in json.loads(row[0])]
 
     def stories(self) -> list[Story]:
+        """Every story, by id (all in memory: ``iter_stories`` streams them)."""
         rows = self.conn.execute("SELECT body FROM stories ORDER BY id")
-        return [codec.story_from_plain(json.loads(r[0])) for r in rows]
+        return [decode_story(r[0]) for r in rows]
+
+    def iter_stories(self) -> Iterator[Story]:
+        """Every story, one at a time, largest first (then by id): the report's order."""
+        rows = self._reader().execute(
+            "SELECT s.body FROM story_index i JOIN stories s ON s.id = i.id"
+            " ORDER BY i.size DESC, i.id"
+        )
+        for (body,) in rows:
+            yield decode_story(body)
+
+    def story(self, story_id: str) -> Story | None:
+        row = self.conn.execute("SELECT body FROM stories WHERE id=?", (story_id,)).fetchone()
+        return None if row is None else decode_story(row[0])
+
+    def count_stories(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM story_index").fetchone()[0])
+
+    def story_listing(
+        self, offset: int = 0, limit: int = 50, query: str = ""
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of story summaries (``story_index``), largest first, and how many stories
+        there are (that match ``query``: a case-insensitive part of an id, headline or outlet)."""
+        where, params = ("", []) if not query else ("WHERE instr(search, ?) > 0", [query.lower()])
+        total = self.conn.execute(f"SELECT COUNT(*) FROM story_index {where}", params).fetchone()
+        rows = self.conn.execute(
+            f"SELECT summary FROM story_index {where} ORDER BY size DESC, id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [json.loads(r[0]) for r in rows], int(total[0])
+
+    def lone_documents(
+        self, offset: int = 0, limit: int = 50, query: str = ""
+    ) -> tuple[list[Document], bool]:
+        """A page of the documents in no story, by publication time (unknown last), and
+        whether more follow; ``query``: a case-insensitive part of the id, title or outlet."""
+        sql = (
+            "SELECT id FROM documents d WHERE NOT EXISTS"
+            " (SELECT 1 FROM story_members m WHERE m.member = d.id)"
+        )
+        params: list[Any] = []
+        if query:
+            sql += (
+                " AND (instr(lower(d.id), ?) > 0 OR instr(lower(coalesce(d.title, '')), ?) > 0"
+                " OR instr(lower(coalesce(d.source, '')), ?) > 0)"
+            )
+            params = [query.lower()] * 3
+        sql += " ORDER BY d.published IS NULL, d.published, d.id LIMIT ? OFFSET ?"
+        ids = [r[0] for r in self.conn.execute(sql, [*params, limit + 1, offset])]
+        found = {d.id: d for d in self.documents(ids[:limit])}
+        return [found[i] for i in ids[:limit]], len(ids) > limit
+
+    def story_of(self, ids: Sequence[str]) -> dict[str, str]:
+        """The story of each of ``ids`` that is in one."""
+        rows = self._select_in("SELECT member, story FROM story_members", "member", ids)
+        return {r[0]: r[1] for r in rows}
+
+    def members_of(self, story_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The members of each of ``story_ids``, sorted."""
+        out: dict[str, list[str]] = {}
+        for member, story in self._select_in(
+            "SELECT member, story FROM story_members", "story", story_ids
+        ):
+            out.setdefault(story, []).append(member)
+        return {s: sorted(m) for s, m in out.items()}
+
+    def member_stories(self) -> dict[str, str]:
+        """Every document in a story, with its story's id."""
+        return dict(self.conn.execute("SELECT member, story FROM story_members").fetchall())
+
+    def member_texts(self) -> Iterator[tuple[str, str]]:
+        """``(story, cleaned text)`` of every document in a story, one at a time."""
+        rows = self._reader().execute(
+            "SELECT m.story, c.text FROM story_members m JOIN clean c ON c.id = m.member"
+        )
+        yield from rows
+
+    def story_removed(self, ids: Sequence[str]) -> dict[str, tuple[Removal, ...]]:
+        """What each document's story removed from it (``story_clean``), for ``ids``."""
+        rows = self._select_in("SELECT member, removed FROM story_members", "member", ids)
+        return {
+            r[0]: tuple(codec.removal_from_plain(x) for x in json.loads(r[1])) for r in rows if r[1]
+        }
+
+    def alignment(self, parent: str, child: str) -> Alignment | None:
+        row = self.conn.execute(
+            "SELECT body FROM alignments WHERE parent=? AND child=?", (parent, child)
+        ).fetchone()
+        return None if row is None else codec.alignment_from_plain(json.loads(row[0]))
 
     def alignments(self) -> list[Alignment]:
         rows = self.conn.execute("SELECT body FROM alignments ORDER BY parent, child")
         return [codec.alignment_from_plain(json.loads(r[0])) for r in rows]
+
+    def _reader(self) -> sqlite3.Connection:
+        """A connection of its own for a long read, so that the store's connection stays
+        free for the look-ups made while it streams."""
+        if self._stream is None:
+            self._stream = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
+        return self._stream
 
     def add_errors(self, run: int, errors: Iterable[IngestError]) -> None:
         with self.transaction() as tx:
@@ -705,6 +994,43 @@ class Store:
         if order:
             rows.sort(key=lambda r: r[0])
         return rows
+
+
+_STORY_TABLES = (
+    ("stories", "id"),
+    ("story_index", "id"),
+    ("story_members", "story"),
+    ("alignments", "story"),
+    ("trace_memo", "story"),
+)
+"""Where a story's rows are, by the column that holds its id."""
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def encode_story(story: Story) -> str:
+    """A story as stored: its report.json form (``codec.story_to_plain``) as JSON."""
+    return _dumps(codec.story_to_plain(story))
+
+
+def decode_story(body: str) -> Story:
+    """A stored story (the twin of ``encode_story``)."""
+    return codec.story_from_plain(json.loads(body))
+
+
+def _encode_alignment(a: Alignment) -> str:
+    return _dumps(codec.alignment_to_plain(a))
+
+
+def _match_from_row(r: Sequence[Any]) -> Match:
+    return codec.match_from_plain(
+        {
+            k: json.loads(v or "[]") if k == "evidence" else v
+            for k, v in zip(_MATCH_COLUMNS, r, strict=True)
+        }
+    )
 
 
 def _now() -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,10 +17,43 @@ from storytrace import codec
 from storytrace.candidates import lsh_params
 from storytrace.codec import Plain
 from storytrace.config import Config
-from storytrace.records import Removal, Report, ReportDocument
+from storytrace.records import CleanDoc, Document, Removal, Report, ReportDocument
 from storytrace.store import Store
 
 REPORT_VERSION = codec.REPORT_VERSION
+
+
+def document_entry(
+    doc: Document, cleaned: CleanDoc | None, story_removed: Sequence[Removal] = ()
+) -> ReportDocument:
+    """A document as the report lists it: its fields, its language (given, else detected)
+    and every removal (its own cleaning's and its story's, ``story_clean``) by position."""
+    return ReportDocument(
+        id=doc.id,
+        doc_id=doc.doc_id,
+        input=doc.input,
+        source=doc.source,
+        url=doc.url,
+        published=doc.published,
+        lang=doc.lang or (cleaned.lang if cleaned else None),
+        title=doc.title,
+        removed=tuple(
+            sorted(
+                [*(cleaned.removed if cleaned else ()), *story_removed],
+                key=lambda r: (r.start, r.end),
+            )
+        ),
+    )
+
+
+def document_entries(store: Store, ids: Sequence[str]) -> dict[str, ReportDocument]:
+    """``document_entry`` of each of ``ids`` that is stored, read by id."""
+    cleaned = store.clean_docs(ids)
+    removed = store.story_removed(ids)
+    return {
+        d.id: document_entry(d, cleaned.get(d.id), removed.get(d.id, ()))
+        for d in store.documents(ids)
+    }
 
 
 def build_report(store: Store) -> Report:
@@ -34,27 +67,7 @@ def build_report(store: Store) -> Report:
     for s in stories:
         for member, removed in s.removed.items():
             by_story.setdefault(member, []).extend(removed)
-    documents = []
-    for d in docs:
-        c = cleaned.get(d.id)
-        documents.append(
-            ReportDocument(
-                id=d.id,
-                doc_id=d.doc_id,
-                input=d.input,
-                source=d.source,
-                url=d.url,
-                published=d.published,
-                lang=d.lang or (c.lang if c else None),
-                title=d.title,
-                removed=tuple(
-                    sorted(
-                        [*(c.removed if c else ()), *by_story.get(d.id, ())],
-                        key=lambda r: (r.start, r.end),
-                    )
-                ),
-            )
-        )
+    documents = [document_entry(d, cleaned.get(d.id), by_story.get(d.id, ())) for d in docs]
     return Report(
         generated=datetime.now(UTC).isoformat(timespec="seconds"),
         config=config,

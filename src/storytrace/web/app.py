@@ -1,6 +1,7 @@
 """``storytrace serve``: a small local web app over a store (Starlette + Jinja2 templates).
 
-Pages: stories (searchable), one story (derivation graph, versions, edges), one document
+Pages: stories (searchable, 50 a page, largest first, and the documents outside any story,
+50 a page), one story (derivation graph, versions, edges), one document
 (clean text with removed junk greyed), compare two documents side by side, "where else has
 this text appeared?" (paste or upload), and adding documents by upload with progress.
 
@@ -12,7 +13,11 @@ is ever used as a file path. The app only reads the store, except for uploads, w
 applies). ``storytrace.web.guard`` checks the Host and the origin of every request, limits
 request bodies while they stream in, and sets the security headers.
 
-Responsiveness: every page's work (building the report, marking up a long text, aligning two
+Reading: each page reads what it shows by id from the store (indexed queries: a story's body,
+its members' rows, one alignment, a page of the listing), never a whole report, so a page
+costs the same in a store of a hundred documents or of millions.
+
+Responsiveness: every page's work (reading the store, marking up a long text, aligning two
 documents) runs in a worker thread, never on the event loop, so one heavy page does not hold
 up the others; a page that takes longer than ``page_seconds`` is answered 503 with a message.
 """
@@ -44,8 +49,7 @@ from storytrace.codec import Row
 from storytrace.config import Config
 from storytrace.errors import StorytraceError
 from storytrace.ingest import SUPPORTED_SUFFIXES
-from storytrace.records import Alignment, Report, ReportDocument, Story
-from storytrace.report import build_report
+from storytrace.records import Alignment, ReportDocument, Story
 from storytrace.report.graph import render_dag
 from storytrace.report.html_report import (
     CSS,
@@ -58,7 +62,8 @@ from storytrace.report.html_report import (
     story_title,
     version_label,
 )
-from storytrace.store import Store
+from storytrace.report.json_report import document_entries
+from storytrace.store import SCHEMA_VERSION, Store
 from storytrace.web.guard import AllowedHosts, Guard
 
 MAX_UPLOAD_BYTES = 5_000_000
@@ -126,7 +131,7 @@ class _JobProgress:
 
 
 class Site:
-    """The app's state: the store path, a cached report, and upload jobs."""
+    """The app's state: the store path and upload jobs (pages read the store by id)."""
 
     def __init__(self, db_path: Path, page_seconds: float = PAGE_SECONDS) -> None:
         self.db_path = db_path
@@ -140,27 +145,11 @@ class Site:
         self.job_lock = threading.Lock()  # upload jobs run one after another
         self.names_lock = threading.Lock()
         self.env.filters["iso"] = lambda when: when.isoformat() if when else None
-        self._cache: tuple[float, Report, dict[str, str]] | None = None
-        self._cache_lock = threading.Lock()
 
     # -- data ------------------------------------------------------------------------------
-    def report(self) -> tuple[Report, dict[str, str]]:
-        """The report and raw texts, rebuilt when the store file changed."""
-        stamp = max(
-            (
-                p.stat().st_mtime
-                for p in (self.db_path, Path(str(self.db_path) + "-wal"))
-                if p.exists()
-            ),
-            default=0.0,
-        )
-        with self._cache_lock:
-            if self._cache is None or self._cache[0] != stamp:
-                with Store(self.db_path) as store:
-                    report = build_report(store)
-                    texts = {d.id: d.text for d in store.documents()}
-                self._cache = (stamp, report, texts)
-            return self._cache[1], self._cache[2]
+    def store(self) -> Store:
+        """The store, opened to read (each page opens its own: pages run in threads)."""
+        return Store(self.db_path)
 
     def render(
         self, request: Request, template: str, status: int = 200, **context: Any
@@ -189,6 +178,18 @@ class Site:
                 "and was given up (a very long document or a very large store). "
                 "The report.html written by 'storytrace analyze' has the same content.",
             )
+
+
+PAGE_ROWS = 50
+"""Rows per page of the story listing and of the documents outside any story."""
+
+
+def _page_number(value: str | None) -> int:
+    """A page number from a query parameter (0 for anything that is not one)."""
+    try:
+        return max(0, min(int(value or 0), 1_000_000))
+    except ValueError:
+        return 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,55 +243,53 @@ def create_app(
     path = Path(db_path)
     if path.is_dir():
         path = path / "storytrace.db"
-    with Store(path):  # fail early, with the store's own message, if it is not usable
-        pass
+    with Store(path) as store:  # fail early, with the store's own message, if it is not usable
+        older = store.schema() < SCHEMA_VERSION
+    if older:  # a store written by an older storytrace: its writer upgrades it in place
+        with Store(path, writer=True):
+            pass
     site = Site(path, page_seconds)
 
-    def stories_view(request: Request, q: str) -> Response:
-        report, texts = site.report()
-        docs = {d.id: d for d in report.documents}
-        rows = [_story_summary(s, docs, texts) for s in report.stories]
-        if q:
-            needle = q.lower()
-            rows = [
-                r
-                for r, s in zip(rows, report.stories, strict=True)
-                if needle in r.title.lower()
-                or any(needle in m.lower() or needle in texts.get(m, "").lower() for m in s.members)
-            ]
-        in_story = {m for s in report.stories for m in s.members}
-        alone = sorted((d for d in report.documents if d.id not in in_story), key=_by_time)
-        if q:
-            needle = q.lower()
-            alone = [
-                d for d in alone if needle in d.id.lower() or needle in texts.get(d.id, "").lower()
-            ]
-        labels = {d.id: version_label(d, texts.get(d.id, "")) for d in alone}
-        summary = {
-            "documents": len(report.documents),
-            "stories": len(report.stories),
-            "errors": len(report.errors),
-        }
+    def stories_view(request: Request, q: str, page: int, lone_page: int) -> Response:
+        with site.store() as store:
+            rows, total = store.story_listing(page * PAGE_ROWS, PAGE_ROWS, q)
+            alone, more_alone = store.lone_documents(lone_page * PAGE_ROWS, PAGE_ROWS, q)
+            entries = document_entries(store, [d.id for d in alone])
+            summary = {
+                "documents": store.count_documents(),
+                "stories": store.count_stories(),
+                "errors": len(store.errors()),
+            }
+        labels = {d.id: version_label(entries[d.id], d.text) for d in alone}
         return site.render(
             request,
             "stories.html",
             rows=rows,
             q=q,
             summary=summary,
-            alone=alone,
+            alone=[entries[d.id] for d in alone],
             labels=labels,
+            page=page,
+            pages=max(1, -(-total // PAGE_ROWS)),
+            total=total,
+            lone_page=lone_page,
+            more_alone=more_alone,
+            page_rows=PAGE_ROWS,
         )
 
     async def stories(request: Request) -> Response:
         q = (request.query_params.get("q") or "").strip()
-        return await site.page(request, partial(stories_view, request, q))
+        page = _page_number(request.query_params.get("page"))
+        lone_page = _page_number(request.query_params.get("alone"))
+        return await site.page(request, partial(stories_view, request, q, page, lone_page))
 
     def story_view(request: Request, story_id: str) -> Response:
-        report, texts = site.report()
-        found = next((s for s in report.stories if s.id == story_id), None)
-        if found is None:
-            return site.render(request, "error.html", message="No such story.", status=404)
-        docs = {d.id: d for d in report.documents}
+        with site.store() as store:
+            found = store.story(story_id)
+            if found is None:
+                return site.render(request, "error.html", message="No such story.", status=404)
+            docs = document_entries(store, found.members)
+            texts = {d.id: d.text for d in store.documents(found.members)}
         parent_of = {e.child: e for e in found.edges}
         svg = Markup(render_dag(found.members, found.edges, found.origins, docs, found.undirected))
         ordered = sorted(found.members, key=lambda m: _by_time(docs[m]))
@@ -311,12 +310,13 @@ def create_app(
         return await site.page(request, partial(story_view, request, request.path_params["id"]))
 
     def document_view(request: Request, doc_id: str) -> Response:
-        report, texts = site.report()
-        doc = next((d for d in report.documents if d.id == doc_id), None)
-        if doc is None:
-            return site.render(request, "error.html", message="No such document.", status=404)
-        body = Markup(markup(texts.get(doc_id, ""), removed_marks(doc)))
-        stories_of = [s.id for s in report.stories if doc_id in s.members]
+        with site.store() as store:
+            doc = document_entries(store, [doc_id]).get(doc_id)
+            if doc is None:
+                return site.render(request, "error.html", message="No such document.", status=404)
+            text = store.documents([doc_id])[0].text
+            stories_of = sorted(set(store.story_of([doc_id]).values()))
+        body = Markup(markup(text, removed_marks(doc)))
         return site.render(request, "document.html", doc=doc, body=body, stories=stories_of)
 
     async def document(request: Request) -> Response:
@@ -324,25 +324,27 @@ def create_app(
         return await site.page(request, partial(document_view, request, doc_id))
 
     def compare_view(request: Request, a: str, b: str) -> Response:
-        report, texts = site.report()
-        docs = {d.id: d for d in report.documents}
-        if a not in docs or b not in docs or a == b:
-            return site.render(
-                request,
-                "error.html",
-                message="Pick two different documents to compare.",
-                status=404,
-            )
-        stored = {(x.a, x.b): x for x in report.alignments}
-        alignment = stored.get((a, b))
-        if alignment is None and (b, a) in stored:
-            a, b = b, a
-            alignment = stored[(a, b)]
+        with site.store() as store:
+            docs = document_entries(store, [a, b])
+            if a not in docs or b not in docs or a == b:
+                return site.render(
+                    request,
+                    "error.html",
+                    message="Pick two different documents to compare.",
+                    status=404,
+                )
+            alignment = store.alignment(a, b)
+            if alignment is None:
+                alignment = store.alignment(b, a)
+                if alignment is not None:
+                    a, b = b, a
+            story_of = store.story_of([a, b])
+            found = store.story(story_of[a]) if story_of.get(a) == story_of.get(b) else None
+            texts = {d.id: d.text for d in store.documents([a, b])}
         if alignment is None:
             alignment = _align_now(site.db_path, a, b)
-        edge = next(
-            (e for s in report.stories for e in s.edges if (e.parent, e.child) == (a, b)), None
-        )
+        edges = found.edges if found is not None else ()
+        edge = next((e for e in edges if (e.parent, e.child) == (a, b)), None)
         view = Markup(side_by_side("cmp", alignment, texts, docs))
         rows = Markup(compare_rows(alignment, edge, texts, docs))
         return site.render(
