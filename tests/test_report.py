@@ -353,3 +353,18 @@ def test_compare_rows_says_when_the_order_is_unknown() -> None:
     edge, alignment, texts, docs = _compare_fixture(directed=False)
     html = compare_rows(alignment, edge, texts, docs)
     assert "order unknown" in html and "→" not in html.split("</p>")[0]
+
+
+def test_a_large_store_gets_a_limited_html_report_that_says_so(demo_run: Any) -> None:
+    from storytrace.store import Store
+
+    with Store(demo_run.db_path) as store:
+        texts = {d.id: d.text for d in store.documents()}
+    report = demo_run.records
+    whole = render_html(report, texts)
+    some = render_html(report, texts, max_stories=1, max_documents=3, max_matches=2)
+    assert "This page shows" not in whole and whole.count("<section class='story' id=") == 2
+    assert some.count("<section class='story' id=") == 1
+    assert "This page shows 1 of 2 stories" in some and "This page shows 3 of 14 documents" in some
+    assert "This page shows 2 of " in some and "report.json" in some
+    assert f"id='{report.stories[0].id}'" in some  # the largest story is the one shown

@@ -63,8 +63,36 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def render_html(report: Report, texts: Mapping[str, str]) -> str:
-    """The whole report page for a report and the raw texts of its documents."""
+HTML_STORIES = 100
+"""report.html shows at most this many stories (the largest); report.json has them all."""
+HTML_DOCUMENTS = 300
+"""... at most this many documents' marked-up texts (the first by id)."""
+HTML_MATCHES = 5000
+"""... at most this many matches."""
+
+
+def _limited(shown: int, total: int, what: str, where: str) -> str:
+    """A note at the top of a section that shows ``shown`` of ``total``."""
+    if shown >= total:
+        return ""
+    return (
+        f"<p class='note limited'><b>This page shows {shown:,} of {total:,} {what}</b> ({where}). "
+        "Every one is in report.json, and <code>storytrace serve</code> shows each of them.</p>"
+    )
+
+
+def render_html(
+    report: Report,
+    texts: Mapping[str, str],
+    *,
+    max_stories: int = HTML_STORIES,
+    max_documents: int = HTML_DOCUMENTS,
+    max_matches: int = HTML_MATCHES,
+) -> str:
+    """The report page for a report and the raw texts of its documents: at most
+    ``max_stories`` stories (the largest), ``max_documents`` documents and ``max_matches``
+    matches, so that a browser can open it whatever the size of the store; a note says
+    what was left out (report.json has everything)."""
     docs = {d.id: d for d in report.documents}
     alignments = {(a.a, a.b): a for a in report.alignments}
     parts = [
@@ -80,12 +108,18 @@ def render_html(report: Report, texts: Mapping[str, str]) -> str:
         ),
         "</p></header><main>",
     ]
+    stories = report.stories[:max_stories]
+    parts.append(_limited(len(stories), len(report.stories), "stories", "the largest"))
     if not report.stories:
         parts.append("<p>No story: no two documents were found to be versions of each other.</p>")
-    for number, story in enumerate(report.stories, start=1):
+    for number, story in enumerate(stories, start=1):
         parts.append(_story_section(number, story, docs, texts, alignments))
-    parts.append(_documents_section(report.documents, texts))
-    parts.append(_matches_section(report.matches))
+    documents = report.documents[:max_documents]
+    parts.append(_limited(len(documents), len(report.documents), "documents", "the first by id"))
+    parts.append(_documents_section(documents, texts))
+    matches = report.matches[:max_matches]
+    parts.append(_limited(len(matches), len(report.matches), "matches", "the first by id"))
+    parts.append(_matches_section(matches))
     parts.append(_errors_section(report.errors))
     parts.append("</main><script>" + JS + "</script></body></html>")
     return "".join(parts)
