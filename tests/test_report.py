@@ -371,3 +371,17 @@ def test_a_large_store_gets_a_limited_html_report_that_says_so(demo_run: Any) ->
     assert "This page shows 1 of 2 stories" in some and "This page shows 3 of 14 documents" in some
     assert "This page shows 2 of " in some and "report.json" in some
     assert f"id='{report.stories[0].id}'" in some  # the largest story is the one shown
+
+
+def test_streamed_report_json_is_the_report_built_in_memory(demo_run: Any, tmp_path: Path) -> None:
+    from storytrace import codec
+    from storytrace.report.json_report import build_report, dumps_report, write_report_json
+    from storytrace.store import Store
+
+    with Store(demo_run.db_path) as store:
+        write_report_json(store, tmp_path / "report.json")
+        built = codec.report_to_plain(build_report(store))
+    streamed = (tmp_path / "report.json").read_text(encoding="utf-8")
+    built["generated"] = json.loads(streamed)["generated"]
+    assert streamed == dumps_report(built)  # the same text, record for record
+    assert len(built["stories"]) == 2 and len(built["documents"]) == 14

@@ -473,12 +473,11 @@ def _print_summary(out: Console, report: Report, added: int, skipped: int) -> No
 
 
 def _report(args: argparse.Namespace, out: Console) -> int:
-    from storytrace.report import build_report, write_reports
+    from storytrace.report import write_reports
     from storytrace.store import DB_NAME, Store
 
     with Store(Path(args.out) / DB_NAME) as store:
-        report = build_report(store)
-        json_path, html_path = write_reports(store, report, args.out)
+        json_path, html_path = write_reports(store, args.out)
     out.print(f"Wrote {_shown(str(json_path))} and {_shown(str(html_path))}")
     return 0
 

@@ -8,11 +8,12 @@ it stopped and a later run with new inputs only processes what is new.
 
 from __future__ import annotations
 
+import json
 import os
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from functools import partial
+from dataclasses import dataclass, replace
+from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
@@ -49,17 +50,18 @@ from storytrace.records import (
     Signature,
     Story,
 )
-from storytrace.report import build_report, write_reports
+from storytrace.report import write_reports
 from storytrace.store import DB_NAME, Store
 from storytrace.stories import build_stories
 from storytrace.trace_memo import TraceMemo
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AnalysisResult:
     """What a run did and where its outputs are: ``records``, the report as typed records
     (stories, edges with their changes, alignments, matches); ``report``, the same as
-    report.json holds it (``codec.report_to_plain``)."""
+    report.json holds it (``codec.report_to_plain``). Both are read from report.json when
+    first asked for: the run writes it from the store record by record and holds none."""
 
     out_dir: Path
     db_path: Path
@@ -68,8 +70,15 @@ class AnalysisResult:
     added: int
     total: int
     errors: tuple[IngestError, ...]
-    records: Report = field(repr=False)
-    report: Row = field(repr=False)
+
+    @cached_property
+    def report(self) -> Row:
+        loaded: Row = json.loads(self.report_json.read_text(encoding="utf-8"))
+        return loaded
+
+    @cached_property
+    def records(self) -> Report:
+        return codec.report_from_plain(self.report)
 
 
 def analyze(
@@ -117,8 +126,7 @@ def analyze(
             _index(store, config, encoder, local, bars, batch_size)
             _match(store, config, bars, batch_size)
             _build_stories(store, bars, executor=local)
-        report = build_report(store)
-        json_path, html_path = write_reports(store, report, out)
+        json_path, html_path = write_reports(store, out)
         store.finish_run(run, staged.added)
         return AnalysisResult(
             out_dir=out,
@@ -128,8 +136,6 @@ def analyze(
             added=staged.added,
             total=store.count_documents(),
             errors=staged.errors,
-            records=report,
-            report=codec.report_to_plain(report),
         )
 
 

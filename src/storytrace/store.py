@@ -853,6 +853,38 @@ class Store:
         for (body,) in rows:
             yield decode_story(body)
 
+    def iter_story_bodies(self) -> Iterator[str]:
+        """Every story as stored (its report.json form as JSON text: ``encode_story``), in
+        ``iter_stories``' order: a report copies them without decoding them."""
+        rows = self._reader().execute(
+            "SELECT s.body FROM story_index i JOIN stories s ON s.id = i.id"
+            " ORDER BY i.size DESC, i.id"
+        )
+        for (body,) in rows:
+            yield str(body)
+
+    def iter_alignment_bodies(self) -> Iterator[str]:
+        """Every alignment as stored (its report.json form as JSON text), by parent, child."""
+        rows = self._reader().execute("SELECT body FROM alignments ORDER BY parent, child")
+        for (body,) in rows:
+            yield str(body)
+
+    def iter_related_matches(self) -> Iterator[Match]:
+        """Every match that found a relation (not ``unrelated``), one at a time, by a, b."""
+        rows = self._reader().execute(
+            f"SELECT {', '.join(_MATCH_COLUMNS)} FROM matches"
+            " WHERE relation != 'unrelated' ORDER BY a, b"
+        )
+        for r in rows:
+            yield _match_from_row(r)
+
+    def count_story_members(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM story_members").fetchone()[0])
+
+    def count_related_matches(self) -> int:
+        row = self.conn.execute("SELECT COUNT(*) FROM matches WHERE relation != 'unrelated'")
+        return int(row.fetchone()[0])
+
     def story(self, story_id: str) -> Story | None:
         row = self.conn.execute("SELECT body FROM stories WHERE id=?", (story_id,)).fetchone()
         return None if row is None else decode_story(row[0])

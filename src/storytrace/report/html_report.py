@@ -88,13 +88,24 @@ def render_html(
     max_stories: int = HTML_STORIES,
     max_documents: int = HTML_DOCUMENTS,
     max_matches: int = HTML_MATCHES,
+    shown_documents: Sequence[ReportDocument] | None = None,
+    totals: Mapping[str, int] | None = None,
 ) -> str:
     """The report page for a report and the raw texts of its documents: at most
     ``max_stories`` stories (the largest), ``max_documents`` documents and ``max_matches``
     matches, so that a browser can open it whatever the size of the store; a note says
-    what was left out (report.json has everything)."""
+    what was left out (report.json has everything). A report holding only what the page
+    shows gives ``shown_documents`` (the documents section) and ``totals`` (the store's
+    counts of documents, stories, matches and errors) apart."""
     docs = {d.id: d for d in report.documents}
     alignments = {(a.a, a.b): a for a in report.alignments}
+    count = {
+        "documents": len(report.documents),
+        "stories": len(report.stories),
+        "matches": len(report.matches),
+        "errors": len(report.errors),
+        **(totals or {}),
+    }
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width,initial-scale=1'>",
@@ -103,22 +114,23 @@ def render_html(
         "</style></head><body>",
         "<header><h1>storytrace report</h1><p>",
         esc(
-            f"{len(report.documents)} documents · {len(report.stories)} stories · "
-            f"{len(report.matches)} matches · {len(report.errors)} inputs skipped"
+            f"{count['documents']} documents · {count['stories']} stories · "
+            f"{count['matches']} matches · {count['errors']} inputs skipped"
         ),
         "</p></header><main>",
     ]
     stories = report.stories[:max_stories]
-    parts.append(_limited(len(stories), len(report.stories), "stories", "the largest"))
-    if not report.stories:
+    parts.append(_limited(len(stories), count["stories"], "stories", "the largest"))
+    if not stories:
         parts.append("<p>No story: no two documents were found to be versions of each other.</p>")
     for number, story in enumerate(stories, start=1):
         parts.append(_story_section(number, story, docs, texts, alignments))
-    documents = report.documents[:max_documents]
-    parts.append(_limited(len(documents), len(report.documents), "documents", "the first by id"))
+    documents = list(shown_documents if shown_documents is not None else report.documents)
+    documents = documents[:max_documents]
+    parts.append(_limited(len(documents), count["documents"], "documents", "the first by id"))
     parts.append(_documents_section(documents, texts))
     matches = report.matches[:max_matches]
-    parts.append(_limited(len(matches), len(report.matches), "matches", "the first by id"))
+    parts.append(_limited(len(matches), count["matches"], "matches", "the first by id"))
     parts.append(_matches_section(matches))
     parts.append(_errors_section(report.errors))
     parts.append("</main><script>" + JS + "</script></body></html>")

@@ -7,15 +7,16 @@ add information.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from storytrace import codec
 from storytrace.candidates import lsh_params
-from storytrace.codec import Plain
+from storytrace.codec import Plain, Row
 from storytrace.config import Config
 from storytrace.records import CleanDoc, Document, Removal, Report, ReportDocument
 from storytrace.store import Store
@@ -80,19 +81,129 @@ def build_report(store: Store) -> Report:
     )
 
 
-def write_reports(
-    store: Store, report: Report, out_dir: str | os.PathLike[str]
-) -> tuple[Path, Path]:
-    """Write ``report.json`` and ``report.html`` into ``out_dir`` (atomically) and return their paths."""
-    from storytrace.report.html_report import render_html
+def report_head(store: Store) -> Row:
+    """report.json's small keys, in its order: version, time, summary counts, settings."""
+    config = store.config() or Config()
+    settings: Row = json.loads(config.to_json())
+    return {
+        "version": REPORT_VERSION,
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "summary": {
+            "documents": store.count_documents(),
+            "stories": store.count_stories(),
+            "documents_in_stories": store.count_story_members(),
+            "matches": store.count_related_matches(),
+            "errors": len(store.errors()),
+        },
+        "config": {**settings, "lsh": lsh_params(config.lsh_threshold, config.num_perm).describe()},
+    }
 
+
+def _documents_json(store: Store, chunk: int = 500) -> Iterator[str]:
+    ids = store.document_ids()
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        entries = document_entries(store, part)
+        for doc in part:
+            yield json.dumps(codec.document_to_plain(entries[doc]), ensure_ascii=False)
+
+
+def _sections(store: Store) -> Iterator[tuple[str, Iterator[str]]]:
+    """report.json's lists, in order, each record as its JSON text, streamed from the
+    store (stories and alignments copied as stored: their stored form is their report form)."""
+    yield "documents", _documents_json(store)
+    yield "stories", store.iter_story_bodies()
+    yield (
+        "matches",
+        (
+            json.dumps(codec.match_to_plain(m), ensure_ascii=False)
+            for m in store.iter_related_matches()
+        ),
+    )
+    yield "alignments", store.iter_alignment_bodies()
+    yield (
+        "errors",
+        (
+            json.dumps({"input": e.input, "reason": e.reason}, ensure_ascii=False)
+            for e in store.errors()
+        ),
+    )
+
+
+def write_report_json(store: Store, path: Path) -> None:
+    """report.json streamed from the store one record at a time (atomically: a temporary
+    file renamed), so memory does not grow with the number of documents or stories; the
+    text is ``dumps_report``'s of the same report."""
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as out:
+        out.write("{\n")
+        for key, value in report_head(store).items():
+            out.write(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+        sections = list(_sections(store))
+        for number, (key, items) in enumerate(sections):
+            comma = "," if number < len(sections) - 1 else ""
+            name = json.dumps(key)
+            first = next(items, None)
+            if first is None:
+                out.write(f" {name}: []{comma}\n")
+                continue
+            out.write(f" {name}: [\n  {first}")
+            for item in items:
+                out.write(",\n  " + item)
+            out.write(f"\n ]{comma}\n")
+        out.write("}\n")
+    os.replace(tmp, path)
+
+
+def write_report_html(store: Store, path: Path) -> None:
+    """report.html from the store: the largest ``HTML_STORIES`` stories with their members
+    and alignments, the first ``HTML_DOCUMENTS`` documents and ``HTML_MATCHES`` matches,
+    read by id (``html_report.render_html`` with the store's totals for its notes)."""
+    from storytrace.report.html_report import (
+        HTML_DOCUMENTS,
+        HTML_MATCHES,
+        HTML_STORIES,
+        render_html,
+    )
+
+    stories = list(itertools.islice(store.iter_stories(), HTML_STORIES))
+    first = store.document_ids()[:HTML_DOCUMENTS]
+    members = sorted({m for s in stories for m in s.members} | set(first))
+    entries = document_entries(store, members)
+    texts = {d.id: d.text for d in store.documents(members)}
+    alignments = [a for s in stories for e in s.edges if (a := store.alignment(e.parent, e.child))]
+    head = report_head(store)
+    config = store.config() or Config()
+    part = Report(
+        generated=str(head["generated"]),
+        config=config,
+        lsh=lsh_params(config.lsh_threshold, config.num_perm).describe(),
+        documents=tuple(entries[d] for d in members),
+        stories=tuple(stories),
+        matches=tuple(itertools.islice(store.iter_related_matches(), HTML_MATCHES)),
+        alignments=tuple(alignments),
+        errors=tuple(store.errors()),
+    )
+    summary = head["summary"]
+    assert isinstance(summary, dict)
+    page = render_html(
+        part,
+        texts,
+        shown_documents=[entries[d] for d in first],
+        totals={k: int(v) for k, v in summary.items() if isinstance(v, int)},
+    )
+    _atomic_write(path, page)
+
+
+def write_reports(store: Store, out_dir: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """Write ``report.json`` and ``report.html`` into ``out_dir`` (each atomically, each
+    read from the store as it is written) and return their paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     json_path = out / "report.json"
     html_path = out / "report.html"
-    texts = {d.id: d.text for d in store.documents()}
-    _atomic_write(json_path, dumps_report(codec.report_to_plain(report)))
-    _atomic_write(html_path, render_html(report, texts))
+    write_report_json(store, json_path)
+    write_report_html(store, html_path)
     return json_path, html_path
 
 
