@@ -22,12 +22,15 @@ def test_analyze_prints_a_summary_and_writes_reports(
     corpus = tmp_path / "in"
     shutil.copytree(DEMO / "text", corpus)
     (corpus / "broken.txt").write_bytes(b"\xff\xfe\xfd not text \x00\x00")
-    code = main(["analyze", str(corpus), "--out", str(tmp_path / "out"), "--quiet"])
+    code = main(["analyze", str(corpus), "--out", str(tmp_path / "out")])
     captured = capsys.readouterr()
     assert code == 0
     assert "skipped" in captured.err and "broken.txt" in captured.err
     assert "Traceback" not in captured.err
-    assert "found 2 stories" in captured.out
+    assert "Analysed 6 documents (6 new this run, 1 input skipped); found 2 stories." in (
+        captured.out
+    )
+    assert "Story 1 · 3 versions" in captured.out
     assert "report.json" in captured.out and "report.html" in captured.out
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["version"] == 1 and report["errors"][0]["input"].endswith("broken.txt")
@@ -119,7 +122,6 @@ def test_analyze_says_which_bands_and_rows_it_chose(
             str(corpus),
             "--out",
             str(out),
-            "--quiet",
             "--threshold",
             "0.8",
             "--encoder",
@@ -211,7 +213,7 @@ def test_terminal_escape_sequences_in_ids_are_not_printed_raw(
     ]
     (corpus / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records))
     (corpus / "bad\x1b[31m.bin").write_bytes(b"\x00\x01")  # a file name with an escape
-    code = main(["analyze", str(corpus), "--out", str(tmp_path / "out"), "--quiet"])
+    code = main(["analyze", str(corpus), "--out", str(tmp_path / "out")])
     captured = capsys.readouterr()
     assert code == 0
     for stream in (captured.out, captured.err):
@@ -308,7 +310,6 @@ def test_analyze_reads_what_news_crawls_and_archives_are(tmp_path: Path) -> None
             str(out),
             "--encoder",
             "none",
-            "--quiet",
         ],
         capture_output=True,
         text=True,
@@ -391,3 +392,140 @@ def test_a_damaged_store_is_one_line_for_every_command(
         assert "malformed" in err and "Traceback" not in err, err
         assert "is damaged" in err or "is not a usable storytrace store" in err, err
         assert len(err.strip().splitlines()) <= 2, err  # analyze prints its LSH line first
+
+
+def test_quiet_prints_only_problems_and_counts_are_in_the_right_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "one.txt").write_text("The Orsk ferry runs again on Monday, officials said.")
+    (corpus / "empty.txt").write_text("")
+    argv = ["analyze", str(corpus), "--out", str(tmp_path / "out"), "--encoder", "none"]
+    assert main([*argv, "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert [line.split(":")[0] for line in captured.err.splitlines()] == [
+        f"skipped {corpus / 'empty.txt'}"
+    ]
+    assert main(["report", "--db", str(tmp_path / "out"), "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main([*argv, "--out", str(tmp_path / "again")]) == 0
+    out = capsys.readouterr().out
+    assert "Analysed 1 document (1 new this run, 1 input skipped); found 0 stories." in out
+    assert "1 document belongs to no story." in out
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--threshold", "1.5"], "error[ST102]: lsh_threshold (--threshold) must be between 0"),
+        (["--set", "provenance.nope=1"], "error[ST102]: unknown setting 'provenance.nope'"),
+        (["--set", "num_perm=many"], "error[ST102]: num_perm must be a whole number, not 'many'"),
+        (["--set", "shingle_size"], "error[ST102]: --set 'shingle_size': expected NAME=VALUE"),
+        (["--set", "lsh_threshold=0.6", "--threshold", "0.7"], "error[ST102]: --set lsh_threshold"),
+    ],
+)
+def test_a_bad_setting_is_one_line_with_its_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], line: str
+) -> None:
+    code = main(["analyze", str(DEMO / "text"), "--out", str(tmp_path / "out"), *args])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith(line), err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_config_show_lists_every_setting_the_options_and_a_store_hold(
+    demo_run: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storytrace.config import Config
+
+    assert main(["config", "show", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == Config().settings()
+    argv = ["config", "show", "--threshold", "0.6", "--set", "sentence_match=0.75"]
+    assert main(argv) == 0
+    lines = dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines())
+    assert lines["lsh_threshold"] == "0.6" and lines["sentence_match"] == "0.75"
+    assert lines.keys() == Config().settings().keys()
+    db = Path(demo_run.db_path)  # type: ignore[attr-defined]
+    assert main(["config", "show", "--db", str(db.parent), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == Config().settings()
+
+
+def test_every_command_has_a_description_and_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    from storytrace.cli import COMMANDS
+
+    for command in COMMANDS:
+        with pytest.raises(SystemExit):
+            main([command.NAME, "--help"])
+        text = capsys.readouterr().out
+        assert command.DESCRIPTION.split()[0] in text
+        examples = text.split("examples:", 1)[1].strip().splitlines()
+        assert examples and all(line.strip().startswith("storytrace ") for line in examples)
+
+
+def test_the_store_option_is_db_everywhere_and_the_old_name_still_works(
+    demo_run: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = Path(demo_run.out_dir)  # type: ignore[attr-defined]
+    (out / "report.html").unlink()
+    assert main(["report", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert (out / "report.html").is_file()
+    assert "warning: --out is deprecated here; use --db" in captured.err
+
+
+def test_eval_tables_come_from_the_declarative_table() -> None:
+    from storytrace.cli.evaluate import SETS, render
+
+    scores = {
+        "precision": 1.0,
+        "recall": 0.5,
+        "f1": 0.6667,
+        "parent_accuracy": 0.9,
+        "root_accuracy": 1.0,
+        "seg_align_precision": 0.99,
+        "seg_align_recall": 0.98,
+        "seg_align_f1": 0.985,
+        "documents": 715,
+        "stories": 55,
+    }
+    lines = render(SETS["wmt21"], scores, data="wmt21[red]", target="t")
+    assert lines[0] == "WMT21 ru-en (wmt21\\[red]): 715 documents, 55 stories found"
+    assert lines[1] == "  stories (pairwise)  P 1.0000  R 0.5000  F1 0.6667"
+    assert lines[-1] == "  segment alignment   P 0.9900  R 0.9800  F1 0.9850"
+    junk = {
+        "held_out": {
+            "with_story": {
+                "junk_precision": 0.96,
+                "junk_recall": 0.996,
+                "junk_f1": 0.977,
+                "content_removed": 0.0096,
+                "recall_by_kind": {"caption": 1.0, "appeal": 0.5},
+                "hyphen_rejoined": 1.0,
+                "documents": 3,
+            }
+        }
+    }
+    lines = render(SETS["junk"], junk, data="d", target="t")
+    assert lines[1].split() == [
+        "held_out",
+        "with_story",
+        "junk",
+        "P",
+        "0.9600",
+        "R",
+        "0.9960",
+        "F1",
+        "0.9770",
+        "content",
+        "removed",
+        "0.96%",
+        "hyphens",
+        "rejoined",
+        "100.00%",
+        "(3",
+        "documents)",
+    ]
+    assert lines[2].strip() == "recall by kind: appeal 0.50, caption 1.00"

@@ -168,13 +168,13 @@ def test_run_scores_the_pair_sets_and_lexical(root: Path, tmp_path: Path) -> Non
 def test_cli_json_and_missing_data(
     root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["eval", "derivation", "--data", str(root), "--set", "unrelated", "--half", "all"]
+    argv = ["eval", "derivation", "--data", str(root), "--subset", "unrelated", "--half", "all"]
     assert main([*argv, "--format", "json", "--out", str(tmp_path)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["unrelated"]["documents"] == 4 and out["unrelated"]["half"] == "all"
     assert main([*argv, "--limit", "2", "--quiet"]) == 0
     assert "unrelated (all half): 2 pages" in capsys.readouterr().out
-    assert main(["eval", "derivation", "--data", str(tmp_path / "none"), "--set", "wire"]) == 1
+    assert main(["eval", "derivation", "--data", str(tmp_path / "none"), "--subset", "wire"]) == 1
     assert "scrapinghub/ground-truth.json found" in capsys.readouterr().err
     with pytest.raises(InputError):
         derivation.run(root, tmp_path, ("wire",), half="middle")
@@ -188,7 +188,7 @@ def test_all_sets_go_on_past_a_missing_one(
     (bare / "scrapinghub" / "ground-truth.json").write_bytes(
         (root / "scrapinghub" / "ground-truth.json").read_bytes()
     )
-    argv = ["eval", "derivation", "--data", str(bare), "--set", "all", "--half", "all"]
+    argv = ["eval", "derivation", "--data", str(bare), "--subset", "all", "--half", "all"]
     assert main([*argv, "--limit", "2", "--quiet", "--out", str(tmp_path / "o")]) == 1
     out = capsys.readouterr().out
     assert "unrelated: error: " in out and "wcxb-dev/ground-truth: not found" in out

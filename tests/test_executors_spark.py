@@ -13,6 +13,7 @@ pytest.importorskip("pyarrow", reason="the Spark executor needs the 'spark' extr
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from storytrace.errors import SparkUnavailableError
 from storytrace.executors import spark as spark_executor
 from storytrace.executors.spark import SparkExecutor, java_problem, session_conf
 
@@ -49,7 +50,7 @@ def test_old_java_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> 
 
 def test_unavailable_spark_raises_before_starting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(spark_executor, "spark_problem", lambda: "no Java runtime found")
-    with pytest.raises(spark_executor.SparkUnavailableError, match="no Java"):
+    with pytest.raises(SparkUnavailableError, match="no Java"):
         _ = SparkExecutor("local[1]").session
 
 

@@ -7,8 +7,10 @@ say how it was made.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,9 +131,103 @@ class Config:
 
     @classmethod
     def from_json(cls, text: str) -> Config:
+        """The config saved by ``to_json``; fields it lacks (a store made before they
+        existed) keep their defaults, which are the values those stores were made with."""
         data: dict[str, Any] = json.loads(text)
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        config: Config = _from_dict(cls, data)
+        return config
+
+    def settings(self) -> dict[str, Any]:
+        """Every setting by its dotted name (``provenance.time_weight``), in field order."""
+        return _flatten(self, "")
+
+    def replace(self, values: Mapping[str, object]) -> Config:
+        """A copy with the settings named in ``values`` (dotted names) changed; a string
+        value is parsed as the field's type (``"1.5"``, ``"true"``, ``"none"``). Raises
+        ``ConfigError`` for an unknown name or a bad value; the result is validated."""
+        known = self.settings()
+        data: dict[str, Any] = dataclasses.asdict(self)
+        for name, value in values.items():
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise ConfigError(
+                    f"unknown setting {name!r}{hint}; 'storytrace config show' lists them"
+                )
+            *path, leaf = name.split(".")
+            node = data
+            for part in path:
+                node = node[part]
+            node[leaf] = _parsed(name, value, known[name]) if isinstance(value, str) else value
+        config: Config = _from_dict(type(self), data)
+        return config
+
+
+def parse_settings(items: Sequence[str]) -> dict[str, str]:
+    """``["a.b=1", ...]`` (the CLI's ``--set``) as ``{"a.b": "1"}``; ``ConfigError`` for an
+    item without ``=`` or a name given twice."""
+    values: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or not name:
+            raise ConfigError(f"--set {item!r}: expected NAME=VALUE")
+        if name in values:
+            raise ConfigError(f"--set {name}: given twice")
+        values[name] = value.strip()
+    return values
+
+
+def _flatten(record: Any, prefix: str) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        if dataclasses.is_dataclass(value):
+            flat.update(_flatten(value, f"{prefix}{f.name}."))
+        else:
+            flat[prefix + f.name] = value
+    return flat
+
+
+def _from_dict(cls: Any, data: Mapping[str, Any]) -> Any:
+    """``cls`` built from ``data`` (nested dicts for nested records); unknown keys are
+    dropped (a newer store's extra field), missing ones keep their defaults, lists become
+    tuples where the default is a tuple."""
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        default = f.default_factory() if callable(f.default_factory) else f.default
+        if dataclasses.is_dataclass(default) and isinstance(value, Mapping):
+            value = _from_dict(type(default), value)
+        elif isinstance(default, tuple) and isinstance(value, list):
+            value = tuple(value)
+        kwargs[f.name] = value
+    return cls(**kwargs)
+
+
+def _parsed(name: str, text: str, current: object) -> object:
+    """``text`` as a value of ``current``'s type."""
+    try:
+        if isinstance(current, bool):
+            lowered = text.lower()
+            if lowered in ("true", "yes", "on", "1"):
+                return True
+            if lowered in ("false", "no", "off", "0"):
+                return False
+            raise ValueError(text)
+        if isinstance(current, int):
+            return int(text.replace("_", ""))
+        if isinstance(current, float):
+            return float(text)
+        if isinstance(current, tuple):
+            return tuple(_parsed(name, part.strip(), current[0]) for part in text.split(","))
+    except ValueError:
+        kind = {bool: "true or false", int: "a whole number", float: "a number"}
+        expected = kind.get(type(current[0] if isinstance(current, tuple) else current), "a value")
+        raise ConfigError(f"{name} must be {expected}, not {text!r}") from None
+    return text
 
 
 def _number(config: Config, name: str) -> float:

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from storytrace.errors import StorytraceError
+from storytrace.errors import SparkUnavailableError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -36,10 +36,6 @@ DEFAULT_MASTER = "local[2]"
 ARROW_BATCH_ROWS = 512
 """Rows per Arrow batch handed to a stage function: bounded memory for documents that carry
 sentence vectors, and enough documents per call for the vectorised stages."""
-
-
-class SparkUnavailableError(StorytraceError):
-    """pyspark is not installed, or no Java runtime was found."""
 
 
 def java_problem() -> str | None:
