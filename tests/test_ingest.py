@@ -973,3 +973,30 @@ def test_html_unreadable_declared_time_falls_back_to_the_extractors_day() -> Non
     content = extract_html(page)
     assert content is not None
     assert content.published is not None and content.published.startswith("2025-02-18")
+
+
+def test_a_record_field_never_sets_an_internal_flag(tmp_path: Path) -> None:
+    """A JSONL field named like storytrace's own metadata ("format": "html" would switch off
+    the text rules that remove boilerplate, "html_kept" would name the text to keep) is kept
+    as input.NAME, and the document is cleaned as any JSONL document."""
+    from storytrace.clean import clean
+
+    text = (
+        "The Orsk ferry will run again from Monday, the island council said on Friday.\n\n"
+        "Support independent journalism: donate today to keep our reporting free.\n\n"
+        "Engineers replaced the damaged ramp over the winter, the council added."
+    )
+    plain = {"id": "plain", "text": text}
+    steered = {**plain, "id": "steered", "format": "html", "html_kept": "0:5", "extractor": "x"}
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(json.dumps(r) for r in (plain, steered)), encoding="utf-8")
+    docs = {d.id: d for d in read_inputs([feed])}
+    meta = docs["steered"].meta
+    assert meta["format"] == "jsonl" and "html_kept" not in meta and "extractor" not in meta
+    assert meta["input.format"] == "html" and meta["input.html_kept"] == "0:5"
+    cleaned = {i: clean(d) for i, d in docs.items()}
+    assert cleaned["steered"].text == cleaned["plain"].text
+    assert "donate" not in cleaned["steered"].text
+    assert [r.reason for r in cleaned["steered"].removed] == [
+        r.reason for r in cleaned["plain"].removed
+    ]

@@ -11,7 +11,7 @@ import pytest
 from storytrace.attribution import dateline_outlet, find_attributions
 from storytrace.clean import clean
 from storytrace.compare import compare
-from storytrace.config import Config
+from storytrace.config import Config, ReuseConfig
 from storytrace.embed import Encoder
 from storytrace.fingerprint import fingerprint
 from storytrace.provenance import (
@@ -26,8 +26,9 @@ from storytrace.provenance import (
     translation_fans,
 )
 from storytrace.records import CleanDoc, Document, LineageEdge, Match
-from storytrace.reuse import MIN_REUSE
 from storytrace.text import content_id
+
+MIN_REUSE = ReuseConfig().min_share
 
 T0 = datetime(2024, 3, 14, 9, 0, tzinfo=UTC)
 SOURCES = ("Nordwire", "Velamar Daily Courier", "Lenhart Rundschau", "Kestrel Media")
@@ -774,3 +775,25 @@ def test_a_whole_brief_inside_a_long_round_up_is_taken() -> None:
     (edge,) = lineage.edges
     assert (edge.parent, edge.child, edge.degree) == ("brief", "roundup", "partially")
     assert edge.reuse < MIN_REUSE  # a small share of the round-up, yet most of the brief
+
+
+def test_the_direction_weights_are_the_configs() -> None:
+    """``Config.provenance`` is what ``direction`` weighs with: doubling the time weight
+    doubles a dated pair's score, and a credit weighs ``credit_weight``."""
+    from dataclasses import replace
+
+    parent = _version(_document("p", ORIGINAL, "Kestrel Media", T0))
+    child = _version(_document("c", ORIGINAL, "Lenhart Rundschau", T0 + timedelta(hours=2)))
+    match = _match("p", "c", "duplicate", 1.0)
+    base = direction(parent, child, match)[0]
+    heavier = Config().replace({"provenance.time_weight": 2.0})
+    assert direction(parent, child, match, config=heavier)[0] == base + 1.0
+    silent = replace(Config(), provenance=replace(Config().provenance, time_weight=0.0))
+    assert direction(parent, child, match, config=silent)[0] == base - 1.0
+    crediting = _version(_document("c", CREDITED_COPY, "Velamar Daily Courier", T0))
+    wire = _version(_document("p", ORIGINAL, "Nordwire", T0))
+    credited = direction(wire, crediting, _match("c", "p", "near_duplicate"))[0]
+    doubled = Config().replace({"provenance.credit_weight": 6.0})
+    assert direction(wire, crediting, _match("c", "p", "near_duplicate"), config=doubled)[0] == (
+        credited + 3.0
+    )

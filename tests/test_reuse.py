@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 
 from storytrace.clean import clean
+from storytrace.config import ReuseConfig
 from storytrace.records import Document, Match, Span
-from storytrace.reuse import MIN_REUSE, WHOLLY, Reuse, content_share, degree, measure_reuse
+from storytrace.reuse import Reuse, content_share, degree, measure_reuse
 from storytrace.text import content_id
+
+MIN_REUSE, WHOLLY = ReuseConfig().min_share, ReuseConfig().wholly
 
 WIRE = """Kaelland's parliament approved a 412 million euro repair of the Harvik Dam on Tuesday, ending a year of argument over who should pay for the cracked concrete wall.
 

@@ -80,6 +80,12 @@ def test_other_configuration_is_refused(tmp_path: Path) -> None:
         pytest.raises(StoreError, match="different configuration"),
     ):
         store.start_run(Config(num_perm=64), ["x"])
+    # ... saying which setting differs, a group's setting too (the store records them all)
+    with (
+        Store(tmp_path / "s.db", writer=True) as store,
+        pytest.raises(StoreError, match=r"\(provenance.time_weight 1.0 there, 2.0 here\)"),
+    ):
+        store.start_run(Config().replace({"provenance.time_weight": 2.0}), ["x"])
 
 
 def test_not_a_database_is_reported(tmp_path: Path) -> None:

@@ -12,9 +12,9 @@ character-level aligner, :mod:`storytrace.textalign`, which also serves raw-text
 Translations and round-trip translations paraphrase every sentence, so two cues from
 sentence aligners (hunalign, Bleualign) help where cosine alone is low: a *rare name*
 shared by both sentences (one that occurs in at most two sentences of each document) adds
-``_NAME_BONUS``; and a sentence next to an aligned one, matching its partner or the
-partner's neighbour on the side that keeps the order, is aligned from ``_GAP_FLOOR`` (a
-sentence split in two, or two merged into one).
+``name_bonus``; and a sentence next to an aligned one, matching its partner or the
+partner's neighbour on the side that keeps the order, is aligned from ``gap_floor`` (a
+sentence split in two, or two merged into one). These settings are ``Config.align``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storytrace.compare import sentence_similarity
+from storytrace.config import AlignConfig
 from storytrace.lang import translation_pair
 from storytrace.names import name_keys
 from storytrace.records import Alignment, CleanDoc, Passage, PassageKind, Signature, Span
@@ -33,11 +34,7 @@ from storytrace.text import words
 from storytrace.textalign import align_texts
 
 F32 = npt.NDArray[np.float32]
-_EDITED = 0.5  # word-set Jaccard at which a changed sentence still counts as edited
-_MUTUAL_FLOOR = 0.55  # a mutual best partner below this is a coincidence, not a match
-_NAME_BONUS = 0.1  # sentences sharing a rare name
-_GAP_FLOOR = 0.40  # a neighbour of an aligned sentence, next to its partner
-_RARE = 2  # a name in at most this many sentences of a document is rare there
+_DEFAULT = AlignConfig()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +64,12 @@ def lexical_similarity(a: CleanDoc, b: CleanDoc) -> F32:
 
 
 def align_sentences(
-    a: CleanDoc, b: CleanDoc, a_sig: Signature, b_sig: Signature, threshold: float
+    a: CleanDoc,
+    b: CleanDoc,
+    a_sig: Signature,
+    b_sig: Signature,
+    threshold: float,
+    settings: AlignConfig = _DEFAULT,
 ) -> list[SentencePair]:
     """Sentence pairs, one per aligned sentence of b (several b sentences may share an a)."""
     if not a.sentences or not b.sentences:
@@ -75,7 +77,8 @@ def align_sentences(
     lexical = lexical_similarity(a, b)
     semantic = sentence_similarity(a_sig, b_sig)
     score = np.maximum(lexical, semantic) if semantic.shape == lexical.shape else lexical
-    score = np.minimum(1.0, score + _NAME_BONUS * rare_name_overlap(a, b)).astype(np.float32)
+    bonus = settings.name_bonus * rare_name_overlap(a, b, settings.rare_name_sentences)
+    score = np.minimum(1.0, score + bonus).astype(np.float32)
     best_a_for_b = score.argmax(axis=0)
     best_b_for_a = score.argmax(axis=1)
     pairs: list[SentencePair] = []
@@ -83,19 +86,20 @@ def align_sentences(
         i = int(best_a_for_b[j])
         value = float(score[i, j])
         mutual = int(best_b_for_a[i]) == j
-        if value >= threshold or (mutual and value >= _MUTUAL_FLOOR):
+        if value >= threshold or (mutual and value >= settings.mutual_floor):
             pairs.append(SentencePair(i, j, value, float(lexical[i, j])))
-    return _fill_gaps(pairs, score, lexical)
+    return _fill_gaps(pairs, score, lexical, settings.gap_floor)
 
 
-def rare_name_overlap(a: CleanDoc, b: CleanDoc) -> F32:
-    """1.0 where two sentences share a name that is rare in both documents, else 0.0."""
+def rare_name_overlap(a: CleanDoc, b: CleanDoc, rare: int = _DEFAULT.rare_name_sentences) -> F32:
+    """1.0 where two sentences share a name that is rare in both documents (in at most
+    ``rare`` sentences of each), else 0.0."""
     keys_a = [name_keys(t) for t in a.sentence_texts()]
     keys_b = [name_keys(t) for t in b.sentence_texts()]
     count_a = Counter(k for ks in keys_a for k in ks)
     count_b = Counter(k for ks in keys_b for k in ks)
-    rare_a = [{k for k in ks if count_a[k] <= _RARE and count_b[k] <= _RARE} for ks in keys_a]
-    rare_b = [{k for k in ks if count_b[k] <= _RARE} for ks in keys_b]
+    rare_a = [{k for k in ks if count_a[k] <= rare and count_b[k] <= rare} for ks in keys_a]
+    rare_b = [{k for k in ks if count_b[k] <= rare} for ks in keys_b]
     out = np.zeros((len(keys_a), len(keys_b)), dtype=np.float32)
     for i, ra in enumerate(rare_a):
         if ra:
@@ -105,12 +109,14 @@ def rare_name_overlap(a: CleanDoc, b: CleanDoc) -> F32:
     return out
 
 
-def _fill_gaps(pairs: list[SentencePair], score: F32, lexical: F32) -> list[SentencePair]:
+def _fill_gaps(
+    pairs: list[SentencePair], score: F32, lexical: F32, gap_floor: float
+) -> list[SentencePair]:
     """Align unaligned sentences of b next to aligned ones (splits, merges, next sentences).
 
     Sentence ``j`` of b whose neighbour ``j-1`` is aligned with ``i`` may take ``i`` or
     ``i+1``; with ``j+1`` aligned with ``i`` it may take ``i-1`` or ``i``; with both, only
-    partners between the two keep the order. The best candidate counts from ``_GAP_FLOOR``.
+    partners between the two keep the order. The best candidate counts from ``gap_floor``.
     """
     partner = {p.b: p.a for p in pairs}
     n_a, n_b = score.shape
@@ -130,19 +136,27 @@ def _fill_gaps(pairs: list[SentencePair], score: F32, lexical: F32) -> list[Sent
         if not window:
             continue
         i = max(sorted(window), key=lambda k: float(score[k, j]))
-        if float(score[i, j]) >= _GAP_FLOOR:
+        if float(score[i, j]) >= gap_floor:
             out.append(SentencePair(i, j, float(score[i, j]), float(lexical[i, j]), filled=True))
     return sorted(out, key=lambda p: p.b)
 
 
 def align(
-    a: CleanDoc, b: CleanDoc, a_sig: Signature, b_sig: Signature, threshold: float
+    a: CleanDoc,
+    b: CleanDoc,
+    a_sig: Signature,
+    b_sig: Signature,
+    threshold: float,
+    settings: AlignConfig = _DEFAULT,
 ) -> Alignment:
     """Passages of ``a`` reused in ``b``, with raw spans and coverage of each side."""
-    return passages_from_pairs(a, b, align_sentences(a, b, a_sig, b_sig, threshold))
+    pairs = align_sentences(a, b, a_sig, b_sig, threshold, settings)
+    return passages_from_pairs(a, b, pairs, settings)
 
 
-def passages_from_pairs(a: CleanDoc, b: CleanDoc, pairs: list[SentencePair]) -> Alignment:
+def passages_from_pairs(
+    a: CleanDoc, b: CleanDoc, pairs: list[SentencePair], settings: AlignConfig = _DEFAULT
+) -> Alignment:
     """Merge aligned sentence pairs into passages (consecutive on both sides) and type them."""
     translation = translation_pair(a.lang, b.lang)
     groups: list[list[SentencePair]] = []
@@ -153,7 +167,7 @@ def passages_from_pairs(a: CleanDoc, b: CleanDoc, pairs: list[SentencePair]) -> 
                 groups[-1].append(pair)
                 continue
         groups.append([pair])
-    passages = [_passage(a, b, group, translation) for group in groups]
+    passages = [_passage(a, b, group, translation, settings.edited) for group in groups]
     if not translation:
         passages = _with_summaries(a, b, passages)
     return Alignment(
@@ -185,7 +199,9 @@ def _with_summaries(a: CleanDoc, b: CleanDoc, passages: list[Passage]) -> list[P
     return sorted(kept + found, key=lambda p: p.b.start)
 
 
-def _passage(a: CleanDoc, b: CleanDoc, group: list[SentencePair], translation: bool) -> Passage:
+def _passage(
+    a: CleanDoc, b: CleanDoc, group: list[SentencePair], translation: bool, edited: float
+) -> Passage:
     a_first, a_last = min(p.a for p in group), max(p.a for p in group)
     b_first, b_last = group[0].b, group[-1].b
     a_span = a.raw_span(Span(a.sentences[a_first].start, a.sentences[a_last].end))
@@ -196,7 +212,7 @@ def _passage(a: CleanDoc, b: CleanDoc, group: list[SentencePair], translation: b
         kind = "translation"
     elif lexical >= 0.999 and _same_words(a, b, a_first, a_last, b_first, b_last):
         kind = "verbatim"
-    elif lexical >= _EDITED:
+    elif lexical >= edited:
         kind = "edited"
     else:
         kind = "paraphrase"

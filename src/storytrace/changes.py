@@ -3,7 +3,7 @@ added or dropped text.
 
 Rules over aligned sentence pairs (no NLI model is available offline). A fact-checker must be
 able to trust a flag, so facts are compared only between sentences that correspond with
-confidence (pair score >= ``_CONFIDENT``, not merely gap-filled next to an aligned
+confidence (pair score >= ``Config.changes.confident``, not merely gap-filled next to an aligned
 neighbour); names and same-language negations only where a word diff shows the replacement
 in place; role flips carry their own evidence (the same relation with the same actors
 exchanged). Numbers are compared by value (with scales: "1.5 thousand" = "1,500"), dates as
@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from storytrace.align import SentencePair
+from storytrace.config import ChangesConfig
 from storytrace.lang import translation_pair
 from storytrace.names import name_key
 from storytrace.records import Alignment, Change, ChangeKind, CleanDoc, Document, Span
@@ -224,11 +225,12 @@ def names(text: str) -> dict[str, str]:
     return found
 
 
-_CONFIDENT = 0.6
-"""Pair score from which two sentences correspond closely enough to compare their facts: a
-sentence aligned loosely (a split, a neighbour) may carry other facts, not changed ones."""
+_DEFAULT = ChangesConfig()
+"""``confident``: the pair score from which two sentences correspond closely enough to
+compare their facts (a sentence aligned loosely, a split or a neighbour, may carry other
+facts, not changed ones); ``short``: a replaced name or a negated verb is a few words, not
+a rewritten clause."""
 _DIFF_TOKEN = re.compile(r"\w+(?:['’]\w+)*")
-_SHORT = 4  # a replaced name or a negated verb is a few words, not a rewritten clause
 
 
 def _is_negator(token: str) -> bool:
@@ -246,11 +248,12 @@ def passage_changes(
     score: float = 1.0,
     filled: bool = False,
     known_names: frozenset[str] = frozenset(),
+    settings: ChangesConfig = _DEFAULT,
 ) -> list[Change]:
     """Changes between aligned sentences of the parent (``before``) and the child (``after``).
 
     Facts (numbers, dates, quotes, negation) are compared only where the two sentences
-    correspond with confidence (``score`` >= ``_CONFIDENT`` and not gap-filled); names and
+    correspond with confidence (``score`` >= ``settings.confident`` and not gap-filled); names and
     same-language negations only where a word diff shows the replacement in place (a name
     swapped for another name, a verb with a negator added or removed), so a loose paraphrase
     never reads as a change. ``known_names`` (lower case) are words the documents write
@@ -258,7 +261,7 @@ def passage_changes(
     the same actors in exchanged roles.
     """
     changes: list[Change] = []
-    confident = score >= _CONFIDENT and not filled
+    confident = score >= settings.confident and not filled
     if confident:
         changes.extend(_number_and_date_changes(before, after, p_span, c_span))
     tokens_b = [(m.group(0), m.start(), m.end()) for m in _DIFF_TOKEN.finditer(before)]
@@ -280,7 +283,17 @@ def passage_changes(
                 changes.append(Change("quote", p_span, c_span, quote, closest, "quotation altered"))
     if not translation and not filled and lexical >= 0.5:
         changes.extend(
-            _name_changes(before, after, tokens_b, tokens_a, opcodes, p_span, c_span, known_names)
+            _name_changes(
+                before,
+                after,
+                tokens_b,
+                tokens_a,
+                opcodes,
+                p_span,
+                c_span,
+                known_names,
+                settings.short,
+            )
         )
     for flip in role_flips(before, after):
         changes.append(
@@ -382,13 +395,15 @@ def _name_changes(
     p_span: Span,
     c_span: Span,
     known: frozenset[str],
+    short: int,
 ) -> list[Change]:
-    """Names replaced in place: a word diff's replacement of a name by a different name."""
+    """Names replaced in place: a word diff's replacement of a name by a different name
+    (each side at most ``short`` words)."""
     keys_b = {name_key(t) for t, *_ in tokens_b if t[:1].isupper()}
     keys_a = {name_key(t) for t, *_ in tokens_a if t[:1].isupper()}
     out: list[Change] = []
     for tag, i1, i2, j1, j2 in opcodes:
-        if tag != "replace" or i2 - i1 > _SHORT or j2 - j1 > _SHORT:
+        if tag != "replace" or i2 - i1 > short or j2 - j1 > short:
             continue
         old = [t for k, t in enumerate(tokens_b[i1:i2], i1) if _name_like(t[0], k, before, known)]
         new = [t for k, t in enumerate(tokens_a[j1:j2], j1) if _name_like(t[0], k, after, known)]
@@ -470,6 +485,7 @@ def find_changes(
     child_clean: CleanDoc,
     pairs: Sequence[SentencePair],
     alignment: Alignment,
+    settings: ChangesConfig = _DEFAULT,
 ) -> tuple[Change, ...]:
     """Every change the child made to the parent: facts compared sentence pair by sentence pair
     (``pairs``: parent sentence ``a`` aligned with child sentence ``b``), and passages of
@@ -495,6 +511,7 @@ def find_changes(
                 pair.score,
                 filled=pair.filled,
                 known_names=known,
+                settings=settings,
             )
         )
     changes.extend(_unaligned(child, child_clean, [p.b for p in alignment.passages], "added"))

@@ -41,6 +41,144 @@ _SHARES = (
 )
 
 
+def _setting(default: Any, low: float | None = None, high: float | None = None) -> Any:
+    """A field with the range ``validate`` checks it against (``None``: unbounded)."""
+    return dataclasses.field(default=default, metadata={"range": (low, high)})
+
+
+@dataclass(frozen=True, slots=True)
+class TextAlignConfig:
+    """Parameters of ``storytrace.textalign.align_texts`` (see that module's docstring;
+    defaults tuned on the PAN13 training corpus only: ``Config.text_align`` holds the
+    settings news alignment uses)."""
+
+    seed_cosine: float = _setting(0.33, 0.0, 1.0)
+    seed_dice: float = _setting(0.33, 0.0, 1.0)
+    max_gap: int = _setting(4, 0)
+    validate: float = _setting(0.4, 0.0, 1.0)
+    min_chars: int = _setting(200, 0)
+    min_chars_derived: int = _setting(120, 0)
+    summary_ratio: float = _setting(3.0, 0.0)
+    summary_whole: bool = True
+    summary_seed: float = _setting(0.18, 0.0, 1.0)
+    summary_skip: int = _setting(1, 0)
+    summary_cosine: float = _setting(0.25, 0.0, 1.0)
+    summary_para: float = _setting(0.5, 0.0, 1.0)
+    min_sentence_words: int = _setting(3, 1)
+    ngram: int = _setting(5, 1, 64)
+    max_repeats: int = _setting(4, 1)
+    run_gap: int = _setting(12, 0)
+    run_cover: float = _setting(0.95, 0.0, 1.0)
+    copy_mode: bool = True
+    copy_cover: float = _setting(0.3, 0.0, 1.0)
+
+
+NEWS_TEXT_ALIGN = TextAlignConfig(min_chars=100, min_chars_derived=80)
+"""The aligner's PAN13 settings with shorter passages: news reuse comes a sentence or a
+paragraph at a time (one 100-character sentence is a passage), where PAN13's cases are
+long. A share is counted in characters, so one shared quote adds little to it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReuseConfig:
+    """How much text makes a derivation (``storytrace.reuse``).
+
+    ``min_share``: share of a version's text that must be traceable to another before an
+    edge may say text was taken (10% of its sentences or 5-grams); ``wholly``: from this
+    share on a version is wholly derived, below it partially."""
+
+    min_share: float = _setting(0.10, 0.0, 1.0)
+    wholly: float = _setting(0.5, 0.0, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class ProvenanceConfig:
+    """Weights and thresholds of ``storytrace.provenance`` (who derived from whom).
+
+    Direction scores (``direction``): ``time_weight`` for a parent published first (at
+    least ``same_minute_seconds`` apart), ``credit_weight`` for a child crediting the
+    parent's outlet (``relayed_credit_weight`` when a word-for-word copy carries the same
+    credit), ``unknown_outlet_credit_weight`` for a child crediting a source when the parent,
+    of unknown outlet, credits none, ``image_credit_weight`` for a photo credit naming the
+    other's outlet, ``copy_junk_weight`` / ``junk_weight`` for the copy wrapped in scraper
+    junk or paged (between copies at ``copy_jaccard`` and between other versions),
+    ``fan_weight`` for translations fanning out of a sole-language original,
+    ``parallel_weight`` against one parallel translation deriving from another and
+    ``undated_credit_weight`` for an undated child when other versions credit the parent's
+    outlet as their source.
+    ``min_direction``: direction evidence below this decides nothing (shared text, direction
+    unknown). ``copy_jaccard``: two independent translations never share this much of their
+    shingles. ``cross_lingual_weight``: a share found across languages counts for this much
+    of the same share of shared wording. ``exclusive``: a sibling must hold this share of the
+    child that their common source does not, to be the child's parent. ``root_weight`` and
+    ``max_parents``: the arborescence's virtual-root edge weight and candidate parents kept
+    per version."""
+
+    time_weight: float = _setting(1.0, 0.0)
+    same_minute_seconds: float = _setting(60.0, 0.0)
+    credit_weight: float = _setting(3.0, 0.0)
+    relayed_credit_weight: float = _setting(1.0, 0.0)
+    unknown_outlet_credit_weight: float = _setting(1.0, 0.0)
+    image_credit_weight: float = _setting(1.5, 0.0)
+    copy_junk_weight: float = _setting(1.5, 0.0)
+    junk_weight: float = _setting(0.5, 0.0)
+    fan_weight: float = _setting(1.0, 0.0)
+    parallel_weight: float = _setting(2.5, 0.0)
+    undated_credit_weight: float = _setting(0.5, 0.0)
+    min_direction: float = _setting(0.5, 0.0)
+    copy_jaccard: float = _setting(0.8, 0.0, 1.0)
+    cross_lingual_weight: float = _setting(0.6, 0.0, 1.0)
+    exclusive: float = _setting(0.05, 0.0, 1.0)
+    root_weight: float = _setting(0.01, 0.0)
+    max_parents: int = _setting(6, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class AlignConfig:
+    """Sentence alignment of a derivation edge (``storytrace.align``).
+
+    ``edited``: word-set Jaccard at which a changed sentence still counts as edited;
+    ``mutual_floor``: a mutual best partner below this is a coincidence, not a match;
+    ``name_bonus``: added to the score of sentences sharing a rare name (one in at most
+    ``rare_name_sentences`` sentences of each document); ``gap_floor``: a neighbour of an
+    aligned sentence, next to its partner, is aligned from this score."""
+
+    edited: float = _setting(0.5, 0.0, 1.0)
+    mutual_floor: float = _setting(0.55, 0.0, 1.0)
+    name_bonus: float = _setting(0.1, 0.0, 1.0)
+    gap_floor: float = _setting(0.40, 0.0, 1.0)
+    rare_name_sentences: int = _setting(2, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesConfig:
+    """What counts as a change (``storytrace.changes``): ``confident`` the sentence-pair
+    score from which a pair corresponds with confidence; ``short`` the most words of a
+    replaced name or a negated verb (more is a rewritten clause)."""
+
+    confident: float = _setting(0.6, 0.0, 1.0)
+    short: int = _setting(4, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryCleanConfig:
+    """The story cleaning its members (``storytrace.story_clean``): a paragraph is shared
+    content when ``shared_pairs`` of its word pairs (at least ``min_shared_pairs``) occur in
+    another version, echoed from ``echoed_pairs``; furniture is a label of at most
+    ``label_words`` words, a link of at most ``link_words``, a line addressing the reader of
+    at most ``address_words``, a line between junk of at most ``sandwich_words``, and never
+    over ``max_furniture_chars`` characters."""
+
+    shared_pairs: float = _setting(0.5, 0.0, 1.0)
+    min_shared_pairs: int = _setting(5, 0)
+    echoed_pairs: float = _setting(0.25, 0.0, 1.0)
+    label_words: int = _setting(30, 0)
+    link_words: int = _setting(25, 0)
+    address_words: int = _setting(80, 0)
+    sandwich_words: int = _setting(60, 0)
+    max_furniture_chars: int = _setting(1000, 0)
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """Parameters of the whole pipeline.
@@ -96,6 +234,12 @@ class Config:
     encoder: str = "use-multilingual"
     ann_min_documents: int = 50_000
     neighbour_margin: float = 0.92
+    text_align: TextAlignConfig = NEWS_TEXT_ALIGN
+    reuse: ReuseConfig = ReuseConfig()
+    provenance: ProvenanceConfig = ProvenanceConfig()
+    align: AlignConfig = AlignConfig()
+    changes: ChangesConfig = ChangesConfig()
+    story_clean: StoryCleanConfig = StoryCleanConfig()
 
     def __post_init__(self) -> None:
         self.validate()
@@ -125,6 +269,14 @@ class Config:
             raise ConfigError(f"neighbour_margin must be above 0, not {self.neighbour_margin}")
         if not isinstance(self.encoder, str) or not self.encoder.strip():
             raise ConfigError(f"encoder must name an encoder (or 'none'), not {self.encoder!r}")
+        for f in dataclasses.fields(self):
+            part = getattr(self, f.name)
+            if isinstance(f.default, _SUBCONFIGS):
+                if type(part) is not type(f.default):
+                    raise ConfigError(
+                        f"{f.name} must be a {type(f.default).__name__}, not {part!r}"
+                    )
+                _check_ranges(part, f"{f.name}.")
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
@@ -230,9 +382,40 @@ def _parsed(name: str, text: str, current: object) -> object:
     return text
 
 
-def _number(config: Config, name: str) -> float:
+_SUBCONFIGS = (
+    TextAlignConfig,
+    ReuseConfig,
+    ProvenanceConfig,
+    AlignConfig,
+    ChangesConfig,
+    StoryCleanConfig,
+)
+
+
+def _check_ranges(record: Any, prefix: str) -> None:
+    """``ConfigError`` naming the first field of ``record`` of the wrong type or out of the
+    range in its metadata."""
+    for f in dataclasses.fields(record):
+        name, value = prefix + f.name, getattr(record, f.name)
+        if isinstance(f.default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{name} must be true or false, not {value!r}")
+            continue
+        if isinstance(f.default, int) and (not isinstance(value, int) or isinstance(value, bool)):
+            raise ConfigError(f"{name} must be a whole number, not {value!r}")
+        low, high = f.metadata.get("range", (None, None))
+        number = _number(record, f.name, name)
+        if low is not None and high is not None and not low <= number <= high:
+            raise ConfigError(f"{name} must be between {low:g} and {high:g}, not {number:g}")
+        if low is not None and number < low:
+            raise ConfigError(f"{name} must be at least {low:g}, not {number:g}")
+        if high is not None and number > high:
+            raise ConfigError(f"{name} must be at most {high:g}, not {number:g}")
+
+
+def _number(config: Any, name: str, shown: str | None = None) -> float:
     """A float setting, checked to be a finite number."""
     value = getattr(config, name)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(f"{name} must be a number, not {value!r}")
+        raise ConfigError(f"{shown or name} must be a number, not {value!r}")
     return float(value)

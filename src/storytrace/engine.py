@@ -124,14 +124,15 @@ def align_pair(
     a: CleanDoc, b: CleanDoc, a_sig: Signature, b_sig: Signature, config: Config
 ) -> PairAlignment:
     """Align ``b`` (the child) to ``a`` (the parent) at ``config.sentence_match``."""
-    pairs = align_sentences(a, b, a_sig, b_sig, sentence_threshold(config, a.lang, b.lang))
+    threshold = sentence_threshold(config, a.lang, b.lang)
+    pairs = align_sentences(a, b, a_sig, b_sig, threshold, config.align)
     sentences = tuple(
         AlignedSentence(
             a.raw_span(a.sentences[sp.a]), b.raw_span(b.sentences[sp.b]), round(sp.score, 4)
         )
         for sp in pairs
     )
-    alignment = replace(passages_from_pairs(a, b, pairs), sentences=sentences)
+    alignment = replace(passages_from_pairs(a, b, pairs, config.align), sentences=sentences)
     return PairAlignment(tuple(pairs), alignment)
 
 
@@ -152,7 +153,9 @@ def trace_story(
     compared here)."""
     # The story cleans its members: what one version alone prints as furniture goes
     # before alignment and changes (story_clean); the removals are kept with the story.
-    cleaned, sigs, story_removed = clean_story(members, dict(cleaned), dict(sigs))
+    cleaned, sigs, story_removed = clean_story(
+        members, dict(cleaned), dict(sigs), config.story_clean
+    )
     aliases = find_aliases((cleaned[m].text for m in members), list(sources))
     versions = [
         Version(
@@ -176,7 +179,7 @@ def trace_story(
         (a, b): _memo_reuse(cleaned[a], cleaned[b], m, config, prepared, memo)
         for (a, b), m in sorted(inside.items())
     }
-    lineage = derive_lineage(versions, inside, reuse)
+    lineage = derive_lineage(versions, inside, reuse, config=config)
     edges: list[LineageEdge] = []
     alignments: list[Alignment] = []
     for edge in lineage.edges:
@@ -211,7 +214,13 @@ def edge_work(
     """An edge's changes and its alignment (the child aligned to the parent)."""
     aligned = align_pair(parent_clean, child_clean, parent_sig, child_sig, config)
     changes = find_changes(
-        parent, child, parent_clean, child_clean, list(aligned.pairs), aligned.alignment
+        parent,
+        child,
+        parent_clean,
+        child_clean,
+        list(aligned.pairs),
+        aligned.alignment,
+        config.changes,
     )
     return tuple(changes), aligned.alignment
 
@@ -289,7 +298,9 @@ def _memo_reuse(
     cross = cross_lingual_evidence(config.encoder, a.lang, b.lang)
 
     def work() -> Reuse:
-        return measure_reuse(a, b, m, cross_lingual=cross, prepared=prepared)
+        return measure_reuse(
+            a, b, m, cross_lingual=cross, prepared=prepared, settings=config.text_align
+        )
 
     if memo is None:
         return work()

@@ -5,7 +5,7 @@ answered apart, each from its own evidence:
 
 1. *Was text taken?* The share of each version traceable to the other (:mod:`storytrace.reuse`:
    aligned passages of shared wording, or sentences matched across languages). Below
-   ``reuse.MIN_REUSE`` there is no edge: two reports of one event that share names and a
+   ``Config.reuse.min_share`` there is no edge: two reports of one event that share names and a
    quote are independent coverage, and each is an origin of its own.
 2. *In which direction?* Publication times (weak alone, and a constraint: a parent is never
    published after its child), explicit credits ("Nordwire reported" in the child, Nordwire
@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storytrace.attribution import same_outlet
+from storytrace.config import Config
 from storytrace.lang import translation_pair
 from storytrace.names import STABLE_NAME_LANGS, name_key, transliteration_variants
 from storytrace.records import (
@@ -48,20 +49,18 @@ from storytrace.records import (
     Match,
     UndirectedLink,
 )
-from storytrace.reuse import MIN_REUSE, WHOLLY, Reuse, degree
+from storytrace.reuse import Reuse, degree
 
 _ROOT = "\x00root"
-_ROOT_WEIGHT = 0.01
-_MAX_PARENTS = 6
+_DEFAULT = Config()
+"""The settings when the caller gives none: the weights and thresholds below are
+``Config.provenance`` and ``Config.reuse`` (saved with every store)."""
 # Two translations of one source (different systems or translators) share much of their
 # wording, up to near-duplicates; only an exact duplicate is taken for a plain copy.
 _SIBLING_RELATIONS = frozenset({"near_duplicate", "partial_reuse", "rewrite", "same_story"})
 _SCRAPER_REASONS = frozenset({"ad marker", "comments"})
 _RENDERING_REASONS = frozenset({"page header/footer"})
 _IMAGE_REASONS = frozenset({"photo credit", "photo caption"})
-# Two independent translations never share this much of their 5-word shingles: a pair this
-# close is a copy of one translation, not a second translation of the source.
-_COPY_JACCARD = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +113,15 @@ def translation_fans(
     versions: Sequence[Version],
     matches: Mapping[tuple[str, str], Match],
     reuse: Mapping[tuple[str, str], Reuse] | None = None,
+    *,
+    config: Config = _DEFAULT,
 ) -> dict[str, frozenset[str]]:
     """For each version that is the only one in its language: the versions that translate it.
 
     When one version stands alone in its language and several versions in another language
     are translations of it, translations fanned out from it: it is the likelier source, and
     those translations are parallel (siblings), not derived from one another. A pair
-    translates when ``compare`` says so, or when ``reuse`` finds at least ``MIN_REUSE`` of
+    translates when ``compare`` says so, or when ``reuse`` finds at least ``reuse.min_share`` of
     it matched across languages.
     """
     langs: dict[str, list[str]] = {}
@@ -132,7 +133,9 @@ def translation_fans(
     for (a, b), match in matches.items():
         r = (reuse or {}).get((a, b))
         crossed = (
-            r is not None and r.method == "cross-lingual" and min(r.share_a, r.share_b) >= MIN_REUSE
+            r is not None
+            and r.method == "cross-lingual"
+            and min(r.share_a, r.share_b) >= config.reuse.min_share
         )
         if match.relation != "translation" and not crossed:
             continue
@@ -149,6 +152,8 @@ def direction(
     match: Match,
     fans: Mapping[str, frozenset[str]] | None = None,
     relay: str | None = None,
+    *,
+    config: Config = _DEFAULT,
 ) -> tuple[float, list[str]]:
     """Score (> 0: parent came first) and the evidence, for ``parent -> child``.
 
@@ -156,13 +161,14 @@ def direction(
     credit to the parent's outlet. The credit then came along with the copied text: it shows
     the parent is an ancestor, not that it is the direct parent, and counts for less.
     """
+    w = config.provenance
     score = 0.0
     notes: list[str] = []
     p_time, c_time = parent.doc.published, child.doc.published
     if p_time and c_time:
         delta = (c_time - p_time).total_seconds()
-        if abs(delta) >= 60:
-            score += 1.0 if delta > 0 else -1.0
+        if abs(delta) >= w.same_minute_seconds:
+            score += w.time_weight if delta > 0 else -w.time_weight
             when = "before" if delta > 0 else "after"
             notes.append(f"parent published {_duration(abs(delta))} {when} child")
         else:
@@ -172,17 +178,17 @@ def direction(
         notes.append(f"no publication time for {', '.join(missing)}")
     credited_parent = [o for o in child.credited if same_outlet(o, parent.outlet)]
     if credited_parent and relay is not None:
-        score += 1.0
+        score += w.relayed_credit_weight
         notes.append(
             f"child credits the parent's outlet ({credited_parent[0]}), but so does {relay}, "
             "which shares the child's text word for word: the credit may have come with the "
             "copied text"
         )
     elif credited_parent:
-        score += 3.0
+        score += w.credit_weight
         notes.append(f"child credits the parent's outlet ({credited_parent[0]})")
     elif any(same_outlet(o, child.outlet) for o in parent.credited):
-        score -= 3.0
+        score -= w.credit_weight
         notes.append(f"parent credits the child's outlet ({child.outlet})")
     elif child.credited and not parent.credited:
         # The child names a source; a parent of unknown outlet may be that source (it names
@@ -193,7 +199,7 @@ def direction(
                 "(no credit asymmetry)"
             )
         elif parent.outlet is None:
-            score += 1.0
+            score += w.unknown_outlet_credit_weight
             notes.append(
                 f"child credits {', '.join(child.credited)}; parent, of unknown outlet, "
                 "credits no outlet"
@@ -207,7 +213,7 @@ def direction(
                 "(no credit asymmetry)"
             )
         elif child.outlet is None:
-            score -= 1.0
+            score -= w.unknown_outlet_credit_weight
             notes.append(
                 f"parent credits {', '.join(parent.credited)}; child, of unknown outlet, "
                 "credits no outlet"
@@ -215,14 +221,14 @@ def direction(
         else:
             notes.append(f"parent credits {', '.join(parent.credited)} (not the child's outlet)")
     if not credited_parent and child.image_credits(parent.outlet):
-        score += 1.5
+        score += w.image_credit_weight
         notes.append(f"child's photo credit names the parent's outlet ({parent.outlet})")
     elif parent.image_credits(child.outlet) and not child.image_credits(parent.outlet):
-        score -= 1.5
+        score -= w.image_credit_weight
         notes.append(f"parent's photo credit names the child's outlet ({child.outlet})")
     # Between two copies of one text, the one wrapped in scraper junk is the copy: scrapers
     # add junk, nobody strips it before republishing.
-    junk_weight = 1.5 if match.jaccard >= _COPY_JACCARD else 0.5
+    junk_weight = w.copy_junk_weight if match.jaccard >= w.copy_jaccard else w.junk_weight
     if child.scraped and not parent.scraped:
         score += junk_weight
         notes.append("child carries scraper junk (ad markers or comments)")
@@ -235,7 +241,7 @@ def direction(
         score -= junk_weight
     for source, translations in (fans or {}).items():
         if source == parent.doc.id and child.doc.id in translations:
-            score += 1.0
+            score += w.fan_weight
             notes.append(
                 f"parent is the only {parent.clean.lang} version and {len(translations)} versions "
                 "translate it: translations fan out from it"
@@ -243,19 +249,22 @@ def direction(
         elif (
             {parent.doc.id, child.doc.id} <= translations
             and match.relation in _SIBLING_RELATIONS
-            and match.jaccard < _COPY_JACCARD
+            and match.jaccard < w.copy_jaccard
             and not credited_parent
         ):
-            score -= 2.5
+            score -= w.parallel_weight
             notes.append(f"both translate {source}: parallel translations, not one from the other")
     return score, notes
 
 
-def copies_of(matches: Mapping[tuple[str, str], Match]) -> dict[str, list[str]]:
-    """For each version, the versions it shares near-verbatim text with (Jaccard >= 0.8)."""
+def copies_of(
+    matches: Mapping[tuple[str, str], Match], *, config: Config = _DEFAULT
+) -> dict[str, list[str]]:
+    """For each version, the versions it shares near-verbatim text with (Jaccard at least
+    ``provenance.copy_jaccard``)."""
     out: dict[str, list[str]] = {}
     for (a, b), match in sorted(matches.items()):
-        if match.jaccard >= _COPY_JACCARD:
+        if match.jaccard >= config.provenance.copy_jaccard:
             out.setdefault(a, []).append(b)
             out.setdefault(b, []).append(a)
     return out
@@ -314,7 +323,12 @@ def round_trip_names(parent: Version, child: Version) -> list[tuple[str, str]]:
 
 
 def lineage_relation(
-    parent: Version, child: Version, match: Match, reuse: Reuse | None = None
+    parent: Version,
+    child: Version,
+    match: Match,
+    reuse: Reuse | None = None,
+    *,
+    config: Config = _DEFAULT,
 ) -> LineageRelation:
     """The derivation type of ``parent -> child``. A translation only across two known,
     different languages (a same-language text whose names are respelled came through
@@ -329,7 +343,8 @@ def lineage_relation(
             return "same_article"
         return "copy"
     share = reuse.share_of(child.doc.id) if reuse is not None else 0.0
-    if match.relation == "partial_reuse" or (reuse is not None and degree(share) == "partially"):
+    partially = reuse is not None and degree(share, config.reuse.wholly) == "partially"
+    if match.relation == "partial_reuse" or partially:
         return "partial_reuse"
     return "rewrite"
 
@@ -356,27 +371,21 @@ class Lineage:
         return iter((self.origins, self.edges, self.undirected, self.independent))
 
 
-_MIN_DIRECTION = 0.5
-"""Direction evidence below this (no time, credit, junk or containment cue) decides nothing:
-the pair is reported as sharing text, direction unknown."""
-_CROSS_LINGUAL_WEIGHT = 0.6
-"""A share found across languages counts for less than the same share of shared wording: a
-copy of a translation holds the translation's words, and only its meaning of the original."""
-_EXCLUSIVE = 0.05
-"""A sibling must hold at least this share of the child that their common source does not,
-for the child to be the sibling's copy rather than another copy of the source."""
+def took_text(reuse: Reuse, parent: str, child: str, *, config: Config = _DEFAULT) -> bool:
+    """May ``child`` have taken text from ``parent``: at least ``reuse.min_share`` of the
+    child is traceable to it, or most of the parent (``reuse.wholly``) reappears in the child
+    (a whole brief inside a long round-up is a small share of the round-up, and still
+    taken)."""
+    shares = config.reuse
+    return reuse.share_of(child) >= shares.min_share or reuse.share_of(parent) >= shares.wholly
 
 
-def took_text(reuse: Reuse, parent: str, child: str) -> bool:
-    """May ``child`` have taken text from ``parent``: at least ``MIN_REUSE`` of the child
-    is traceable to it, or most of the parent (``WHOLLY``) reappears in the child (a whole
-    brief inside a long round-up is a small share of the round-up, and still taken)."""
-    return reuse.share_of(child) >= MIN_REUSE or reuse.share_of(parent) >= WHOLLY
-
-
-def _textual_weight(reuse: Reuse, child: str, match: Match) -> float:
+def _textual_weight(reuse: Reuse, child: str, match: Match, config: Config) -> float:
+    """A share found across languages counts for less than the same share of shared
+    wording (``provenance.cross_lingual_weight``): a copy of a translation holds the
+    translation's words, and only its meaning of the original."""
     share = reuse.share_of(child)
-    factor = _CROSS_LINGUAL_WEIGHT if reuse.method == "cross-lingual" else 1.0
+    factor = config.provenance.cross_lingual_weight if reuse.method == "cross-lingual" else 1.0
     return share * factor + 0.05 * closeness(match)
 
 
@@ -394,10 +403,10 @@ def _supported(versions: Sequence[Version]) -> dict[str, list[str]]:
     return out
 
 
-def _time_forbids(parent: Version, child: Version) -> bool:
+def _time_forbids(parent: Version, child: Version, config: Config) -> bool:
     """Both dated, and the parent published at least a minute after the child."""
     p, c = parent.doc.published, child.doc.published
-    return bool(p and c and (p - c).total_seconds() >= 60)
+    return bool(p and c and (p - c).total_seconds() >= config.provenance.same_minute_seconds)
 
 
 def exclusive_share(child: Version, sibling: Version, source: Version) -> float | None:
@@ -415,22 +424,27 @@ def derive_lineage(
     versions: Sequence[Version],
     matches: Mapping[tuple[str, str], Match],
     reuse: Mapping[tuple[str, str], Reuse] | None = None,
+    *,
+    config: Config = _DEFAULT,
 ) -> Lineage:
     """Origins, edges and undecided links for one story (deterministic for the same input).
 
     An edge ``p -> c`` needs three things: text taken (``took_text``: at least
-    ``MIN_REUSE`` of c traceable to p, or most of p found in c; ``reuse``); a direction
-    (time, credits, junk and the other cues of :func:`direction`, at least ``_MIN_DIRECTION``, and never against the clock where both
+    ``reuse.min_share`` of c traceable to p, or most of p found in c; ``reuse``); a
+    direction (time, credits, junk and the other cues of :func:`direction`, at least
+    ``provenance.min_direction``, and never against the clock where both
     versions are dated); and, among every parent that c may have, the most of c's wording
     (a maximum spanning arborescence over the shares, same-language wording ahead of
     matches across languages). A pair that shares text but has no direction is reported as
     an undirected link; a member that shares no text is independent coverage.
-    ``reuse``: by match key; missing pairs fall back on the match's own scores.
+    ``reuse``: by match key; missing pairs fall back on the match's own scores. ``config``:
+    the weights and thresholds (``Config.provenance``, ``Config.reuse``).
     """
+    w = config.provenance
     by_id = {v.doc.id: v for v in versions}
     measured = dict(reuse or {})
-    fans = translation_fans(versions, matches, measured)
-    copies = copies_of(matches)
+    fans = translation_fans(versions, matches, measured, config=config)
+    copies = copies_of(matches, config=config)
     supported = _supported(versions)
     graph = nx.DiGraph()
     graph.add_node(_ROOT)
@@ -444,18 +458,18 @@ def derive_lineage(
         # The match's relation groups stories; here only the shared text counts (a pair
         # ``compare`` left unrelated may still share a few translated passages).
         r = measured.get((a, b)) or _reuse_from_match(by_id[a], by_id[b], match)
-        if max(r.share_a, r.share_b) < MIN_REUSE:
+        if max(r.share_a, r.share_b) < config.reuse.min_share:
             continue  # the same event, told independently: no text was taken
         linked.update((a, b))
         scored: dict[tuple[str, str], tuple[float, list[str]]] = {}
         for p, c in ((a, b), (b, a)):
-            if not took_text(r, p, c) or _time_forbids(by_id[p], by_id[c]):
+            if not took_text(r, p, c, config=config) or _time_forbids(by_id[p], by_id[c], config):
                 continue
             relay = _relay(by_id, copies, p, c)
-            score, notes = direction(by_id[p], by_id[c], match, fans, relay)
-            others = [w for w in supported.get(p, []) if w != c]
+            score, notes = direction(by_id[p], by_id[c], match, fans, relay, config=config)
+            others = [o for o in supported.get(p, []) if o != c]
             if others and not supported.get(c) and by_id[c].doc.published is None:
-                score += 0.5
+                score += w.undated_credit_weight
                 notes.append(
                     f"undated child; {len(others)} other version(s) credit the parent's "
                     f"outlet ({by_id[p].outlet}) as their source"
@@ -465,10 +479,10 @@ def derive_lineage(
         rival = min((s for k, (s, _) in scored.items() if best and k != best[0]), default=None)
         undecided = (
             best is None
-            or best[1][0] < _MIN_DIRECTION
+            or best[1][0] < w.min_direction
             or (rival is not None and rival >= best[1][0])
         )
-        if undecided and best is not None and match.jaccard >= _COPY_JACCARD:
+        if undecided and best is not None and match.jaccard >= w.copy_jaccard:
             # Twin copies of one text: they share one ancestry whichever came first, so one
             # stands under the other, drawn without an arrow (``directed=False``).
             # The likelier parent first; else the publisher's own page (the one that
@@ -478,7 +492,7 @@ def derive_lineage(
                 key=lambda kv: (-kv[1][0], -_metadata(by_id[kv[0][0]]), kv[0]),
             )
             notes = [*notes, "near-verbatim copies of each other: which came first is unknown"]
-            weight = _textual_weight(r, c, match)
+            weight = _textual_weight(r, c, match, config)
             candidates[(p, c)] = (weight, score, notes, match, r)
             twins.add((p, c))
             graph.add_edge(p, c, weight=weight)
@@ -502,15 +516,15 @@ def derive_lineage(
         assert best is not None  # not undecided
         (p, c), (score, notes) = best
         # Wording decides; the direction evidence only breaks a tie between equal shares.
-        weight = _textual_weight(r, c, match) + 0.01 * min(score, 5.0)
+        weight = _textual_weight(r, c, match, config) + 0.01 * min(score, 5.0)
         candidates[(p, c)] = (weight, score, notes, match, r)
         graph.add_edge(p, c, weight=weight)
-    _prefer_common_sources(graph, by_id, candidates)
+    _prefer_common_sources(graph, by_id, candidates, w.exclusive)
     for child in by_id:
         incoming = sorted(graph.in_edges(child, data="weight"), key=lambda e: (-e[2], e[0]))
-        graph.remove_edges_from([(p, c) for p, c, _ in incoming[_MAX_PARENTS:]])
+        graph.remove_edges_from([(p, c) for p, c, _ in incoming[w.max_parents :]])
     for v in sorted(by_id):
-        graph.add_edge(_ROOT, v, weight=_ROOT_WEIGHT)
+        graph.add_edge(_ROOT, v, weight=w.root_weight)
     tree = nx.maximum_spanning_arborescence(graph, attr="weight", preserve_attrs=True)
     below = {node: nx.descendants(tree, node) for node in by_id}
     origins: list[str] = []
@@ -527,6 +541,7 @@ def derive_lineage(
                 {k: candidates[k] for k in graph.edges if k in candidates},
                 below,
                 directed=(parent, child) not in twins,
+                config=config,
             )
         )
     independent = tuple(sorted(set(by_id) - linked))
@@ -542,10 +557,11 @@ def _prefer_common_sources(
     graph: nx.DiGraph,
     by_id: Mapping[str, Version],
     candidates: Mapping[tuple[str, str], tuple[float, float, list[str], Match, Reuse]],
+    exclusive: float,
 ) -> None:
     """Siblings printed from one source share its words: a child that holds almost nothing
     of a sibling ``q``'s wording beyond what their common source ``p`` also has
-    (``exclusive_share`` under ``_EXCLUSIVE``) took its text from ``p``, so ``q -> c``
+    (``exclusive_share`` under ``exclusive``, ``provenance.exclusive``) took its text from ``p``, so ``q -> c``
     goes. Never when the child credits q's outlet and not p's (a credit to both names no
     one: a copy of p carries p's dateline)."""
     for q, c in sorted(candidates):
@@ -560,7 +576,7 @@ def _prefer_common_sources(
             if names_q and not names_p:
                 continue
             share = exclusive_share(by_id[c], by_id[q], by_id[p])
-            if share is not None and share < _EXCLUSIVE:
+            if share is not None and share < exclusive:
                 graph.remove_edge(q, c)
                 break
 
@@ -584,6 +600,7 @@ def _edge(
     below: Mapping[str, set[str]],
     *,
     directed: bool = True,
+    config: Config = _DEFAULT,
 ) -> LineageEdge:
     """The edge record, its confidence from three parts: text taken (the share), direction
     (the strength of its evidence) and parent (the margin over rival parents)."""
@@ -623,11 +640,11 @@ def _edge(
     return LineageEdge(
         parent=p,
         child=c,
-        relation=lineage_relation(parent, child, match, r),
+        relation=lineage_relation(parent, child, match, r, config=config),
         confidence=confidence,
         evidence=tuple(evidence),
         reuse=round(share, 4),
-        degree=degree(share),
+        degree=degree(share, config.reuse.wholly),
         method=r.method,
         credited=child.credited,
         directed=directed,

@@ -22,24 +22,18 @@ with the method that gave it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from storytrace.config import NEWS_TEXT_ALIGN, ReuseConfig, TextAlignConfig
 from storytrace.records import CleanDoc, Match, Passage, Span
-from storytrace.textalign import DEFAULT, PreparedText, TextAlignConfig, align_texts, prepare
+from storytrace.textalign import PreparedText, align_texts, prepare
 
 ReuseMethod = Literal["lexical", "cross-lingual", "none"]
-
-MIN_REUSE = 0.10
-"""Share of a version's text that must be traceable to another before an edge may say text
-was taken (the issue's own definition of partial reuse: 10% of its sentences or 5-grams)."""
-WHOLLY = 0.5
-"""From this share on, a version is wholly derived (most of its text comes from the parent);
-below it, partially derived (the parent is one of its sources)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,15 +64,10 @@ class Reuse:
         return f"{share:.0%} of {child} traceable to {parent} ({how})"
 
 
-NEWS_ALIGN: TextAlignConfig = replace(DEFAULT, min_chars=100, min_chars_derived=80)
-"""The aligner's PAN13 settings with shorter passages: news reuse comes a sentence or a
-paragraph at a time (one 100-character sentence is a passage), where PAN13's cases are
-long. A share is counted in characters, so one shared quote adds little to it."""
-
-
-def degree(share: float) -> Literal["wholly", "partially"]:
-    """``wholly`` when most of the child comes from the parent, else ``partially``."""
-    return "wholly" if share >= WHOLLY else "partially"
+def degree(share: float, wholly: float = ReuseConfig().wholly) -> Literal["wholly", "partially"]:
+    """``wholly`` when most of the child comes from the parent (``Config.reuse.wholly``),
+    else ``partially`` (the parent is one of its sources)."""
+    return "wholly" if share >= wholly else "partially"
 
 
 def content_share(text: str, spans: Sequence[Span]) -> float:
@@ -119,19 +108,21 @@ def measure_reuse(
     *,
     cross_lingual: bool,
     prepared: dict[str, PreparedText] | None = None,
+    settings: TextAlignConfig = NEWS_TEXT_ALIGN,
 ) -> Reuse:
     """The reuse between two cleaned versions (``match`` is their ``compare`` verdict, with
     ``a``/``b`` in its order). ``cross_lingual``: the two are in different known languages
     that the encoder covers, so its sentence coverage counts as evidence. ``prepared``: a
-    cache of :func:`textalign.prepare` results by document id, for versions in many pairs."""
+    cache of :func:`textalign.prepare` results by document id, for versions in many pairs
+    (prepared with the same ``settings``: ``Config.text_align``)."""
     cache = prepared if prepared is not None else {}
     passages: tuple[Passage, ...] = ()
     if not cross_lingual:  # word passages cannot be shared across two languages
         if a.id not in cache:
-            cache[a.id] = prepare(a.text, NEWS_ALIGN)
+            cache[a.id] = prepare(a.text, settings)
         if b.id not in cache:
-            cache[b.id] = prepare(b.text, NEWS_ALIGN)
-        passages = align_texts(cache[a.id], cache[b.id], NEWS_ALIGN)
+            cache[b.id] = prepare(b.text, settings)
+        passages = align_texts(cache[a.id], cache[b.id], settings)
     if match.a != a.id:
         raise ValueError(f"match is for {match.a}/{match.b}, not {a.id}/{b.id}")
     # A "summary" passage says a whole paragraph resembles the whole other text (topic and

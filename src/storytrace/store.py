@@ -345,8 +345,11 @@ class Store:
     def start_run(self, config: Config, inputs: Sequence[str]) -> int:
         stored = self.config()
         if stored is not None and stored != config:
+            theirs, ours = stored.settings(), config.settings()
+            differ = [n for n in ours if theirs.get(n) != ours[n]]
+            shown = ", ".join(f"{n} {theirs.get(n)!r} there, {ours[n]!r} here" for n in differ[:3])
             raise StoreError(
-                f"{self.path} was built with a different configuration; "
+                f"{self.path} was built with a different configuration ({shown}); "
                 "use a new --out directory to analyse with other parameters"
             )
         with self.transaction() as tx:

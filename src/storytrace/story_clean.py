@@ -29,21 +29,18 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from storytrace.config import StoryCleanConfig
 from storytrace.records import CleanDoc, OffsetRun, Removal, Signature, Span
 from storytrace.text import split_paragraphs, split_sentences
 
-SHARED_PAIRS = 0.5
-"""A paragraph is shared when at least this share of its word pairs occur in another version."""
-MIN_SHARED_PAIRS = 5
-ECHOED_PAIRS = 0.25
-"""A paragraph is echoed (the story's article, reworded) when at least this share of its word
-pairs occur in another version: where a rewrite's article runs, and whether a version shares
-anything with the story at all."""
-LABEL_WORDS = 30
-"""At most this many words, and no sentence ending: a label, a caption, a credit."""
-ADDRESS_WORDS = 80
-"""At most this many words, and addressing the reader: an appeal, a pitch."""
-SANDWICH_WORDS = 60
+_DEFAULT = StoryCleanConfig()
+"""The thresholds (``Config.story_clean``): a paragraph is *shared* when at least
+``shared_pairs`` of its word pairs occur in another version, *echoed* (the story's article,
+reworded: where a rewrite's article runs, and whether a version shares anything with the
+story at all) from ``echoed_pairs``, either with at least ``min_shared_pairs`` pairs in
+common; a *label* (a caption, a credit) has at most ``label_words`` words and no sentence
+ending, an *appeal* at most ``address_words`` words addressing the reader, a *link* at most
+``link_words``; paragraphs over ``max_furniture_chars`` are never furniture."""
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"""[.!?…]["'”’»)\]]*\s*$""")
@@ -53,8 +50,6 @@ _LINK = re.compile(
     r"|[^\s@]{1,64}@[^\s@]{1,255}\.\w+"
 )
 _DOMAIN = re.compile(r"\b[\w-]{2,63}\.(?:com|org|net|info|news|example|co\.uk|[a-z]{2})\b")
-MAX_FURNITURE_CHARS = 1000
-"""Longer paragraphs are never judged as furniture (and never scanned for its forms)."""
 _QUOTED = re.compile(r"""["“„«»”][^"“„«»”]{0,400}["”“»«]""")
 # Words that address the reader or speak for the publisher (not the people in the news):
 # second person and first person plural, in the languages the product meets most. These
@@ -100,20 +95,20 @@ def _addresses_reader(text: str) -> bool:
     return any(w in _ADDRESS for w in words) or bool(_FORMAL.search(outside))
 
 
-def furniture_form(text: str) -> str | None:
+def furniture_form(text: str, settings: StoryCleanConfig = _DEFAULT) -> str | None:
     """The kind of furniture ``text`` is shaped as (None: it reads as prose)."""
     stripped = text.strip()
-    if len(stripped) > MAX_FURNITURE_CHARS:
+    if len(stripped) > settings.max_furniture_chars:
         return None
     words = _WORD.findall(stripped)
     n = len(words)
     if n == 0:
         return "stray fragment"
-    if n <= 25 and (_LINK.search(stripped) or _DOMAIN.search(stripped)):
+    if n <= settings.link_words and (_LINK.search(stripped) or _DOMAIN.search(stripped)):
         return "link"
-    if n <= LABEL_WORDS and not _SENTENCE_END.search(stripped):
+    if n <= settings.label_words and not _SENTENCE_END.search(stripped):
         return "label"
-    if n <= ADDRESS_WORDS and _addresses_reader(stripped):
+    if n <= settings.address_words and _addresses_reader(stripped):
         return "appeal to the reader"
     return None
 
@@ -145,7 +140,9 @@ def _headline(text: str, lang: str) -> bool:
     )
 
 
-def story_removals(members: Sequence[Member]) -> dict[str, list[tuple[int, str]]]:
+def story_removals(
+    members: Sequence[Member], settings: StoryCleanConfig = _DEFAULT
+) -> dict[str, list[tuple[int, str]]]:
     """For each member, the indexes of its paragraphs that are junk by the story's
     evidence, with the reason (``"unique to this version: <form>"``)."""
     pair_sets = [
@@ -161,19 +158,18 @@ def story_removals(members: Sequence[Member]) -> dict[str, list[tuple[int, str]]
             pairs = _pairs(para)
             overlap.append(max(len(pairs & o) / len(pairs) for o in others) if pairs else 0.0)
         # A few words in common are no evidence (two sites print "Reply · 3 likes" alike):
-        # shared content has at least ``MIN_SHARED_PAIRS`` word pairs in common.
+        # shared content has at least ``min_shared_pairs`` word pairs in common.
+        least = settings.min_shared_pairs
         common = [x * len(_pairs(p)) for x, p in zip(overlap, member.paragraphs, strict=True)]
         shared = [
-            x >= SHARED_PAIRS and c >= MIN_SHARED_PAIRS
-            for x, c in zip(overlap, common, strict=True)
+            x >= settings.shared_pairs and c >= least for x, c in zip(overlap, common, strict=True)
         ]
         echoed = [
-            x >= ECHOED_PAIRS and c >= MIN_SHARED_PAIRS
-            for x, c in zip(overlap, common, strict=True)
+            x >= settings.echoed_pairs and c >= least for x, c in zip(overlap, common, strict=True)
         ]
         if not any(echoed):
             continue  # nothing in common with the story: no evidence about this version
-        forms = [furniture_form(p) for p in member.paragraphs]
+        forms = [furniture_form(p, settings) for p in member.paragraphs]
         last_shared = max(i for i, e in enumerate(echoed) if e)
         junk: dict[int, str] = {}
         for i, (para, is_shared, form) in enumerate(
@@ -190,7 +186,11 @@ def story_removals(members: Sequence[Member]) -> dict[str, list[tuple[int, str]]
         for i, para in enumerate(member.paragraphs):
             if i <= last_shared or i in junk or not 0 < i < len(member.paragraphs) - 1:
                 continue
-            if i - 1 in junk and i + 1 in junk and len(_WORD.findall(para)) <= SANDWICH_WORDS:
+            if (
+                i - 1 in junk
+                and i + 1 in junk
+                and len(_WORD.findall(para)) <= settings.sandwich_words
+            ):
                 junk[i] = "between furniture"
         if junk:
             out[member.id] = [(i, f"unique to this version: {junk[i]}") for i in sorted(junk)]
@@ -269,10 +269,11 @@ def clean_story(
     ids: Sequence[str],
     cleaned: Mapping[str, CleanDoc],
     sigs: Mapping[str, Signature] | None = None,
+    settings: StoryCleanConfig = _DEFAULT,
 ) -> tuple[dict[str, CleanDoc], dict[str, Signature], dict[str, list[Removal]]]:
     """The members ``ids`` of one story cleaned by each other: their clean docs and
     signatures (the same objects where nothing was removed), and the removals added."""
-    drops = story_removals(members_of(cleaned, ids))
+    drops = story_removals(members_of(cleaned, ids), settings)
     docs = {i: cleaned[i] for i in ids}
     signatures = {i: sigs[i] for i in ids if i in sigs} if sigs else {}
     added: dict[str, list[Removal]] = {}

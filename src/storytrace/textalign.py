@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from storytrace.config import TextAlignConfig
 from storytrace.records import Passage, PassageKind, Span
 
 F64 = npt.NDArray[np.float64]
@@ -72,33 +73,8 @@ STOPWORDS = frozenset(_STOPWORDS.split())
 """English function words: no weight in the sentence vectors (n-grams keep them)."""
 
 
-@dataclass(frozen=True, slots=True)
-class TextAlignConfig:
-    """Parameters of :func:`align_texts` (see the module docstring; defaults tuned on the
-    PAN13 training corpus only)."""
-
-    seed_cosine: float = 0.33
-    seed_dice: float = 0.33
-    max_gap: int = 4
-    validate: float = 0.4
-    min_chars: int = 200
-    min_chars_derived: int = 120
-    summary_ratio: float = 3.0
-    summary_whole: bool = True
-    summary_seed: float = 0.18
-    summary_skip: int = 1
-    summary_cosine: float = 0.25
-    summary_para: float = 0.5
-    min_sentence_words: int = 3
-    ngram: int = 5
-    max_repeats: int = 4
-    run_gap: int = 12
-    run_cover: float = 0.95
-    copy_mode: bool = True
-    copy_cover: float = 0.3
-
-
 DEFAULT = TextAlignConfig()
+"""The PAN13 settings (``Config.text_align`` holds the news settings)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ EXAMPLES = """\
 examples:
   storytrace analyze corpus/ --out out
   storytrace analyze news.jsonl.gz crawl.warc.gz --out out --encoder none --quiet
-  storytrace analyze corpus/ --out out --threshold 0.6 --set sentence_match=0.75
+  storytrace analyze corpus/ --out out --threshold 0.6 --set provenance.time_weight=1.5
   storytrace analyze corpus/ --out out --executor spark --master local[4]"""
 
 

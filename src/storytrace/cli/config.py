@@ -22,7 +22,7 @@ DESCRIPTION = (
 EXAMPLES = """\
 examples:
   storytrace config show
-  storytrace config show --threshold 0.6 --set sentence_match=0.75
+  storytrace config show --threshold 0.6 --set provenance.time_weight=1.5
   storytrace config show --db out --format json"""
 
 

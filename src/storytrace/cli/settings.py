@@ -45,7 +45,7 @@ def add_config_options(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="any other setting by its dotted name, repeatable (e.g. sentence_match=0.75; "
+        help="any other setting by its dotted name, repeatable (e.g. provenance.time_weight=1.5; "
         "'storytrace config show' lists them with their values)",
     )
 

@@ -60,6 +60,23 @@ _FIELD_ALIASES = {
     "text": ("text", "content", "body"),
 }
 _KNOWN_FIELDS = frozenset({"id", "url", "title"} | {a for v in _FIELD_ALIASES.values() for a in v})
+INTERNAL_META = frozenset(
+    {
+        "format",
+        "extractor",
+        "pages",
+        "html_kept",
+        "encoding",
+        "encoding_from",
+        "published_problem",
+        "captured",
+        "page_url",
+        "warc_record_id",
+    }
+)
+"""Metadata keys the readers set themselves; some steer later stages (``format`` and
+``html_kept`` decide how ``clean`` treats a page). A record's own field of one of these names
+is kept as ``input.NAME``, so input data never sets an internal flag."""
 
 Record = Document | IngestError
 
@@ -473,14 +490,12 @@ def parse_record(obj: object, where: str, fallback_id: str) -> Record:
     raw_id = obj.get("id")
     if raw_id is not None and not isinstance(raw_id, str | int):
         return IngestError(where, f"'id' is {type(raw_id).__name__}, not a string or number")
-    meta = {"format": "jsonl"}
-    meta.update(
-        {
-            k: str(v)
-            for k, v in obj.items()
-            if k not in _KNOWN_FIELDS and isinstance(v, str | int | float)
-        }
-    )
+    meta = {
+        (f"input.{k}" if k in INTERNAL_META else k): str(v)
+        for k, v in obj.items()
+        if k not in _KNOWN_FIELDS and isinstance(v, str | int | float)
+    }
+    meta["format"] = "jsonl"
     problem = _unencodable(obj, meta)
     if problem:
         return IngestError(where, problem)
