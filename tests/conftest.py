@@ -23,6 +23,39 @@ EXPECTED = ROOT / "src" / "storytrace" / "demo" / "expected.json"
 SHARED = Path(os.environ.get("STORYTRACE_SHARED", ROOT.parent / "shared"))
 
 
+_SLOW_GROUPS = ("slow", "spark", "browser")
+_SLOW_TESTS: dict[str, str] = {}  # node id -> its slow groups, for the progress lines
+_CONFIG: list[pytest.Config] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _CONFIG[:] = [config]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Spark and browser tests are slow too: ``-m "not slow"`` leaves every slow group out."""
+    for item in items:
+        if any(item.get_closest_marker(name) for name in ("spark", "browser")):
+            item.add_marker(pytest.mark.slow)
+        groups = [name for name in _SLOW_GROUPS if item.get_closest_marker(name)]
+        if groups:
+            _SLOW_TESTS[item.nodeid] = ", ".join(groups)
+
+
+def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    """Name each slow test on its own line as it starts, so a quiet run (``-q``) shows what
+    it is waiting for (a Spark session takes up to half a minute to start) instead of
+    sitting silent for minutes."""
+    groups = _SLOW_TESTS.get(nodeid)
+    if not groups or not _CONFIG or _CONFIG[0].option.verbose > 0:
+        return
+    reporter = _CONFIG[0].pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.ensure_newline()
+        reporter.write(f"{nodeid} ({groups}) ", flush=True)
+
+
 @pytest.fixture(scope="session")
 def expected() -> dict[str, Any]:
     return json.loads(EXPECTED.read_text(encoding="utf-8"))

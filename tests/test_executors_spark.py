@@ -17,6 +17,8 @@ from storytrace.errors import SparkUnavailableError
 from storytrace.executors import spark as spark_executor
 from storytrace.executors.spark import SparkExecutor, java_problem, session_conf
 
+pytestmark = pytest.mark.spark
+
 
 def test_local_masters_get_one_shuffle_partition_pair_per_core() -> None:
     conf = session_conf("local[2]")

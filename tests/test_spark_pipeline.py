@@ -41,6 +41,8 @@ from storytrace.stories import build_stories
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import generate
 
+pytestmark = pytest.mark.spark
+
 LEXICAL = Config(encoder="none")
 
 

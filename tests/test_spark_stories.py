@@ -13,6 +13,8 @@ from storytrace.records import Match
 from storytrace.spark_stories import connected_components, story_members
 from storytrace.stories import ESTABLISHED, build_stories, connected_groups
 
+pytestmark = pytest.mark.spark
+
 RELATIONS = [
     "duplicate",
     "near_duplicate",

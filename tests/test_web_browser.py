@@ -25,10 +25,13 @@ from storytrace.pipeline import analyze
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 )
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Debian's chromium is not installed (make test installs it where it can: scripts/install-browser.sh)",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Debian's chromium is not installed (make test installs it where it can: scripts/install-browser.sh)",
+    ),
+]
 ARGS = [
     "--headless",
     "--no-sandbox",
