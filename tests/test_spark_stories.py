@@ -9,10 +9,12 @@ import pytest
 
 pytest.importorskip("pyarrow", reason="Spark stories need the 'spark' extra")
 
+from storytrace.config import StoriesConfig
 from storytrace.records import Match
 from storytrace.spark_stories import connected_components, story_members
-from storytrace.stories import ESTABLISHED, build_stories, connected_groups
+from storytrace.stories import build_stories, connected_groups
 
+ESTABLISHED = StoriesConfig().established
 pytestmark = pytest.mark.spark
 
 RELATIONS = [

@@ -208,3 +208,23 @@ def test_weak_chain_refuses_the_second_established_group() -> None:
     matches = [_scored(g[i], g[i + 1], "near_duplicate", 1.0) for g in groups for i in range(2)]
     matches += [_scored("a0", "b0", "same_story", 0.2, 0.9), _scored("b1", "c1", "same_story", 0.2)]
     assert build_stories([m for g in groups for m in g], matches) == groups
+
+
+def test_the_story_settings_decide_what_joins() -> None:
+    """``Config.stories``: two groups of three joined by a same-event link stay apart at
+    the default ``established`` (3) and join when groups count as small up to four; a
+    translation covering half of one side is weak by default and strong at a coverage
+    threshold of 0.5."""
+    from dataclasses import replace
+
+    from storytrace.config import StoriesConfig
+
+    left, right = ["l0", "l1", "l2"], ["r0", "r1", "r2"]
+    matches = [_match(a, b, "duplicate") for g in (left, right) for a, b in zip(g, g[1:])]
+    matches.append(_match("l0", "r0", "same_story"))
+    ids = left + right
+    assert build_stories(ids, matches) == [left, right]
+    assert build_stories(ids, matches, StoriesConfig(established=4)) == [left + right]
+    half = replace(_match("a", "b", "translation"), coverage_ab=0.5)
+    assert not is_strong(half)
+    assert is_strong(half, StoriesConfig(strong_coverage=0.5))

@@ -180,6 +180,20 @@ class StoryCleanConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class StoriesConfig:
+    """Grouping versions into stories (``storytrace.stories``): a rewrite or translation
+    covering ``strong_coverage`` of one side, or partial reuse containing
+    ``strong_containment`` of one side, joins stories on its own; a weaker link joins two
+    groups only while one has fewer than ``established`` members. Stories of up to
+    ``complete_story`` members have every pair compared before provenance."""
+
+    established: int = _setting(3, 1)
+    strong_coverage: float = _setting(0.6, 0.0, 1.0)
+    strong_containment: float = _setting(0.5, 0.0, 1.0)
+    complete_story: int = _setting(40, 0)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Parameters of the whole pipeline.
 
@@ -240,6 +254,7 @@ class Config:
     align: AlignConfig = AlignConfig()
     changes: ChangesConfig = ChangesConfig()
     story_clean: StoryCleanConfig = StoryCleanConfig()
+    stories: StoriesConfig = StoriesConfig()
 
     def __post_init__(self) -> None:
         self.validate()
@@ -389,6 +404,7 @@ _SUBCONFIGS = (
     AlignConfig,
     ChangesConfig,
     StoryCleanConfig,
+    StoriesConfig,
 )
 
 

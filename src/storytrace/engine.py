@@ -57,9 +57,6 @@ from storytrace.trace_memo import (
     reuse_to_json,
 )
 
-COMPLETE_STORY = 40
-"""Stories up to this size have every pair of members compared before provenance."""
-
 
 # -- thresholds on the encoder's raw scale (the one place they are converted) -----------------
 def sentence_threshold(config: Config, lang_a: str, lang_b: str) -> float:
@@ -168,7 +165,7 @@ def trace_story(
         for m in members
     ]
     inside = {k: v for k, v in matches.items() if k[0] in docs and k[1] in docs}
-    if len(members) <= COMPLETE_STORY:
+    if len(members) <= config.stories.complete_story:
         # Candidate search keeps a few neighbours per document; inside a small story every
         # pair is compared, so a version's parent is never missed for want of a candidate.
         for a, b in itertools.combinations(sorted(members), 2):

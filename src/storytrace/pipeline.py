@@ -385,13 +385,13 @@ def _build_stories(
         matches = {(m.a, m.b): m for m in store.matches()}
         old_stories = set(store.member_stories().values())
         if groups is None:
-            groups = build_stories(ids, matches.values())
+            groups = build_stories(ids, matches.values(), config.stories)
         if retrace_all:
             changed = set(ids)
     else:
         ids = sorted(region or ())
         matches = {(m.a, m.b): m for m in store.matches_among(ids)}
-        groups = build_stories(ids, matches.values())
+        groups = build_stories(ids, matches.values(), config.stories)
         old_stories = set(store.story_of(ids).values())
     stored = {tuple(m): s for s, m in store.members_of(sorted(old_stories)).items()}
     kept: set[str] = set()

@@ -753,7 +753,8 @@ def run_spark(
         n_matches = matches.where(matches.relation != "unrelated").count()
     with timed("Grouping stories"):
         path = output_path(parquet_out, "stories")
-        story_members(matches, single_task_links).write.mode("overwrite").parquet(path)
+        stories = story_members(matches, single_task_links, config.stories)
+        stories.write.mode("overwrite").parquet(path)
         n_stories = spark.read.parquet(path).select("story").distinct().count()
     _write_errors(spark, errors, parquet_out)
     return SparkRun(parquet_out, n_docs, tuple(errors), n_candidates, n_matches, n_stories, seconds)

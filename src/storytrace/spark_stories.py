@@ -27,10 +27,12 @@ DataFrame code only moves ids and sizes around.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from storytrace.config import StoriesConfig
 from storytrace.executors.spark import spark_schema
 from storytrace.records import Match
 from storytrace.stories import (
@@ -100,7 +102,7 @@ def _match_rows(table: pa.RecordBatch | pa.Table) -> list[Match]:
     ]
 
 
-def _links(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+def _links(batches: Iterable[pa.RecordBatch], settings: StoriesConfig) -> Iterator[pa.RecordBatch]:
     """The story links among matches, each flagged strong or weak (``stories.is_strong``)."""
     for batch in batches:
         links = [m for m in _match_rows(batch) if m.relation in LINKING_RELATIONS]
@@ -109,7 +111,7 @@ def _links(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
                 "a": [m.a for m in links],
                 "b": [m.b for m in links],
                 "relation": [m.relation for m in links],
-                "strong": [is_strong(m) for m in links],
+                "strong": [is_strong(m, settings) for m in links],
                 "coverage_ab": [m.coverage_ab for m in links],
                 "coverage_ba": [m.coverage_ba for m in links],
                 "semantic": [m.semantic for m in links],
@@ -118,17 +120,21 @@ def _links(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         )
 
 
-def _joinable(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+def _joinable(
+    batches: Iterable[pa.RecordBatch], settings: StoriesConfig
+) -> Iterator[pa.RecordBatch]:
     """Weak links that might still join their groups: between two groups, and ``may_join``
     for the groups' sizes before any weak join (sizes only grow)."""
     for batch in batches:
         ga, gb = batch.column("ga").to_pylist(), batch.column("gb").to_pylist()
         sa, sb = batch.column("sa").to_pylist(), batch.column("sb").to_pylist()
-        keep = [x != y and may_join(s, t) for x, y, s, t in zip(ga, gb, sa, sb, strict=True)]
+        keep = [
+            x != y and may_join(s, t, settings) for x, y, s, t in zip(ga, gb, sa, sb, strict=True)
+        ]
         yield batch.filter(pa.array(keep, type=pa.bool_()))
 
 
-def _joins_in_part(table: pa.Table) -> pa.Table:
+def _joins_in_part(table: pa.Table, settings: StoriesConfig) -> pa.Table:
     """``stories.weak_joins`` over one independent part of the group graph."""
     weak = _match_rows(table)
     group_of: dict[str, str] = {}
@@ -139,17 +145,19 @@ def _joins_in_part(table: pa.Table) -> pa.Table:
         group_of[cols["b"][i]] = cols["gb"][i]
         sizes[cols["ga"][i]] = cols["sa"][i]
         sizes[cols["gb"][i]] = cols["sb"][i]
-    joins = weak_joins(group_of, sizes, weak)
+    joins = weak_joins(group_of, sizes, weak, settings)
     return pa.Table.from_pydict(
         {"a": [a for a, _ in joins], "b": [b for _, b in joins]}, schema=_PAIRS
     )
 
 
-def _all_stories(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+def _all_stories(
+    batches: Iterable[pa.RecordBatch], settings: StoriesConfig
+) -> Iterator[pa.RecordBatch]:
     """``stories.build_stories`` over every link (the single task of a small graph)."""
     links = [m for batch in batches for m in _match_rows(batch)]
     ids = sorted({m.a for m in links} | {m.b for m in links})
-    groups = build_stories(ids, links)
+    groups = build_stories(ids, links, settings)
     yield pa.RecordBatch.from_pydict(
         {"id": [d for g in groups for d in g], "story": [g[0] for g in groups for _ in g]},
         schema=_MEMBERS,
@@ -230,16 +238,28 @@ def _small_star(e: DataFrame) -> DataFrame:
     return moved.unionByName(own).distinct()
 
 
-def story_members(matches: DataFrame, single_task_links: int = SINGLE_TASK_LINKS) -> DataFrame:
+def story_members(
+    matches: DataFrame,
+    single_task_links: int = SINGLE_TASK_LINKS,
+    settings: StoriesConfig | None = None,
+) -> DataFrame:
     """``(id, story)`` for every document in a story of two or more members, ``story`` being
     its smallest member id: the groups of ``stories.build_stories`` over ``matches`` (a
-    DataFrame with at least ``MATCHES``'s a, b, relation, coverage and semantic columns)."""
+    DataFrame with at least ``MATCHES``'s a, b, relation, coverage and semantic columns),
+    with the same ``settings`` (``Config.stories``)."""
     from pyspark.sql import functions as F
 
+    settings = settings or StoriesConfig()
     cols = ["a", "b", "relation", "coverage_ab", "coverage_ba", "semantic"]
-    links = matches.select(*cols).mapInArrow(_links, spark_schema(_LINKS)).localCheckpoint()
+    links = (
+        matches.select(*cols)
+        .mapInArrow(partial(_links, settings=settings), spark_schema(_LINKS))
+        .localCheckpoint()
+    )
     if links.count() <= single_task_links:
-        return links.repartition(1).mapInArrow(_all_stories, spark_schema(_MEMBERS))
+        return links.repartition(1).mapInArrow(
+            partial(_all_stories, settings=settings), spark_schema(_MEMBERS)
+        )
     strong = links.where(F.col("strong")).select("a", "b")
     groups = connected_components(strong)
     sizes = groups.groupBy("component").agg(F.count(F.lit(1)).alias("size"))
@@ -267,7 +287,7 @@ def story_members(matches: DataFrame, single_task_links: int = SINGLE_TASK_LINKS
             "coverage_ba",
             "semantic",
         )
-        .mapInArrow(_joinable, spark_schema(_WEAK))
+        .mapInArrow(partial(_joinable, settings=settings), spark_schema(_WEAK))
         .localCheckpoint()
     )
     if weak.isEmpty():  # no weak link can join anything: the strong groups are the stories
@@ -276,7 +296,13 @@ def story_members(matches: DataFrame, single_task_links: int = SINGLE_TASK_LINKS
     placed = weak.join(
         parts.select(F.col("id").alias("ga"), F.col("component").alias("part")), "ga"
     )
-    joins = placed.groupBy("part").applyInArrow(_joins_in_part, spark_schema(_PAIRS))
+
+    def joins_in_part(table: pa.Table) -> pa.Table:
+        # a plain function: pyspark infers applyInArrow's kind from its type hints, which a
+        # functools.partial does not carry
+        return _joins_in_part(table, settings)
+
+    joins = placed.groupBy("part").applyInArrow(joins_in_part, spark_schema(_PAIRS))
     return connected_components(strong.unionByName(joins)).select(
         "id", F.col("component").alias("story")
     )

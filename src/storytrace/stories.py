@@ -8,7 +8,7 @@ hash among its members, so it does not depend on input order.
 Weak links do not chain stories together. Strong links (copies, partial reuse of at least
 half of one side, rewrites and translations covering at least 60% of one side) join freely; a weak link (``same_story``,
 or a rewrite or translation covering less) joins two groups only when one of them is still
-small (fewer than ``ESTABLISHED`` members). Two established stories linked only by
+small (fewer than ``Config.stories.established`` members). Two established stories linked only by
 same-event evidence are independent reports of one event, and stay apart: no chain of weak
 links grows a mega-cluster out of everything written about an event.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
+from storytrace.config import StoriesConfig
 from storytrace.records import Match
 
 LINKING_RELATIONS = frozenset(
@@ -48,32 +49,30 @@ def connected_groups(ids: Iterable[str], links: Iterable[tuple[str, str]]) -> li
     return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
 
 
-ESTABLISHED = 3
-STRONG_COVERAGE = 0.6
-STRONG_CONTAINMENT = 0.5
+_DEFAULT = StoriesConfig()
 
 
-def is_strong(match: Match) -> bool:
+def is_strong(match: Match, settings: StoriesConfig = _DEFAULT) -> bool:
     """Does the match show derivation strongly enough to join two stories on its own?"""
     if match.relation in ("duplicate", "near_duplicate"):
         return True
     if match.relation == "partial_reuse":  # strong when half of one text is in the other
-        return max(match.containment_ab, match.containment_ba) >= STRONG_CONTAINMENT
+        return max(match.containment_ab, match.containment_ba) >= settings.strong_containment
     if match.relation in ("rewrite", "translation"):
-        return max(match.coverage_ab, match.coverage_ba) >= STRONG_COVERAGE
+        return max(match.coverage_ab, match.coverage_ba) >= settings.strong_coverage
     return False
 
 
-def is_weak_link(match: Match) -> bool:
+def is_weak_link(match: Match, settings: StoriesConfig = _DEFAULT) -> bool:
     """A story relation that may join two groups only while one of them is small."""
-    return match.relation in LINKING_RELATIONS and not is_strong(match)
+    return match.relation in LINKING_RELATIONS and not is_strong(match, settings)
 
 
-def may_join(size_a: int, size_b: int) -> bool:
+def may_join(size_a: int, size_b: int, settings: StoriesConfig = _DEFAULT) -> bool:
     """May a weak link join groups of these sizes? Only while one is not yet established.
     Groups only grow, so a weak link between two established groups never joins them (an
     executor may drop such links before ``weak_joins`` sees them)."""
-    return min(size_a, size_b) < ESTABLISHED
+    return min(size_a, size_b) < settings.established
 
 
 def weak_order(match: Match) -> tuple[float, str, str]:
@@ -82,7 +81,10 @@ def weak_order(match: Match) -> tuple[float, str, str]:
 
 
 def weak_joins(
-    group_of: Mapping[str, str], sizes: Mapping[str, int], weak: Iterable[Match]
+    group_of: Mapping[str, str],
+    sizes: Mapping[str, int],
+    weak: Iterable[Match],
+    settings: StoriesConfig = _DEFAULT,
 ) -> list[tuple[str, str]]:
     """The weak links that join groups, tried in ``weak_order``.
 
@@ -104,7 +106,7 @@ def weak_joins(
     joins: list[tuple[str, str]] = []
     for m in ordered:
         ra, rb = find(group_of[m.a]), find(group_of[m.b])
-        if ra == rb or not may_join(members[ra], members[rb]):
+        if ra == rb or not may_join(members[ra], members[rb], settings):
             continue
         keep, gone = min(ra, rb), max(ra, rb)
         merged[gone] = keep
@@ -113,15 +115,18 @@ def weak_joins(
     return joins
 
 
-def build_stories(ids: Sequence[str], matches: Iterable[Match]) -> list[list[str]]:
+def build_stories(
+    ids: Sequence[str], matches: Iterable[Match], settings: StoriesConfig = _DEFAULT
+) -> list[list[str]]:
     """Groups of two or more documents linked by story relations (see the module docstring
     for when a weak link may join two groups)."""
     linking = [m for m in matches if m.relation in LINKING_RELATIONS]
-    strong = [(m.a, m.b) for m in linking if is_strong(m)]
+    strong = [(m.a, m.b) for m in linking if is_strong(m, settings)]
     base = connected_groups(ids, strong)
     group_of = {member: group[0] for group in base for member in group}
     sizes = {group[0]: len(group) for group in base}
-    joins = weak_joins(group_of, sizes, (m for m in linking if not is_strong(m)))
+    weak = (m for m in linking if not is_strong(m, settings))
+    joins = weak_joins(group_of, sizes, weak, settings)
     return [g for g in connected_groups(ids, strong + joins) if len(g) > 1]
 
 
