@@ -424,6 +424,7 @@ def test_quiet_prints_only_problems_and_counts_are_in_the_right_number(
         (["--set", "num_perm=many"], "error[ST102]: num_perm must be a whole number, not 'many'"),
         (["--set", "shingle_size"], "error[ST102]: --set 'shingle_size': expected NAME=VALUE"),
         (["--set", "lsh_threshold=0.6", "--threshold", "0.7"], "error[ST102]: --set lsh_threshold"),
+        (["--set", "encoder=foo"], "error[ST102]: encoder must be one of use-multilingual"),
     ],
 )
 def test_a_bad_setting_is_one_line_with_its_code(

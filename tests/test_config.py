@@ -46,6 +46,7 @@ def test_config_is_frozen() -> None:
         ("duplicate_jaccard", "0.9", "must be a number"),
         ("neighbour_margin", 0.0, "above 0"),
         ("encoder", "", "name an encoder"),
+        ("encoder", "foo", "encoder must be one of use-multilingual"),
         ("seed", -1, "between 0 and"),
     ],
 )

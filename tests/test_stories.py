@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 
@@ -220,7 +221,7 @@ def test_the_story_settings_decide_what_joins() -> None:
     from storytrace.config import StoriesConfig
 
     left, right = ["l0", "l1", "l2"], ["r0", "r1", "r2"]
-    matches = [_match(a, b, "duplicate") for g in (left, right) for a, b in zip(g, g[1:])]
+    matches = [_match(a, b, "duplicate") for g in (left, right) for a, b in itertools.pairwise(g)]
     matches.append(_match("l0", "r0", "same_story"))
     ids = left + right
     assert build_stories(ids, matches) == [left, right]

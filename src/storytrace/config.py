@@ -284,6 +284,11 @@ class Config:
             raise ConfigError(f"neighbour_margin must be above 0, not {self.neighbour_margin}")
         if not isinstance(self.encoder, str) or not self.encoder.strip():
             raise ConfigError(f"encoder must name an encoder (or 'none'), not {self.encoder!r}")
+        from storytrace.embed import ENCODERS, NO_ENCODER  # numpy-heavy: only when checked
+
+        if self.encoder not in (*ENCODERS, NO_ENCODER):
+            names = ", ".join(ENCODERS)
+            raise ConfigError(f"encoder must be one of {names} or none, not {self.encoder!r}")
         for f in dataclasses.fields(self):
             part = getattr(self, f.name)
             if isinstance(f.default, _SUBCONFIGS):
