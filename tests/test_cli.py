@@ -96,9 +96,11 @@ def test_query_finds_where_a_text_appeared(
 
 
 def test_report_command_rewrites_reports(
-    demo_run: object, capsys: pytest.CaptureFixture[str]
+    demo_run: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = demo_run.out_dir  # type: ignore[attr-defined]
+    # a copy: the shared demo store's report.json is what other tests compare with
+    out = tmp_path / "out"
+    shutil.copytree(demo_run.out_dir, out)  # type: ignore[attr-defined]
     (out / "report.html").unlink()
     assert main(["report", "--out", str(out)]) == 0
     assert (out / "report.html").read_text(encoding="utf-8").startswith("<!doctype html>")
@@ -239,6 +241,7 @@ def test_out_of_range_numbers_are_refused_by_the_parser(
     assert stop.value.code == 2 and message in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_analyze_reads_what_news_crawls_and_archives_are(tmp_path: Path) -> None:
     """Issue 20's target, as a new user runs it: a folder holding a gzipped WARC crawl of 20
     pages, a gzipped JSONL dump, Windows-1251 and Latin-1 texts, a Windows-1251 HTML page
@@ -467,9 +470,10 @@ def test_every_command_has_a_description_and_examples(capsys: pytest.CaptureFixt
 
 
 def test_the_store_option_is_db_everywhere_and_the_old_name_still_works(
-    demo_run: object, capsys: pytest.CaptureFixture[str]
+    demo_run: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = Path(demo_run.out_dir)  # type: ignore[attr-defined]
+    out = tmp_path / "out"
+    shutil.copytree(demo_run.out_dir, out)  # type: ignore[attr-defined]
     (out / "report.html").unlink()
     assert main(["report", "--out", str(out)]) == 0
     captured = capsys.readouterr()

@@ -375,6 +375,7 @@ def extra_encoder(request: pytest.FixtureRequest) -> Encoder:
         mp.undo()
 
 
+@pytest.mark.slow
 def test_extra_encoder_shape_norm_and_determinism(extra_encoder: Encoder) -> None:
     assert isinstance(extra_encoder, Encoder)
     assert extra_encoder.name in embed.ENCODERS

@@ -95,6 +95,7 @@ def _essence(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 def test_random_sigkills_leave_a_consistent_store_that_resumes(tmp_path: Path) -> None:
     corpus = _corpus(tmp_path)
     start = time.monotonic()
@@ -194,6 +195,7 @@ BAD_JSONL = "\n".join(
 )
 
 
+@pytest.mark.slow
 def test_bad_inputs_are_explained_and_the_rest_completes(tmp_path: Path) -> None:
     from storytrace.pipeline import analyze
 
@@ -224,6 +226,7 @@ def test_bad_inputs_are_explained_and_the_rest_completes(tmp_path: Path) -> None
 # --- concurrency: readers alongside the writer, and a second writer ---------------------------
 
 
+@pytest.mark.slow
 def test_reader_in_another_process_while_analyze_writes(tmp_path: Path) -> None:
     from storytrace.errors import StoreBusyError
     from storytrace.store import Store
@@ -258,6 +261,7 @@ def test_reader_in_another_process_while_analyze_writes(tmp_path: Path) -> None:
     assert busy > 0
 
 
+@pytest.mark.slow
 def test_a_second_analyze_gets_a_clear_message(tmp_path: Path) -> None:
     corpus = _corpus(tmp_path)
     out = tmp_path / "out"
@@ -283,6 +287,7 @@ def test_a_second_analyze_gets_a_clear_message(tmp_path: Path) -> None:
     assert "Traceback" not in second.stderr
 
 
+@pytest.mark.slow
 def test_serve_reads_while_analyze_writes(tmp_path: Path) -> None:
     from starlette.testclient import TestClient
 
@@ -381,6 +386,7 @@ def _analyze_cli(corpus: Path, out: Path) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_a_run_killed_with_workers_leaves_no_process_no_lock_and_resumes(tmp_path: Path) -> None:
     from storytrace.store import Store
