@@ -407,3 +407,32 @@ def _cmdline(pid: int) -> bytes:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return b""
+
+
+def test_multi_hop_chains_give_spark_the_local_stories_and_edges(
+    spark: Any, tmp_path: Path
+) -> None:
+    """The chains set (an original, two translations, a rewrite of one, its PDF rendering,
+    a scraper copy of the other; built here from invented stories in the WMT21 format), with
+    the default encoder: Spark's stories, origins and edges are the local executor's."""
+    from tests.test_eval_wmt21 import _write_set
+
+    from storytrace.eval.chains import build
+
+    _write_set(tmp_path / "wmt")
+    docs = build(tmp_path / "wmt", tmp_path / "set") / "docs.jsonl"
+    remote = analyze_spark([docs], tmp_path / "spark", session=spark).records
+    local = pipeline.analyze([docs], tmp_path / "local").records
+
+    def shape(report: Any) -> list[Any]:
+        return sorted(
+            (
+                s.members,
+                s.origins,
+                sorted((e.parent, e.child, e.relation, e.directed) for e in s.edges),
+            )
+            for s in report.stories
+        )
+
+    assert shape(remote) == shape(local)
+    assert sum(len(s.edges) for s in local.stories) >= 3 * len(local.stories) > 0

@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from storytrace.codec import Row
 from storytrace.config import Config
 from storytrace.errors import InputError
 from storytrace.eval import lexical, pairsets, unrelated, wire
@@ -84,7 +85,7 @@ def wire_sources(root: Path) -> list[wire.Source]:
             f"{root}: neither wmt21-ru-en/docs.jsonl nor scrapinghub/ground-truth.json found (give the eval folder with --data)"
         )
     if wmt.is_file():
-        firsts: dict[str, dict[str, Any]] = {}
+        firsts: dict[str, Row] = {}
         with wmt.open(encoding="utf-8") as fh:
             for n, line in enumerate(fh, start=1):
                 if not line.strip():
