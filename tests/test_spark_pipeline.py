@@ -436,3 +436,26 @@ def test_multi_hop_chains_give_spark_the_local_stories_and_edges(
 
     assert shape(remote) == shape(local)
     assert sum(len(s.edges) for s in local.stories) >= 3 * len(local.stories) > 0
+
+
+def test_languages_the_encoder_lacks_get_no_vectors_on_spark_either(
+    spark: Any, tmp_path: Path
+) -> None:
+    """Lithuanian and Urdu texts (invented vocabularies; USE has neither language) are matched
+    on lexical evidence alone by both executors: Spark embedding them anyway grouped
+    unrelated texts of one script into one story."""
+    from tests.test_eval_lexical import LT, UR
+
+    from storytrace.eval.lexical import build
+
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(
+        "".join(json.dumps(d.record(), ensure_ascii=False) + "\n" for d in build([LT, UR], 6)),
+        encoding="utf-8",
+    )
+    remote = analyze_spark([docs], tmp_path / "spark", session=spark).records
+    local = pipeline.analyze([docs], tmp_path / "local").records
+    assert sorted(s.members for s in remote.stories) == sorted(s.members for s in local.stories)
+    with Store(tmp_path / "spark" / DB_NAME) as a, Store(tmp_path / "local" / DB_NAME) as b:
+        assert a.embedding_ids() == b.embedding_ids()
+        assert len(a.embedding_ids()) < len(a.document_ids()) // 2  # most are lt or ur

@@ -460,6 +460,23 @@ def minhash_batch(shingle_sets: Sequence[U64], num_perm: int, seed: int) -> U32:
     return minhash_flat(np.concatenate(sets), offsets, num_perm, seed)
 
 
+def document_vectors(
+    encoder: Encoder, docs: Sequence[CleanDoc]
+) -> tuple[list[F32 | None], list[F32 | None]]:
+    """Document and sentence vectors of ``docs`` (``embed.embed_documents``), ``None`` for a
+    document in a language the encoder was not trained on: there its vectors cluster by
+    script rather than meaning, and would join unrelated texts into one story. Every
+    executor embeds through this function."""
+    doc_vecs: list[F32 | None] = [None] * len(docs)
+    sent_vecs: list[F32 | None] = [None] * len(docs)
+    known = [i for i, d in enumerate(docs) if trusted_language(encoder.name, d.lang)]
+    if known:
+        vecs, sents = embed_documents(encoder, [docs[i] for i in known])
+        for i, v, sv in zip(known, vecs, sents, strict=True):
+            doc_vecs[i], sent_vecs[i] = v, sv
+    return doc_vecs, sent_vecs
+
+
 def fingerprint(
     docs: Sequence[CleanDoc],
     *,
@@ -478,11 +495,7 @@ def fingerprint(
     doc_vecs: list[F32 | None] = [None] * len(docs)
     sent_vecs: list[F32 | None] = [None] * len(docs)
     if encoder is not None:
-        known = [i for i, d in enumerate(docs) if trusted_language(encoder.name, d.lang)]
-        if known:
-            vecs, sents = embed_documents(encoder, [docs[i] for i in known])
-            for i, v, sv in zip(known, vecs, sents, strict=True):
-                doc_vecs[i], sent_vecs[i] = v, sv
+        doc_vecs, sent_vecs = document_vectors(encoder, docs)
     return [
         Signature(
             id=d.id,

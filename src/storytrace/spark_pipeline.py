@@ -38,7 +38,7 @@ How each stage runs, and why it gives what the local executor gives:
   executor (``SparkStages``), then makes the second pass (documents whose source's
   furniture changed are cleaned and matched again) on the store, as for a local run.
 - Clean + fingerprint: ``engine.index`` and ``candidates.band_keys`` per batch.
-  Embeddings: ``embed.embed_documents`` per batch of 16 documents, in its own
+  Embeddings: ``fingerprint.document_vectors`` per batch of 16 documents, in its own
   ``mapInArrow`` so that a cluster can give it GPU executors (``device``).
 - Lexical candidates: band rows repartitioned by (band, key), buckets cut from each sorted
   partition, pairs from ``candidates.pairs_from_buckets`` (huge buckets chained as locally).
@@ -98,10 +98,11 @@ from storytrace.candidates import (
 )
 from storytrace.compare import MARGIN_K, Profile
 from storytrace.config import Config
-from storytrace.embed import NO_ENCODER, Encoder, MiniLmEncoder, embed_documents, load_encoder
+from storytrace.embed import NO_ENCODER, Encoder, MiniLmEncoder, load_encoder
 from storytrace.errors import ModelError, StoreError
 from storytrace.executors.base import RunContext, Staged
 from storytrace.executors.spark import DEFAULT_MASTER, SparkExecutor
+from storytrace.fingerprint import document_vectors
 from storytrace.ingest import MAX_CHARS, read_inputs
 from storytrace.ingest.readers import _limit, parse_record
 from storytrace.pipeline import AnalysisResult, analyze
@@ -251,7 +252,8 @@ def worker_encoder(name: str, device: str | None = None) -> Encoder:
 def _embed(
     batches: Iterable[pa.RecordBatch], *, encoder: str, device: str | None
 ) -> Iterator[pa.RecordBatch]:
-    """Document and sentence vectors for indexed documents (``embed.embed_documents``)."""
+    """Document and sentence vectors for indexed documents (``fingerprint.document_vectors``,
+    as the local executor: none for a language the encoder was not trained on)."""
     model = worker_encoder(encoder, device)
     for batch in batches:
         cleaned = ar.clean_docs_from_arrow(batch)
@@ -259,7 +261,7 @@ def _embed(
         embedded: list[Signature] = []
         for start in range(0, len(cleaned), EMBED_CHUNK):
             docs = cleaned[start : start + EMBED_CHUNK]
-            doc_vecs, sent_vecs = embed_documents(model, docs)
+            doc_vecs, sent_vecs = document_vectors(model, docs)
             embedded.extend(
                 dataclasses.replace(s, embedding=d, sentence_embeddings=v)
                 for s, d, v in zip(
