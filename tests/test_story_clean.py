@@ -89,6 +89,30 @@ def test_a_version_sharing_nothing_is_left_alone() -> None:
     assert story_removals(members) == {}
 
 
+ADVICE = [
+    "Cold-water swimming has grown popular along the coast, and the lifeguard service says "
+    "you should never swim alone in winter.",
+    "If your hands go numb, leave the water at once and warm up slowly, the service advises.",
+    "Lifeguards will patrol three beaches on weekend mornings until the end of March.",
+]
+
+
+def test_a_version_in_the_articles_own_voice_keeps_its_advice() -> None:
+    # The article itself speaks to its reader, so a unique paragraph that does so is its
+    # own advice, not a pitch: kept. A version whose article never says "you" loses the
+    # same kind of line (the scraped version above, by the same rule).
+    own = "Bring a towel and warm clothes, and tell someone where you plan to swim."
+    rewrite = [ADVICE[0], own, *ADVICE[1:]]
+    members = [Member("orig", "en", tuple(ADVICE)), Member("rewrite", "en", tuple(rewrite))]
+    assert story_removals(members) == {}
+    pitch = "Could you spare the price of a coffee to keep this reporting going?"
+    news = [BODY[0], pitch, *BODY[1:]]
+    members = [Member("orig", "en", tuple(BODY)), Member("copy", "en", tuple(news))]
+    assert story_removals(members) == {
+        "copy": [(1, "unique to this version: appeal to the reader")]
+    }
+
+
 def test_a_headline_of_its_own_stays() -> None:
     rewrite = ["Council backs earlier ferries for the islands", *BODY]
     members = [Member("orig", "en", tuple(BODY)), Member("rewrite", "en", tuple(rewrite))]

@@ -95,6 +95,25 @@ def _addresses_reader(text: str) -> bool:
     return any(w in _ADDRESS for w in words) or bool(_FORMAL.search(outside))
 
 
+_SECOND_PERSON = frozenset(
+    (
+    "you", "your", "yours", "yourself", "dich", "dir", "dein", "deine", "deinen", "euch",
+    "euer", "eure", "vous", "votre", "vos", "toi", "tu", "tuo", "tua", "tuoi", "vostro",
+    "vostra", "voi", "usted", "ustedes", "tú", "tus", "vosotros", "você", "vocês", "teu",
+    "jij", "jou", "jouw", "jullie", "uw", "twój", "wy", "wasz", "вы", "вас", "вам", "ваш",
+    "ваша", "ваши", "ты", "тебя", "твой", "jūs", "jūsų", "tavo",
+    )
+)  # fmt: skip
+"""The second-person part of ``_ADDRESS``: the words by which a text speaks to its reader
+(first person plural is also how people in the news speak of themselves)."""
+
+
+def _speaks_to_reader(text: str) -> bool:
+    outside = _QUOTED.sub(" ", text)
+    words = [w.lower() for w in _WORD.findall(outside) if not (len(w) > 1 and w.isupper())]
+    return any(w in _SECOND_PERSON for w in words) or bool(_FORMAL.search(outside))
+
+
 def furniture_form(text: str, settings: StoryCleanConfig = _DEFAULT) -> str | None:
     """The kind of furniture ``text`` is shaped as (None: it reads as prose)."""
     stripped = text.strip()
@@ -170,6 +189,11 @@ def story_removals(
         if not any(echoed):
             continue  # nothing in common with the story: no evidence about this version
         forms = [furniture_form(p, settings) for p in member.paragraphs]
+        if any(_speaks_to_reader(p) for p, e in zip(member.paragraphs, echoed, strict=True) if e):
+            # The article itself speaks to its reader ("you can ..."): a unique line that
+            # does so is in the article's own voice, so second person is no evidence of
+            # furniture in this version (it would cut a service piece's own advice).
+            forms = [None if f == "appeal to the reader" else f for f in forms]
         last_shared = max(i for i, e in enumerate(echoed) if e)
         junk: dict[int, str] = {}
         for i, (para, is_shared, form) in enumerate(
