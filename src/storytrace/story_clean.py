@@ -11,7 +11,8 @@ against the others:
   label (few words, no sentence ending: captions, credits, tags, share bars, running heads,
   bylines with counts and times), a line that addresses the reader or speaks for the
   publisher (an appeal, a pitch: second-person or first-person-plural words outside
-  quotes), a link (an address, a domain), or a short line sandwiched between such lines
+  quotes; not in a version whose shared text itself says "you": there it is the article's
+  own voice), a link (an address, a domain), or a short line sandwiched between such lines
   (a reader's comment between its byline and its reply button).
 
 A version's first paragraph, when it reads as a headline (a few plain words), stays: a
@@ -88,11 +89,12 @@ def _pairs(text: str) -> set[tuple[str, str]]:
     return set(itertools.pairwise(words))
 
 
-def _addresses_reader(text: str) -> bool:
+def _addresses_reader(text: str, pronouns: frozenset[str] = _ADDRESS) -> bool:
+    """Whether ``text``, outside quotes, uses one of ``pronouns`` (or German's formal "Sie")."""
     outside = _QUOTED.sub(" ", text)
     # All-capital words are names and acronyms ("US", "WE Charity"), not pronouns.
     words = [w.lower() for w in _WORD.findall(outside) if not (len(w) > 1 and w.isupper())]
-    return any(w in _ADDRESS for w in words) or bool(_FORMAL.search(outside))
+    return any(w in pronouns for w in words) or bool(_FORMAL.search(outside))
 
 
 _SECOND_PERSON = frozenset(
@@ -106,12 +108,6 @@ _SECOND_PERSON = frozenset(
 )  # fmt: skip
 """The second-person part of ``_ADDRESS``: the words by which a text speaks to its reader
 (first person plural is also how people in the news speak of themselves)."""
-
-
-def _speaks_to_reader(text: str) -> bool:
-    outside = _QUOTED.sub(" ", text)
-    words = [w.lower() for w in _WORD.findall(outside) if not (len(w) > 1 and w.isupper())]
-    return any(w in _SECOND_PERSON for w in words) or bool(_FORMAL.search(outside))
 
 
 def furniture_form(text: str, settings: StoryCleanConfig = _DEFAULT) -> str | None:
@@ -189,7 +185,12 @@ def story_removals(
         if not any(echoed):
             continue  # nothing in common with the story: no evidence about this version
         forms = [furniture_form(p, settings) for p in member.paragraphs]
-        if any(_speaks_to_reader(p) for p, e in zip(member.paragraphs, echoed, strict=True) if e):
+        speaks = (
+            _addresses_reader(p, _SECOND_PERSON)
+            for p, e in zip(member.paragraphs, echoed, strict=True)
+            if e
+        )
+        if any(speaks):
             # The article itself speaks to its reader ("you can ..."): a unique line that
             # does so is in the article's own voice, so second person is no evidence of
             # furniture in this version (it would cut a service piece's own advice).
