@@ -14,6 +14,7 @@ name that is not UTF-8 (it could not be stored or printed as an id).
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import json
 import os
 import stat
@@ -292,22 +293,7 @@ def _with_encoding(record: Record, encoding: str, source: str) -> Record:
     if not isinstance(record, Document):
         return record
     meta = {**record.meta, "encoding": encoding, "encoding_from": source}
-    return _replace_meta(record, meta)
-
-
-def _replace_meta(doc: Document, meta: dict[str, str]) -> Document:
-    return Document(
-        id=doc.id,
-        doc_id=doc.doc_id,
-        text=doc.text,
-        input=doc.input,
-        url=doc.url,
-        source=doc.source,
-        published=doc.published,
-        title=doc.title,
-        lang=doc.lang,
-        meta=meta,
-    )
+    return dataclasses.replace(record, meta=meta)
 
 
 def _unreadable(path: Path, exc: OSError) -> IngestError:
