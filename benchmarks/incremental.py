@@ -47,12 +47,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-STAGES = {
-    "Reading inputs": "reading",
-    "Cleaning and fingerprinting": "clean_fingerprint",
-    "Finding and comparing candidates": "candidates_compare",
-    "Tracing provenance": "provenance",
-}
+from stage_timing import timing_progress  # noqa: E402 (benchmarks/ on sys.path)
+
 CLI = "import sys; from storytrace.cli import main; sys.exit(main())"
 
 
@@ -64,35 +60,22 @@ def child(feed: Path, out: Path, encoder: str) -> None:
     started = time.perf_counter()
     from storytrace.config import Config
     from storytrace.pipeline import analyze
-    from storytrace.progress import SilentProgress
 
     imported = time.perf_counter()
     times: dict[str, float] = defaultdict(float)
     traced: list[int | None] = []
     last_end = [imported]
 
-    class TimingProgress(SilentProgress):
-        """Adds the wall time of every pipeline stage (a stage may run twice)."""
+    def count_traced(description: str, total: int | None) -> None:
+        if description == "Tracing provenance":
+            traced.append(total)
 
-        def task(self, description: str, total: int | None):  # type: ignore[no-untyped-def]
-            outer = super().task(description, total)
-            if description == "Tracing provenance":
-                traced.append(total)
-
-            class _Timed:
-                def __enter__(self):  # type: ignore[no-untyped-def]
-                    self.start = time.perf_counter()
-                    return outer.__enter__()
-
-                def __exit__(self, *exc):  # type: ignore[no-untyped-def]
-                    now = time.perf_counter()
-                    times[STAGES.get(description, description)] += now - self.start
-                    last_end[0] = now
-                    return outer.__exit__(*exc)
-
-            return _Timed()
-
-    result = analyze([feed], out, Config(encoder=encoder), progress=TimingProgress())
+    result = analyze(
+        [feed],
+        out,
+        Config(encoder=encoder),
+        progress=timing_progress(times, last_end, count_traced),
+    )
     done = time.perf_counter()
     times["report"] += done - last_end[0]
     own = resource.getrusage(resource.RUSAGE_SELF)

@@ -54,13 +54,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-STAGES = {
-    "Reading inputs": "reading",
-    "Cleaning and fingerprinting": "clean_fingerprint",
-    "Finding and comparing candidates": "candidates_compare",
-    "Tracing provenance": "provenance",
-}
-
+from stage_timing import timing_progress  # noqa: E402 (benchmarks/ on sys.path)
 
 # --- the measured process ---------------------------------------------------------------------
 
@@ -69,30 +63,10 @@ def child(feed: Path, out: Path, profile: int) -> None:
     """Run the whole job once in this (fresh) process and print its measurements as JSON."""
     started = time.perf_counter()
     from storytrace.pipeline import analyze
-    from storytrace.progress import SilentProgress
 
     imported = time.perf_counter()
     times: dict[str, float] = defaultdict(float)
     last_end = [imported]
-
-    class TimingProgress(SilentProgress):
-        """Adds the wall time of every pipeline stage (a stage may run twice)."""
-
-        def task(self, description: str, total: int | None):  # type: ignore[no-untyped-def]
-            outer = super().task(description, total)
-
-            class _Timed:
-                def __enter__(self):  # type: ignore[no-untyped-def]
-                    self.start = time.perf_counter()
-                    return outer.__enter__()
-
-                def __exit__(self, *exc):  # type: ignore[no-untyped-def]
-                    now = time.perf_counter()
-                    times[STAGES.get(description, description)] += now - self.start
-                    last_end[0] = now
-                    return outer.__exit__(*exc)
-
-            return _Timed()
 
     profiler = None
     if profile:
@@ -100,7 +74,7 @@ def child(feed: Path, out: Path, profile: int) -> None:
 
         profiler = cProfile.Profile()
         profiler.enable()
-    result = analyze([feed], out, progress=TimingProgress())
+    result = analyze([feed], out, progress=timing_progress(times, last_end))
     done = time.perf_counter()
     if profiler is not None:
         import io
